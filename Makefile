@@ -1,0 +1,56 @@
+# Siak Siaga 112 — developer entry points.
+#
+#   make demo    run the demo (builds .venv on first use)
+#   make test    install missing system packages (PostGIS, Mosquitto, Chromium), then run pytest
+#   make lint    ruff check, ruff format --check, mypy
+#   make bench   run every bench/*.py (each prints JSON figures)
+#   make graph   build the demo road-graph cache from data/siak_schematic.osm.bz2
+#
+# Variables: PYTHON (interpreter that creates .venv, default python3), PYTEST_ARGS (e.g. -k mqtt -x).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+PYTEST_ARGS ?=
+BENCH_SCRIPTS := $(sort $(wildcard bench/*.py))
+
+.DEFAULT_GOAL := help
+.PHONY: help venv system-deps demo test lint bench graph
+
+help:
+	@sed -n 's/^#   make /  make /p' $(MAKEFILE_LIST)
+
+# (Re)install the project and its dev tools whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the project into $(VENV) (pip install -e .[dev])"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+venv: $(STAMP)
+
+system-deps:
+	@bash scripts/ensure-system-deps.sh
+
+demo: $(STAMP)
+	$(BIN)/dispatch-geo demo
+
+# System packages first: on a fresh Debian, creating .venv itself needs python3-venv.
+test: system-deps
+	@$(MAKE) --no-print-directory venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	@set -e; for script in $(BENCH_SCRIPTS); do \
+		echo "== $$script"; \
+		$(BIN)/python $$script; \
+	done
+
+graph: $(STAMP)
+	$(BIN)/dispatch-geo graph build --source data/siak_schematic.osm.bz2

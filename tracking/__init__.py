@@ -1,0 +1,1 @@
+"""GPS tracking: device protocols, filters, fleet state, MQTT ingest, simulator."""
