@@ -1,0 +1,1 @@
+"""Domain value types and rules: pure, no I/O."""
