@@ -1,0 +1,1 @@
+"""Road graph: OpenStreetMap to a routable graph with Siak travel times, cache and snapping."""
