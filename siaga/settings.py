@@ -1,0 +1,56 @@
+"""All configuration in one pydantic-settings object, read from ``SIAGA_*`` environment variables.
+
+Built once in the composition root (CLI, app factory) and passed down; nothing reads the
+environment at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+UNSAFE_SECRET = "change-me-development-only"
+
+
+class Settings(BaseSettings):
+    """Runtime settings. Every default suits the one-command demo on a laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="SIAGA_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    var_dir: Path = Field(default=Path("var"), description="runtime files: database, graph caches, logs")
+    boundaries_path: Path = DATA_DIR / "siak_boundaries.geojson"
+    schematic_osm_path: Path = DATA_DIR / "siak_schematic.osm.bz2"
+    speed_profile_path: Path | None = None
+    graph_border_buffer_m: float = Field(
+        default=5000.0, ge=0, description="roads this far outside the regency are kept (border crossings)"
+    )
+    outside_buffer_m: float = Field(
+        default=2000.0, ge=0, description="a point farther than this outside Siak is reported as outside"
+    )
+    snap_max_distance_m: float = Field(default=250.0, gt=0)
+    secret_key: SecretStr = SecretStr(UNSAFE_SECRET)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.environment == "production" and self.secret_key.get_secret_value() == UNSAFE_SECRET:
+            raise ValueError(
+                "SIAGA_SECRET_KEY is the development default; set a long random secret in production"
+            )
+        return self
+
+    @property
+    def osm_graph_dir(self) -> Path:
+        """Cache of a graph built from real OpenStreetMap data."""
+        return self.var_dir / "graph" / "osm"
+
+    @property
+    def schematic_graph_dir(self) -> Path:
+        """Cache of the schematic stand-in graph (never mixed with the real one)."""
+        return self.var_dir / "graph" / "schematic"
