@@ -1,0 +1,1 @@
+"""Routing on the road graph: travel times, nearest available units, isochrones."""

@@ -1,0 +1,296 @@
+"""Nearest available units by road travel time, with routes and the reason every other unit is left out.
+
+Pure: takes the road graph's router and snapper and plain values, returns plain values. A unit is
+*ranked* when it is available, of a needed type, has a position no older than ``stale_after_s``
+and can reach the incident by road. A unit whose position is stale is ranked in a separate list
+(from its last position, marked stale), never mixed in with the fresh ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from dispatch_geo.domain.values import LonLat, require_aware
+from dispatch_geo.errors import InputError
+from dispatch_geo.graph.snap import EdgeSnapper
+from dispatch_geo.routing.travel_time import ALONG_TARGET_EDGE, EdgePoint, TimesToTarget, TravelTimeRouter
+
+DEFAULT_STALE_AFTER_S = 120.0
+
+
+@dataclass(frozen=True)
+class UnitCandidate:
+    """What the recommender needs to know about one unit.
+
+    ``edge``/``fraction`` may carry a position already snapped at ingest; otherwise it is snapped here.
+    """
+
+    unit_id: str
+    call_sign: str
+    unit_type: str
+    status: str
+    position: LonLat | None
+    fix_time: datetime | None
+    edge: int | None = None
+    fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class RankedUnit:
+    """One recommended unit with its ETA and route (GeoJSON LineString, [lon, lat])."""
+
+    unit_id: str
+    call_sign: str
+    unit_type: str
+    eta_s: float
+    distance_m: float
+    distance_to_road_m: float
+    fix_age_s: float
+    stale: bool
+    route: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A unit that was not recommended, and why (``reason`` is a stable code, ``detail`` for people)."""
+
+    unit_id: str
+    call_sign: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Ranked fresh units, ranked stale units, every exclusion, and warnings about the incident."""
+
+    ranked: list[RankedUnit]
+    stale: list[RankedUnit]
+    excluded: list[Excluded]
+    incident_snap_distance_m: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def recommend(
+    *,
+    router: TravelTimeRouter,
+    snapper: EdgeSnapper,
+    incident: LonLat,
+    units: Sequence[UnitCandidate],
+    needed_types: Collection[str],
+    available_status: str = "available",
+    now: datetime,
+    k: int = 5,
+    stale_after_s: float = DEFAULT_STALE_AFTER_S,
+) -> Recommendation:
+    """Rank the ``k`` nearest available units of ``needed_types`` by road travel time to ``incident``."""
+    require_aware(now, "now")
+    if k < 1:
+        raise InputError(f"k must be at least 1, got {k}")
+    excluded: list[Excluded] = []
+    fresh: list[tuple[UnitCandidate, float]] = []
+    stale: list[tuple[UnitCandidate, float]] = []
+    for unit in units:
+        if unit.unit_type not in needed_types:
+            excluded.append(
+                Excluded(
+                    unit.unit_id,
+                    unit.call_sign,
+                    "wrong_type",
+                    f"{unit.unit_type} is not among the needed types ({', '.join(sorted(needed_types))})",
+                )
+            )
+        elif unit.status != available_status:
+            excluded.append(Excluded(unit.unit_id, unit.call_sign, "busy", f"status is {unit.status}"))
+        elif unit.position is None or unit.fix_time is None:
+            excluded.append(Excluded(unit.unit_id, unit.call_sign, "no_position", "no position received yet"))
+        else:
+            age = (now - require_aware(unit.fix_time, "fix_time")).total_seconds()
+            (stale if age > stale_after_s else fresh).append((unit, max(age, 0.0)))
+
+    target = snapper.snap_one(incident)
+    warnings = []
+    if target.off_road:
+        warnings.append(
+            f"the incident is {target.distance_m:.0f} m from the nearest road; "
+            "ETAs end at the closest road point"
+        )
+    target_point = EdgePoint(target.edge, target.fraction)
+    ranked_fresh = _rank(router, snapper, target_point, fresh, k, stale=False, excluded=excluded)
+    ranked_stale = _rank(router, snapper, target_point, stale, k, stale=True, excluded=excluded)
+    for unit, age in stale:
+        if any(r.unit_id == unit.unit_id for r in ranked_stale):
+            continue
+        if not any(x.unit_id == unit.unit_id for x in excluded):
+            excluded.append(
+                Excluded(
+                    unit.unit_id,
+                    unit.call_sign,
+                    "stale_position",
+                    f"last position is {age:.0f} s old (limit {stale_after_s:.0f} s)",
+                )
+            )
+    for unit, _ in fresh:
+        if not any(r.unit_id == unit.unit_id for r in ranked_fresh) and not any(
+            x.unit_id == unit.unit_id for x in excluded
+        ):
+            excluded.append(Excluded(unit.unit_id, unit.call_sign, "farther", f"not among the {k} nearest"))
+    if (
+        not ranked_fresh
+        and fresh
+        and all(x.reason == "unreachable" for x in excluded if x.unit_id in {u.unit_id for u, _ in fresh})
+    ):
+        warnings.append("no available unit can reach the incident by road")
+    return Recommendation(ranked_fresh, ranked_stale, excluded, target.distance_m, warnings)
+
+
+def _rank(
+    router: TravelTimeRouter,
+    snapper: EdgeSnapper,
+    target: EdgePoint,
+    group: list[tuple[UnitCandidate, float]],
+    k: int,
+    *,
+    stale: bool,
+    excluded: list[Excluded],
+) -> list[RankedUnit]:
+    if not group:
+        return []
+    points, road_distance = _snap_units(snapper, [u for u, _ in group])
+    result = router.times_to(target, points, need=k)
+    order = sorted(
+        (i for i in range(len(group)) if np.isfinite(result.time_s[i])),
+        key=lambda i: (float(result.time_s[i]), group[i][0].unit_id),
+    )
+    if not np.isfinite(result.limit_s):
+        for i in range(len(group)):
+            if not np.isfinite(result.time_s[i]):
+                unit = group[i][0]
+                excluded.append(
+                    Excluded(
+                        unit.unit_id,
+                        unit.call_sign,
+                        "unreachable",
+                        "no road route from the unit's position to the incident",
+                    )
+                )
+    ranked = []
+    for i in order[:k]:
+        unit, age = group[i]
+        route, distance = route_geojson(router, result, points[i], int(result.via_node[i]), target)
+        ranked.append(
+            RankedUnit(
+                unit_id=unit.unit_id,
+                call_sign=unit.call_sign,
+                unit_type=unit.unit_type,
+                eta_s=float(result.time_s[i]),
+                distance_m=distance,
+                distance_to_road_m=road_distance[i],
+                fix_age_s=age,
+                stale=stale,
+                route=route,
+            )
+        )
+    return ranked
+
+
+def _snap_units(snapper: EdgeSnapper, units: list[UnitCandidate]) -> tuple[list[EdgePoint], list[float]]:
+    points: list[EdgePoint | None] = [
+        EdgePoint(u.edge, u.fraction) if u.edge is not None and u.fraction is not None else None
+        for u in units
+    ]
+    distances = [0.0] * len(units)
+    todo = [i for i, p in enumerate(points) if p is None]
+    if todo:
+        positions = [units[i].position for i in todo]
+        snapped = snapper.snap([p.lon for p in positions if p], [p.lat for p in positions if p])
+        for j, i in enumerate(todo):
+            points[i] = EdgePoint(int(snapped.edge[j]), float(snapped.fraction[j]))
+            distances[i] = float(snapped.distance_m[j])
+    return [p for p in points if p is not None], distances
+
+
+def route_geojson(
+    router: TravelTimeRouter, result: TimesToTarget, source: EdgePoint, via: int, target: EdgePoint
+) -> tuple[dict[str, Any], float]:
+    """The route from ``source`` to ``target`` as a GeoJSON LineString, and its road length in metres."""
+    road = router.road
+    if via < 0:  # straight along the target's road
+        pos = source.fraction if source.edge == target.edge else 1.0 - source.fraction
+        if via == ALONG_TARGET_EDGE:
+            edge, a, b = target.edge, pos, target.fraction
+        else:
+            edge, a, b = int(road.twin[target.edge]), 1.0 - pos, 1.0 - target.fraction
+        return _geojson(_edge_part(road, edge, a, b)), (b - a) * float(road.length_m[edge])
+    nodes = router.path_nodes(result, via)
+    coords: list[tuple[float, float]] = []
+    distance = 0.0
+    # first: the part of the unit's own edge up to the node where it joins the path
+    if int(road.head[source.edge]) == via:
+        coords += _edge_part(road, source.edge, source.fraction, 1.0)
+        distance += (1.0 - source.fraction) * float(road.length_m[source.edge])
+    else:
+        twin = int(road.twin[source.edge])
+        coords += _edge_part(road, twin, 1.0 - source.fraction, 1.0)
+        distance += source.fraction * float(road.length_m[twin])
+    for u, v in itertools.pairwise(nodes):
+        e = _fastest_edge(road, u, v)
+        coords += [tuple(c) for c in road.edge_coords(e).tolist()]
+        distance += float(road.length_m[e])
+    last = nodes[-1]
+    if int(road.tail[target.edge]) == last:
+        coords += _edge_part(road, target.edge, 0.0, target.fraction)
+        distance += target.fraction * float(road.length_m[target.edge])
+    else:
+        twin = int(road.twin[target.edge])
+        coords += _edge_part(road, twin, 0.0, 1.0 - target.fraction)
+        distance += (1.0 - target.fraction) * float(road.length_m[twin])
+    return _geojson(coords), distance
+
+
+def _fastest_edge(road: Any, u: int, v: int) -> int:
+    edges = np.arange(road.indptr[u], road.indptr[u + 1])
+    edges = edges[road.head[edges] == v]
+    return int(edges[np.argmin(road.travel_time_s[edges])])
+
+
+def _edge_part(road: Any, edge: int, start: float, stop: float) -> list[tuple[float, float]]:
+    """The piece of an edge's polyline between two fractions of its length.
+
+    Fractions are shares of metric length (as the snapper measures them): longitude is scaled by
+    cos(latitude) before measuring, which matches a local projection to well under a metre per km.
+    """
+    coords = road.edge_coords(edge)
+    if start <= 0.0 and stop >= 1.0:
+        return [(float(x), float(y)) for x, y in coords]
+    scale = np.cos(np.radians(coords[:, 1].mean()))
+    steps = np.hypot(np.diff(coords[:, 0]) * scale, np.diff(coords[:, 1]))
+    cum = np.concatenate([[0.0], np.cumsum(steps)])
+    total = cum[-1]
+    if total <= 0:
+        return [(float(coords[0, 0]), float(coords[0, 1]))]
+    a, b = start * total, stop * total
+    xs = np.interp([a, b], cum, coords[:, 0])
+    ys = np.interp([a, b], cum, coords[:, 1])
+    inner = (cum > a) & (cum < b)
+    part = [(float(xs[0]), float(ys[0]))]
+    part += [(float(x), float(y)) for x, y in coords[inner]]
+    part.append((float(xs[1]), float(ys[1])))
+    return part
+
+
+def _geojson(coords: list[tuple[float, float]]) -> dict[str, Any]:
+    deduped: list[list[float]] = []
+    for x, y in coords:
+        point = [round(x, 7), round(y, 7)]
+        if not deduped or deduped[-1] != point:
+            deduped.append(point)
+    if len(deduped) == 1:
+        deduped.append(list(deduped[0]))
+    return {"type": "LineString", "coordinates": deduped}

@@ -1,0 +1,186 @@
+"""Travel times from many vehicles to one place, over the road graph, in one C-level search.
+
+Both the vehicles and the incident sit *on edges* (see :mod:`dispatch_geo.graph.snap`), not on
+nodes. The incident becomes a virtual node joined to the nodes around it in the **reversed** graph,
+so one Dijkstra from it (scipy.sparse.csgraph, bounded by a time limit that grows only if too few
+vehicles are within it) gives every node's travel time *to* the incident. Each vehicle then finishes
+its own edge: forwards to the edge's head, or — on a two-way road — turning round to its tail.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from dispatch_geo.errors import InputError
+from dispatch_geo.graph.roadgraph import RoadGraph
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+_MIN_WEIGHT = 1e-9  # csgraph drops explicit zeros; keep zero-length edges connected
+ALONG_TARGET_EDGE = -1
+"""``via_node`` code: the source drives straight along the target's own edge."""
+ALONG_TARGET_TWIN = -2
+"""``via_node`` code: the source drives straight along the twin of the target's edge."""
+
+
+@dataclass(frozen=True)
+class EdgePoint:
+    """A place on a directed edge: ``fraction`` of the way from its tail (0) to its head (1)."""
+
+    edge: int
+    fraction: float
+
+
+@dataclass(frozen=True)
+class TimesToTarget:
+    """Result of :meth:`TravelTimeRouter.times_to`.
+
+    ``time_s[i]`` is source ``i``'s travel time to the target (``inf`` when unreachable or beyond the
+    search limit) and ``via_node[i]`` the graph node it enters the shared network at (-1 when it
+    drives straight along the target's own edge). ``node_time_s`` and ``next_node`` describe the
+    search tree: every node's time to the target and the next node on its way (-1 at the end).
+    ``via_node`` is :data:`ALONG_TARGET_EDGE` or :data:`ALONG_TARGET_TWIN` for a source already on
+    the target's road and ahead of it.
+    """
+
+    time_s: FloatArray
+    via_node: IntArray
+    node_time_s: FloatArray
+    next_node: IntArray
+    limit_s: float
+
+
+class TravelTimeRouter:
+    """One-to-many travel times towards a target on a :class:`RoadGraph`. Build once; thread-safe."""
+
+    def __init__(self, road: RoadGraph) -> None:
+        self.road = road
+        n = road.n_nodes
+        reverse = road.weight_matrix("travel_time_s", reverse=True)
+        # one extra row for the virtual target node, with two slots rewritten per query
+        self._virtual = n
+        indptr = np.concatenate([reverse.indptr, [reverse.indptr[-1] + 2]])
+        indices = np.concatenate([reverse.indices, [0, 0]]).astype(np.int32)
+        data = np.concatenate([reverse.data, [1.0, 1.0]])
+        self._matrix = sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
+        self._slot = reverse.indptr[-1]
+        self._lock = threading.Lock()
+
+    def times_to(
+        self,
+        target: EdgePoint,
+        sources: list[EdgePoint] | tuple[EdgePoint, ...],
+        *,
+        need: int | None = None,
+        initial_limit_s: float = 900.0,
+    ) -> TimesToTarget:
+        """Travel time of every source to ``target``.
+
+        With ``need`` = k the search is bounded: it stops at a radius that already contains k
+        reachable sources (doubling from ``initial_limit_s``), so far-away sources may come back
+        ``inf``. Without ``need`` every reachable source gets its exact time.
+        """
+        road = self.road
+        self._check(target)
+        for s in sources:
+            self._check(s)
+        e, g = target.edge, float(target.fraction)
+        tt = road.travel_time_s
+        tail, head = int(road.tail[e]), int(road.head[e])
+        twin = int(road.twin[e])
+        to_tail = max(g * tt[e], _MIN_WEIGHT)
+        to_head = max((1.0 - g) * tt[twin], _MIN_WEIGHT) if twin >= 0 else np.inf
+
+        src_edge = np.fromiter((s.edge for s in sources), dtype=np.int64, count=len(sources))
+        src_frac = np.fromiter((s.fraction for s in sources), dtype=np.float64, count=len(sources))
+        limit = float(initial_limit_s) if need else np.inf
+        while True:
+            node_time, nxt = self._search(tail, to_tail, head, to_head, limit)
+            times, via = self._finish(node_time, src_edge, src_frac, target)
+            reachable = int(np.isfinite(times).sum())
+            if need is None or reachable >= min(need, len(sources)) or not np.isfinite(limit):
+                return TimesToTarget(times, via, node_time, nxt, limit)
+            if limit > 4 * 24 * 3600:
+                limit = np.inf
+            else:
+                limit *= 2
+
+    def path_nodes(self, result: TimesToTarget, start_node: int) -> list[int]:
+        """Graph nodes from ``start_node`` to the target's edge, following the search tree."""
+        nodes = [start_node]
+        while True:
+            nxt = int(result.next_node[nodes[-1]])
+            if nxt < 0 or nxt == self._virtual:
+                return nodes
+            nodes.append(nxt)
+            if len(nodes) > self.road.n_nodes:
+                raise RuntimeError("routing tree has a cycle")
+
+    def _search(
+        self, tail: int, to_tail: float, head: int, to_head: float, limit: float
+    ) -> tuple[FloatArray, IntArray]:
+        with self._lock:
+            slot = self._slot
+            self._matrix.indices[slot] = tail
+            self._matrix.data[slot] = to_tail
+            self._matrix.indices[slot + 1] = head
+            self._matrix.data[slot + 1] = to_head if np.isfinite(to_head) else 1e18
+            dist, pred = dijkstra(
+                self._matrix,
+                directed=True,
+                indices=self._virtual,
+                limit=limit,
+                return_predecessors=True,
+            )
+        return np.asarray(dist[:-1], dtype=np.float64), np.asarray(pred[:-1], dtype=np.int64)
+
+    def _finish(
+        self, node_time: FloatArray, src_edge: IntArray, src_frac: FloatArray, target: EdgePoint
+    ) -> tuple[FloatArray, IntArray]:
+        road = self.road
+        tt = road.travel_time_s
+        # forwards along the source's edge to its head
+        heads = road.head[src_edge]
+        forward = (1.0 - src_frac) * tt[src_edge] + node_time[heads]
+        best = forward
+        via = heads.copy()
+        # turning round on a two-way road: along the twin to the edge's tail
+        twins = road.twin[src_edge]
+        has_twin = twins >= 0
+        back = np.full(src_edge.shape[0], np.inf)
+        back[has_twin] = src_frac[has_twin] * tt[twins[has_twin]] + node_time[road.tail[src_edge[has_twin]]]
+        use_back = back < best
+        best = np.where(use_back, back, best)
+        via = np.where(use_back, road.tail[src_edge], via)
+        # already on the target's road: drive straight along it, forwards or (two-way) backwards
+        e, g = target.edge, target.fraction
+        twin_e = int(road.twin[e])
+        on_road = src_edge == e
+        pos = np.where(on_road, src_frac, np.nan)  # position along the target's edge
+        if twin_e >= 0:
+            on_twin = src_edge == twin_e
+            pos = np.where(on_twin, 1.0 - src_frac, pos)
+            on_road |= on_twin
+        ahead = on_road & (pos <= g)
+        direct = np.where(ahead, (g - pos) * tt[e], np.inf)
+        via_direct = np.where(ahead, ALONG_TARGET_EDGE, ALONG_TARGET_TWIN)
+        if twin_e >= 0:
+            behind = on_road & (pos > g)
+            direct = np.where(behind, (pos - g) * tt[twin_e], direct)
+        use_direct = direct < best
+        best = np.where(use_direct, direct, best)
+        via = np.where(use_direct, via_direct, via)
+        return best, via
+
+    def _check(self, point: EdgePoint) -> None:
+        if not 0 <= point.edge < self.road.n_edges:
+            raise InputError(f"edge {point.edge} does not exist in a graph of {self.road.n_edges} edges")
+        if not 0.0 <= point.fraction <= 1.0:
+            raise InputError(f"fraction {point.fraction} must be between 0 and 1")

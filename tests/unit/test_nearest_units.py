@@ -1,0 +1,144 @@
+"""Recommending the nearest available units: ranking, exclusions, stale positions and routes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+
+from dispatch_geo.domain.values import LonLat
+from dispatch_geo.graph.build import build_from_file
+from dispatch_geo.graph.profile import load_profile
+from dispatch_geo.graph.snap import EdgeSnapper
+from dispatch_geo.routing.nearest import UnitCandidate, recommend
+from dispatch_geo.routing.travel_time import EdgePoint, TravelTimeRouter
+from tests.unit.test_travel_time import oracle_time
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+GEOD = Geod(ellps="WGS84")
+
+
+@pytest.fixture(scope="module")
+def env():
+    road = build_from_file(DATA / "aguascalientes.osm.pbf", load_profile(), clip_polygon=None).road
+    return road, TravelTimeRouter(road), EdgeSnapper(road)
+
+
+def random_point(road, rng) -> LonLat:
+    return LonLat(
+        float(rng.uniform(road.node_lon.min(), road.node_lon.max())),
+        float(rng.uniform(road.node_lat.min(), road.node_lat.max())),
+    )
+
+
+def unit(uid, rng, road, *, unit_type="ambulance", status="available", age_s=10.0) -> UnitCandidate:
+    return UnitCandidate(
+        unit_id=uid,
+        call_sign=uid.upper(),
+        unit_type=unit_type,
+        status=status,
+        position=random_point(road, rng),
+        fix_time=NOW - timedelta(seconds=age_s),
+    )
+
+
+def test_every_unit_is_either_ranked_or_explained(env):
+    road, router, snapper = env
+    rng = np.random.default_rng(1)
+    units = [
+        unit("a1", rng, road),
+        unit("a2", rng, road),
+        unit("a3", rng, road),
+        unit("busy", rng, road, status="en_route"),
+        unit("fire", rng, road, unit_type="fire_engine"),
+        unit("old", rng, road, age_s=3600),
+        UnitCandidate("nopos", "NOPOS", "ambulance", "available", None, None),
+    ]
+    rec = recommend(
+        router=router,
+        snapper=snapper,
+        incident=random_point(road, rng),
+        units=units,
+        needed_types={"ambulance"},
+        now=NOW,
+        k=2,
+    )
+    assert [r.unit_id for r in rec.stale] == ["old"]
+    assert rec.stale[0].stale
+    assert len(rec.ranked) == 2
+    assert all(not r.stale for r in rec.ranked)
+    reasons = {x.unit_id: x.reason for x in rec.excluded}
+    assert reasons["busy"] == "busy"
+    assert reasons["fire"] == "wrong_type"
+    assert reasons["nopos"] == "no_position"
+    third = ({"a1", "a2", "a3"} - {r.unit_id for r in rec.ranked}).pop()
+    assert reasons[third] == "farther"
+    assert set(reasons) | {r.unit_id for r in rec.ranked + rec.stale} == {u.unit_id for u in units}
+    assert "en_route" in next(x.detail for x in rec.excluded if x.unit_id == "busy")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=0, max_value=10_000), fleet=st.integers(min_value=1, max_value=25))
+def test_ranking_equals_exhaustive_shortest_paths(env, seed, fleet):
+    road, router, snapper = env
+    rng = np.random.default_rng(seed)
+    units = [unit(f"u{i:02d}", rng, road) for i in range(fleet)]
+    incident = random_point(road, rng)
+    rec = recommend(
+        router=router,
+        snapper=snapper,
+        incident=incident,
+        units=units,
+        needed_types={"ambulance"},
+        now=NOW,
+        k=5,
+    )
+    target = snapper.snap_one(incident)
+    tp = EdgePoint(target.edge, target.fraction)
+    exhaustive = []
+    for u in units:
+        s = snapper.snap_one(u.position)
+        exhaustive.append((oracle_time(road, EdgePoint(s.edge, s.fraction), tp), u.unit_id))
+    best = sorted(t for t in exhaustive if np.isfinite(t[0]))[:5]
+    assert [r.eta_s for r in rec.ranked] == pytest.approx([t for t, _ in best], rel=1e-9, abs=1e-6)
+    # ties aside, the same units in the same order
+    for r, (t, uid) in zip(rec.ranked, best, strict=True):
+        assert r.unit_id == uid or r.eta_s == pytest.approx(t)
+
+
+def test_route_runs_from_the_unit_to_the_incident_and_matches_its_distance(env):
+    road, router, snapper = env
+    rng = np.random.default_rng(5)
+    u = unit("a1", rng, road)
+    incident = random_point(road, rng)
+    rec = recommend(
+        router=router, snapper=snapper, incident=incident, units=[u], needed_types={"ambulance"}, now=NOW
+    )
+    best = rec.ranked[0]
+    coords = best.route["coordinates"]
+    assert best.route["type"] == "LineString"
+    start, end = snapper.snap_one(u.position).position, snapper.snap_one(incident).position
+    assert coords[0] == pytest.approx([start.lon, start.lat], abs=1e-5)  # within ~1 m
+    assert coords[-1] == pytest.approx([end.lon, end.lat], abs=1e-5)
+    lons, lats = zip(*coords, strict=True)
+    assert GEOD.line_length(lons, lats) == pytest.approx(best.distance_m, rel=0.02)
+    assert best.eta_s > 0
+
+
+def test_naive_datetimes_are_refused(env):
+    _road, router, snapper = env
+    with pytest.raises(ValueError, match="timezone"):
+        recommend(
+            router=router,
+            snapper=snapper,
+            incident=LonLat(-102.27, 21.87),
+            units=[],
+            needed_types={"ambulance"},
+            now=datetime(2026, 1, 1),  # noqa: DTZ001
+        )

@@ -1,0 +1,107 @@
+"""One-to-many travel times towards an incident equal an exhaustive per-vehicle shortest path.
+
+The oracle is independent of the implementation: it splits the vehicle's and the incident's edges
+at their positions, inserting real nodes into a networkx graph, and runs
+``networkx.shortest_path_length`` per vehicle.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dispatch_geo.graph.build import build_from_file
+from dispatch_geo.graph.profile import load_profile
+from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.routing.travel_time import EdgePoint, TravelTimeRouter
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def road() -> RoadGraph:
+    return build_from_file(DATA / "aguascalientes.osm.pbf", load_profile(), clip_polygon=None).road
+
+
+@pytest.fixture(scope="module")
+def router(road) -> TravelTimeRouter:
+    return TravelTimeRouter(road)
+
+
+def oracle_time(road: RoadGraph, source: EdgePoint, target: EdgePoint) -> float:
+    g = nx.DiGraph()
+    tt = road.travel_time_s
+    for e in range(road.n_edges):
+        u, v = int(road.tail[e]), int(road.head[e])
+        if not g.has_edge(u, v) or g[u][v]["w"] > tt[e]:
+            g.add_edge(u, v, w=float(tt[e]))
+
+    def split(point: EdgePoint, name: str) -> None:
+        # a point on edge e (and on its twin, the same road driven back) as a real node
+        for e, f in ((point.edge, point.fraction), (int(road.twin[point.edge]), 1.0 - point.fraction)):
+            if e < 0:
+                continue
+            u, v = int(road.tail[e]), int(road.head[e])
+            g.add_edge(u, name, w=f * tt[e])
+            g.add_edge(name, v, w=(1 - f) * tt[e])
+
+    split(source, "SOURCE")
+    split(target, "TARGET")
+    # both on the same road, the source behind the target: straight along it
+    on_source = ((source.edge, source.fraction), (int(road.twin[source.edge]), 1.0 - source.fraction))
+    on_target = ((target.edge, target.fraction), (int(road.twin[target.edge]), 1.0 - target.fraction))
+    for e, fs in on_source:
+        for te, ft in on_target:
+            if e >= 0 and e == te and fs <= ft:
+                g.add_edge("SOURCE", "TARGET", w=(ft - fs) * tt[e])
+    try:
+        return float(nx.shortest_path_length(g, "SOURCE", "TARGET", weight="w"))
+    except nx.NetworkXNoPath:
+        return float("inf")
+
+
+points = st.tuples(st.integers(min_value=0, max_value=10**9), st.floats(min_value=0.0, max_value=1.0))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(target=points, sources=st.lists(points, min_size=1, max_size=8))
+def test_times_equal_exhaustive_shortest_paths(road, router, target, sources):
+    tgt = EdgePoint(target[0] % road.n_edges, target[1])
+    srcs = [EdgePoint(e % road.n_edges, f) for e, f in sources]
+    result = router.times_to(tgt, srcs)
+    expected = [oracle_time(road, s, tgt) for s in srcs]
+    np.testing.assert_allclose(result.time_s, expected, rtol=1e-9, atol=1e-6)
+
+
+def test_bounded_search_still_finds_the_k_nearest_exactly(road, router):
+    rng = np.random.default_rng(3)
+    tgt = EdgePoint(int(rng.integers(road.n_edges)), 0.3)
+    srcs = [
+        EdgePoint(int(e), float(f))
+        for e, f in zip(rng.integers(0, road.n_edges, 60), rng.random(60), strict=True)
+    ]
+    full = router.times_to(tgt, srcs)
+    bounded = router.times_to(tgt, srcs, need=5, initial_limit_s=10.0)
+    assert bounded.limit_s < np.inf
+    best_full = np.sort(full.time_s)[:5]
+    best_bounded = np.sort(bounded.time_s)[:5]
+    np.testing.assert_allclose(best_bounded, best_full)
+
+
+def test_path_follows_the_search_tree_to_the_target(road, router):
+    tgt = EdgePoint(10, 0.5)
+    src = EdgePoint(500, 0.5)
+    result = router.times_to(tgt, [src])
+    start = int(result.via_node[0])
+    nodes = router.path_nodes(result, start)
+    assert nodes[-1] in {int(road.tail[10]), int(road.head[10])}
+    # consecutive nodes are joined by edges, and times decrease along the way
+    for a, b in itertools.pairwise(nodes):
+        assert b in road.head[road.indptr[a] : road.indptr[a + 1]]
+        assert result.node_time_s[b] < result.node_time_s[a]
