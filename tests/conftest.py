@@ -63,9 +63,11 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from dispatch_geo.graph.roadgraph import RoadGraph
 from tests.support.mosquitto import MosquittoBroker, MosquittoFactory, find_mosquitto
 from tests.support.postgis import PostgisFactory, PostgisServer, find_postgres_bin
 from tests.support.processes import MissingSystemDependencyError
+from tests.support.siak_grid import siak_grid_road
 
 POSTGIS_FIXTURES = frozenset({"postgis_server", "postgis_url", "pg_url", "pg_engine", "postgis_factory"})
 MQTT_FIXTURES = frozenset({"mosquitto_broker", "mosquitto_factory"})
@@ -189,3 +191,12 @@ def mosquitto_factory() -> Iterator[MosquittoFactory]:
 def mqtt_topic_prefix() -> str:
     """A topic prefix no other test uses, for tests sharing ``mosquitto_broker``."""
     return f"test/{uuid.uuid4().hex[:12]}"
+
+
+# -- Road graphs ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def siak_grid(tmp_path_factory: pytest.TempPathFactory) -> RoadGraph:
+    """A coarse two-way road grid over Siak (real coordinates, schematic label); builds in ~1 s."""
+    return siak_grid_road(tmp_path_factory.mktemp("siak-grid"))
