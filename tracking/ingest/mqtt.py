@@ -1,0 +1,127 @@
+"""The MQTT side of ingest: paho-mqtt with QoS 1, a persistent session and shared subscriptions.
+
+- **No fix lost across reconnects**: a stable client id and a persistent session (MQTT 5
+  ``clean_start=False`` with a session expiry; MQTT 3.1.1 ``clean_session=False``), so the broker
+  queues QoS 1 messages while the worker is away. Mosquitto must not cap that queue
+  (``max_queued_messages 0``; its default of 1000 silently drops messages, REFERENCE.md §1).
+- **Several workers share the load** when ``shared_group`` is set: on MQTT 5 the subscription is
+  ``$share/<group>/<topic>`` and each message goes to one worker of the group. MQTT 3.1.1 brokers
+  (the demo's in-process amqtt) get a plain subscription. See :attr:`MqttSettings.shared_group` for
+  the broker-restart caveat measured on Mosquitto 2.0.11.
+- **Reconnect with backoff**: paho's automatic reconnect, 1 s doubling to 30 s.
+- **Never crashes on a message**: the callback is a process boundary; an unexpected error is
+  logged and counted and the next message is handled.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from tracking.ingest.pipeline import IngestPipeline
+from tracking.ingest.writer import BatchWriter
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOPICS = ("owntracks/+/+", "siaga/trackers/+")
+"""OwnTracks location topics (sub-topics such as ``/event`` are not subscribed) and native trackers."""
+
+
+@dataclass(frozen=True)
+class MqttSettings:
+    """How one ingest worker connects."""
+
+    host: str = "127.0.0.1"
+    port: int = 1883
+    client_id: str = "siaga-ingest-1"
+    username: str | None = None
+    password: str | None = None
+    protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5
+    shared_group: str | None = None
+    """Set (e.g. ``"siaga-ingest"``) to split the load over several workers. Measured on Mosquitto
+    2.0.11: a shared subscription is not restored from persistence after a broker restart, so fixes
+    published between the restart and the workers' reconnect are lost; a single worker's plain
+    persistent subscription loses nothing (tests/integration/test_ingest_mqtt.py)."""
+    topics: Sequence[str] = field(default=DEFAULT_TOPICS)
+    session_expiry_s: int = 7 * 24 * 3600
+    keepalive_s: int = 30
+
+
+class MqttIngest:
+    """Subscribes, runs each message through the pipeline and hands accepted fixes to the writer."""
+
+    def __init__(self, settings: MqttSettings, pipeline: IngestPipeline, writer: BatchWriter) -> None:
+        self.settings = settings
+        self.pipeline = pipeline
+        self.writer = writer
+        self.connected = threading.Event()
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=settings.client_id,
+            protocol=settings.protocol,
+            clean_session=False if settings.protocol != mqtt.MQTTv5 else None,
+        )
+        if settings.username:
+            self.client.username_pw_set(settings.username, settings.password)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.max_inflight_messages_set(100)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    def subscriptions(self) -> list[str]:
+        if self.settings.protocol == mqtt.MQTTv5 and self.settings.shared_group:
+            return [f"$share/{self.settings.shared_group}/{t}" for t in self.settings.topics]
+        return list(self.settings.topics)
+
+    def start(self) -> None:
+        """Connect (in the background, retrying) and start handling messages."""
+        s = self.settings
+        if s.protocol == mqtt.MQTTv5:
+            properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            properties.SessionExpiryInterval = s.session_expiry_s
+            self.client.connect_async(s.host, s.port, s.keepalive_s, clean_start=False, properties=properties)
+        else:
+            self.client.connect_async(s.host, s.port, s.keepalive_s)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.connected.clear()
+
+    def _on_connect(
+        self, client: mqtt.Client, userdata: object, flags: object, reason: object, props: object
+    ) -> None:
+        if getattr(reason, "is_failure", False):
+            log.error("MQTT connection refused: %s", reason)
+            return
+        for topic in self.subscriptions():
+            client.subscribe(topic, qos=1)
+        log.info(
+            "MQTT connected to %s:%s as %s", self.settings.host, self.settings.port, self.settings.client_id
+        )
+        self.connected.set()
+
+    def _on_disconnect(
+        self, client: mqtt.Client, userdata: object, flags: object, reason: object, props: object
+    ) -> None:
+        self.connected.clear()
+        log.warning("MQTT disconnected (%s); reconnecting with backoff", reason)
+
+    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        try:
+            result = self.pipeline.process_mqtt(message.topic, bytes(message.payload), datetime.now(UTC))
+            if result.record is not None:
+                self.writer.submit(result.record, latest=result.latest)
+        except Exception:  # process boundary: never let one message stop ingest
+            self.pipeline.metrics.errors.inc()
+            log.exception("unexpected error handling a message on %s", message.topic)

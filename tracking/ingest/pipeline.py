@@ -1,0 +1,145 @@
+"""Decode → identify → filter → fleet state, for one message at a time. No I/O.
+
+The same pipeline serves MQTT (OwnTracks, native trackers) and HTTP (Traccar Client, OwnTracks HTTP
+mode). Its only state is in memory: each device's previous accepted fix (for the duplicate and
+jump filters) and the :class:`~tracking.state.FleetState`. A bad message never raises: it comes
+back as a rejection with its reason, counted in the metrics.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from dispatch_geo.storage.position_repo import PositionFixRecord
+from tracking.decoders import decode_native, decode_owntracks, decode_traccar_params
+from tracking.filters import FilterConfig, apply_filters
+from tracking.fix import Decoded, DecodeResult, Ignored, PositionFix, Rejected
+from tracking.ingest.metrics import IngestMetrics
+from tracking.ingest.registry import DeviceRegistry
+from tracking.state import FleetState, Outcome, update
+
+RECENT_FIXES_PER_DEVICE = 4096
+"""Fix times remembered per device to recognise repeated fixes (about an hour of 1 s reports)."""
+
+NATIVE_TOPIC_PREFIX = "siaga/trackers/"
+"""Native in-vehicle trackers publish on ``siaga/trackers/<device id>``."""
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What happened to one message."""
+
+    status: str  # "accepted" | "rejected" | "ignored"
+    reason: str | None = None
+    fix: PositionFix | None = None
+    record: PositionFixRecord | None = None
+    latest: bool = False
+    """True when the fix became the unit's last known position."""
+    flags: frozenset[str] = frozenset()
+
+
+class IngestPipeline:
+    """Turns raw messages into accepted fixes (with history records) or counted rejections. Thread-safe."""
+
+    def __init__(
+        self, registry: DeviceRegistry, metrics: IngestMetrics, filters: FilterConfig | None = None
+    ) -> None:
+        self.registry = registry
+        self.metrics = metrics
+        self.filters = filters or FilterConfig()
+        self._lock = threading.Lock()
+        self._prev: dict[tuple[str, str], PositionFix] = {}
+        self._seen: dict[tuple[str, str], collections.OrderedDict[datetime, None]] = {}
+        self._state = FleetState()
+
+    @property
+    def state(self) -> FleetState:
+        return self._state
+
+    def process_mqtt(self, topic: str, payload: bytes, received_at: datetime) -> Processed:
+        """One MQTT message: OwnTracks on ``owntracks/#``, native trackers on ``siaga/trackers/<id>``."""
+        if topic.startswith(NATIVE_TOPIC_PREFIX):
+            device = topic[len(NATIVE_TOPIC_PREFIX) :]
+            result = decode_native(payload, received_at=received_at, expected_device_id=device or None)
+            return self.process_result(result, "native")
+        return self.process_result(
+            decode_owntracks(payload, topic=topic, received_at=received_at), "owntracks"
+        )
+
+    def process_traccar(self, params: Mapping[str, str | Sequence[str]], received_at: datetime) -> Processed:
+        """One Traccar Client / OsmAnd HTTP request's parameters."""
+        return self.process_result(decode_traccar_params(params, received_at=received_at), "traccar")
+
+    def process_result(self, result: DecodeResult, source: str) -> Processed:
+        self.metrics.received.labels(source).inc()
+        if isinstance(result, Ignored):
+            self.metrics.ignored.labels(result.kind).inc()
+            return Processed("ignored", reason=result.kind)
+        if isinstance(result, Rejected):
+            return self._reject(source, result.reason)
+        assert isinstance(result, Decoded)
+        fix = result.fix
+        unit_id = self.registry.unit_for(fix)
+        if unit_id is None:
+            return self._reject(source, "unknown_device", fix)
+        fix = replace(fix, unit_id=unit_id)
+        key = (str(fix.source), fix.device_id)
+        with self._lock:
+            if self._seen_before(key, fix):
+                return self._reject(source, "duplicate", fix)
+            verdict = apply_filters(fix, self._prev.get(key), self.filters)
+            if not verdict.accepted:
+                return self._reject(source, verdict.reason or "filtered", fix)
+            if self._newer(key, fix):
+                self._prev[key] = fix
+            self._state, outcome = update(self._state, fix)
+        if outcome is Outcome.DUPLICATE:
+            return self._reject(source, "duplicate", fix)
+        self.metrics.accepted.labels(source).inc()
+        if outcome is Outcome.LATE:
+            self.metrics.late.inc()
+        for flag in verdict.flags:
+            self.metrics.flagged.labels(flag).inc()
+        self.metrics.fix_delay.observe(max((fix.received_at - fix.fix_time).total_seconds(), 0.0))
+        record = PositionFixRecord(
+            device_id=fix.device_id,
+            fix_time=fix.fix_time,
+            received_at=fix.received_at,
+            position=fix.position,
+            source_protocol=str(fix.source),
+            unit_id=unit_id,
+            speed_kph=fix.speed_kph,
+            course_deg=fix.course_deg,
+            accuracy_m=fix.accuracy_m,
+            altitude_m=fix.altitude_m,
+            flags=tuple(sorted(verdict.flags | ({"late"} if outcome is Outcome.LATE else set()))),
+        )
+        return Processed(
+            "accepted",
+            fix=fix,
+            record=record,
+            latest=outcome in (Outcome.NEW, Outcome.UPDATED),
+            flags=verdict.flags,
+        )
+
+    def _seen_before(self, key: tuple[str, str], fix: PositionFix) -> bool:
+        """Redeliveries, retained-message replays and re-flushed queues repeat fix times: drop them."""
+        seen = self._seen.setdefault(key, collections.OrderedDict())
+        if fix.fix_time in seen:
+            return True
+        seen[fix.fix_time] = None
+        if len(seen) > RECENT_FIXES_PER_DEVICE:
+            seen.popitem(last=False)
+        return False
+
+    def _newer(self, key: tuple[str, str], fix: PositionFix) -> bool:
+        prev = self._prev.get(key)
+        return prev is None or fix.fix_time >= prev.fix_time
+
+    def _reject(self, source: str, reason: str, fix: PositionFix | None = None) -> Processed:
+        self.metrics.rejected.labels(source, reason).inc()
+        return Processed("rejected", reason=reason, fix=fix)

@@ -1,0 +1,87 @@
+"""One ingest worker: registry + pipeline + batch writer + MQTT client, started and stopped together."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch_geo.graph.snap import EdgeSnapper
+from dispatch_geo.storage.models import UnitRow
+from tracking.filters import FilterConfig
+from tracking.ingest.metrics import IngestMetrics
+from tracking.ingest.mqtt import MqttIngest, MqttSettings
+from tracking.ingest.pipeline import IngestPipeline
+from tracking.ingest.registry import DeviceRegistry
+from tracking.ingest.writer import BatchWriter
+from tracking.state import stale_units
+
+log = logging.getLogger(__name__)
+
+
+def units_by_device(session_factory: Callable[[], Session]) -> Callable[[], dict[str, str]]:
+    """A registry loader reading the device pairing from the units table."""
+
+    def load() -> dict[str, str]:
+        with session_factory() as session:
+            rows = session.execute(
+                select(UnitRow.device_id, UnitRow.id).where(UnitRow.device_id.is_not(None))
+            )
+            return {str(device): str(unit) for device, unit in rows}
+
+    return load
+
+
+class IngestService:
+    """A complete ingest worker. Several may run against one broker (shared subscription) and one database."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        mqtt_settings: MqttSettings,
+        *,
+        filters: FilterConfig | None = None,
+        snapper: EdgeSnapper | None = None,
+        stale_after_s: float = 120.0,
+        registry_refresh_s: float = 30.0,
+        max_buffer: int = 200_000,
+    ) -> None:
+        self.metrics = IngestMetrics()
+        self.registry = DeviceRegistry(units_by_device(session_factory))
+        self.pipeline = IngestPipeline(self.registry, self.metrics, filters)
+        self.writer = BatchWriter(session_factory, self.metrics, snapper=snapper, max_buffer=max_buffer)
+        self.mqtt = MqttIngest(mqtt_settings, self.pipeline, self.writer)
+        self.stale_after_s = stale_after_s
+        self.registry_refresh_s = registry_refresh_s
+        self._timer_stop = threading.Event()
+        self._timer: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.writer.start()
+        self.mqtt.start()
+        self._timer_stop.clear()
+        self._timer = threading.Thread(target=self._housekeeping, name="siaga-ingest-timer", daemon=True)
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer_stop.set()
+        self.mqtt.stop()
+        self.writer.stop()
+
+    def _housekeeping(self) -> None:
+        """Server-side staleness timer and registry refresh (do not rely on MQTT Last Will)."""
+        elapsed = 0.0
+        while not self._timer_stop.wait(1.0):
+            elapsed += 1.0
+            stale = stale_units(self.pipeline.state, datetime.now(UTC), self.stale_after_s)
+            self.metrics.stale_units.set(len(stale))
+            if elapsed >= self.registry_refresh_s:
+                elapsed = 0.0
+                try:
+                    self.registry.refresh()
+                except Exception as exc:  # database down: keep the old pairing
+                    log.warning("device registry refresh failed: %s", exc)

@@ -1,0 +1,200 @@
+"""Batched database writes of position history and last known positions, riding out outages.
+
+Accepted fixes go into a bounded in-memory buffer. A background thread takes up to ``batch_size`` at
+a time and writes them in ONE transaction: the history rows (``position_fixes``, duplicates
+ignored) and, per unit, the newest fix as its last known position (a conditional UPDATE: the
+newest fix time wins, so late flushes never move a unit backwards). If the database is down the
+batch stays in the buffer and is retried with backoff; nothing is lost while the buffer has room.
+When it is full, new fixes are dropped, counted (``siaga_ingest_buffer_dropped``) and logged.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session
+
+from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.graph.snap import EdgeSnapper
+from dispatch_geo.storage.fleet_repo import SnappedEdge, update_unit_position
+from dispatch_geo.storage.position_repo import PositionFixRecord, add_position_fixes
+from tracking.ingest.metrics import IngestMetrics
+
+log = logging.getLogger(__name__)
+
+
+class BatchWriter:
+    """Background writer; :meth:`submit` never blocks on the database."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        metrics: IngestMetrics,
+        *,
+        snapper: EdgeSnapper | None = None,
+        max_buffer: int = 200_000,
+        batch_size: int = 2_000,
+        flush_interval_s: float = 0.05,
+        max_backoff_s: float = 5.0,
+    ) -> None:
+        self._session_factory = session_factory
+        self.metrics = metrics
+        self._snapper = snapper
+        self._road: RoadGraph | None = snapper.road if snapper else None
+        self.max_buffer = max_buffer
+        self.batch_size = batch_size
+        self.flush_interval_s = flush_interval_s
+        self.max_backoff_s = max_backoff_s
+        self._buffer: collections.deque[tuple[PositionFixRecord, bool, float]] = collections.deque()
+        self._cond = threading.Condition()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._full_warned = False
+        self.last_error: str | None = None
+
+    # -- producer side -------------------------------------------------------------------------
+
+    def submit(self, record: PositionFixRecord, *, latest: bool) -> bool:
+        """Queue one accepted fix; False (and counted) when the buffer is full."""
+        with self._cond:
+            if len(self._buffer) >= self.max_buffer:
+                self.metrics.dropped.inc()
+                if not self._full_warned:
+                    log.error(
+                        "write buffer full (%d fixes): dropping new fixes until the database catches up",
+                        self.max_buffer,
+                    )
+                    self._full_warned = True
+                return False
+            self._buffer.append((record, latest, time.monotonic()))
+            self.metrics.buffer_depth.set(len(self._buffer))
+            if len(self._buffer) >= self.batch_size:
+                self._cond.notify()
+        return True
+
+    @property
+    def depth(self) -> int:
+        with self._cond:
+            return len(self._buffer)
+
+    # -- consumer side -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="siaga-batch-writer", daemon=True)
+        self._thread.start()
+
+    def stop(self, *, drain_timeout_s: float = 10.0) -> None:
+        """Flush what is buffered (up to ``drain_timeout_s``), then stop the thread."""
+        deadline = time.monotonic() + drain_timeout_s
+        while self.depth and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def flush_once(self) -> int:
+        """Write one batch now (in the caller's thread); returns how many fixes were written."""
+        with self._cond:
+            batch = [self._buffer[i] for i in range(min(self.batch_size, len(self._buffer)))]
+        if not batch:
+            return 0
+        try:
+            self._write(batch)
+        except (OperationalError, InterfaceError):
+            raise  # the database is unreachable: keep the batch and retry
+        except Exception as exc:
+            # a record the database refuses must not block the rest: write one by one, drop the bad ones
+            log.error("a batch of %d fixes was refused (%s); writing them one by one", len(batch), exc)
+            for item in batch:
+                try:
+                    self._write([item])
+                except (OperationalError, InterfaceError):
+                    raise
+                except Exception as single:
+                    self.metrics.rejected.labels(item[0].source_protocol, "write_refused").inc()
+                    log.error(
+                        "dropping fix of device %s at %s: %s", item[0].device_id, item[0].fix_time, single
+                    )
+        with self._cond:
+            for _ in batch:
+                self._buffer.popleft()
+            self.metrics.buffer_depth.set(len(self._buffer))
+            if len(self._buffer) < self.max_buffer // 2:
+                self._full_warned = False
+        now = time.monotonic()
+        for _, _, queued in batch:
+            self.metrics.lag.observe(now - queued)
+        self.metrics.written.inc(len(batch))
+        return len(batch)
+
+    def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            with self._cond:
+                if (not self._buffer and not self._stop) or (
+                    len(self._buffer) < self.batch_size and not self._stop
+                ):
+                    self._cond.wait(timeout=self.flush_interval_s)
+                if self._stop and not self._buffer:
+                    return
+            try:
+                self.flush_once()
+                if self.last_error:
+                    log.warning("database writes recovered; buffer depth %d", self.depth)
+                self.last_error = None
+                backoff = 0.1
+            except Exception as exc:  # process boundary: keep the batch, log, count, retry
+                self.metrics.write_errors.inc()
+                if self.last_error is None:
+                    log.error("writing %d buffered fixes failed, will retry: %s", self.depth, exc)
+                self.last_error = str(exc)
+                if self._stop:
+                    return
+                time.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff_s)
+
+    def _write(self, batch: list[tuple[PositionFixRecord, bool, float]]) -> None:
+        newest: dict[str, PositionFixRecord] = {}
+        for record, latest, _ in batch:
+            if latest and record.unit_id is not None:
+                current = newest.get(record.unit_id)
+                if current is None or record.fix_time > current.fix_time:
+                    newest[record.unit_id] = record
+        snapped = self._snap(list(newest.values()))
+        with self._session_factory() as session, session.begin():
+            add_position_fixes(session, fixes=[record for record, _, _ in batch])
+            for record in newest.values():
+                assert record.unit_id is not None
+                update_unit_position(
+                    session,
+                    unit_id=record.unit_id,
+                    position=record.position,
+                    fix_time=record.fix_time,
+                    speed_kph=record.speed_kph,
+                    course_deg=record.course_deg,
+                    snapped=snapped.get(record.unit_id),
+                )
+
+    def _snap(self, records: list[PositionFixRecord]) -> dict[str, SnappedEdge]:
+        if self._snapper is None or self._road is None or not records:
+            return {}
+        road = self._road
+        result = self._snapper.snap([r.position.lon for r in records], [r.position.lat for r in records])
+        return {
+            str(r.unit_id): SnappedEdge(
+                u=int(road.node_osmid[road.tail[result.edge[i]]]),
+                v=int(road.node_osmid[road.head[result.edge[i]]]),
+                key=0,
+                offset_m=float(result.offset_m[i]),
+                distance_m=float(result.distance_m[i]),
+            )
+            for i, r in enumerate(records)
+        }
