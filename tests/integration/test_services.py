@@ -246,10 +246,14 @@ def test_queued_message_survives_a_broker_restart(mosquitto_factory: MosquittoFa
     assert (Path(broker.persistence_dir) / "mosquitto.db").exists()
 
 
+SHIPPED_ACL = Path(__file__).resolve().parents[2] / "deploy" / "mosquitto" / "siaga.acl"
+
+
 def test_devices_publish_only_under_their_own_topic(mosquitto_factory: MosquittoFactory) -> None:
+    """The production ACL shipped in deploy/mosquitto: device A cannot publish as device B."""
     broker = mosquitto_factory(
         passwords={"dev-001": "secret-1", "ingest": "secret-ingest"},
-        acl="user ingest\ntopic read owntracks/#\n\npattern write owntracks/%u/#\n",
+        acl=SHIPPED_ACL.read_text(),
     )
     with mqtt_peer(broker, "anon", expect_accepted=False):
         pass
