@@ -41,6 +41,7 @@ class BatchWriter:
         batch_size: int = 2_000,
         flush_interval_s: float = 0.05,
         max_backoff_s: float = 5.0,
+        on_commit: Callable[[list[PositionFixRecord]], None] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.metrics = metrics
@@ -56,6 +57,8 @@ class BatchWriter:
         self._thread: threading.Thread | None = None
         self._full_warned = False
         self.last_error: str | None = None
+        self.on_commit = on_commit
+        """Called with each committed batch (in the writer thread): for live updates and benchmarks."""
 
     # -- producer side -------------------------------------------------------------------------
 
@@ -133,6 +136,8 @@ class BatchWriter:
         for _, _, queued in batch:
             self.metrics.lag.observe(now - queued)
         self.metrics.written.inc(len(batch))
+        if self.on_commit is not None:
+            self.on_commit([record for record, _, _ in batch])
         return len(batch)
 
     def _run(self) -> None:
