@@ -16,6 +16,7 @@ Usage: ``python bench/dispatch_bench.py [--units 200] [--incidents 200] [--naive
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 from datetime import UTC, datetime
@@ -98,8 +99,15 @@ def main() -> None:
     incidents = random_points(rng, args.incidents)
 
     def run(fleet: list[UnitCandidate], incident: LonLat) -> None:
-        recommend(router=router, snapper=snapper, incident=incident, units=fleet,
-                  needed_types={"ambulance"}, now=now, k=5)
+        recommend(
+            router=router,
+            snapper=snapper,
+            incident=incident,
+            units=fleet,
+            needed_types={"ambulance"},
+            now=now,
+            k=5,
+        )
 
     run(units, incidents[0])  # warm-up
     ours, ours_with_snap = [], []
@@ -133,17 +141,19 @@ def main() -> None:
         for source, unit in zip(unit_nodes, units, strict=True):
             if unit.unit_type != "ambulance" or unit.status != "available":
                 continue
-            try:
+            with contextlib.suppress(nx.NetworkXNoPath):
                 nx.shortest_path_length(graph, source, node, weight="travel_time")
-            except nx.NetworkXNoPath:
-                pass
         naive.append(time.perf_counter() - started)
 
     ours_p = percentiles(ours)
     report: dict[str, Any] = {
         "benchmark": "dispatch",
-        "graph": {"nodes": road.n_nodes, "edges": road.n_edges, "schematic": road.meta.schematic,
-                  "label": road.meta.label},
+        "graph": {
+            "nodes": road.n_nodes,
+            "edges": road.n_edges,
+            "schematic": road.meta.schematic,
+            "label": road.meta.label,
+        },
         "fleet_units": args.units,
         "eligible_units": sum(u.unit_type == "ambulance" and u.status == "available" for u in units),
         "ours_top5": ours_p,
@@ -159,7 +169,9 @@ def main() -> None:
     report["speedup_vs_networkx_single_source_p50"] = round(
         report["networkx_single_source"]["p50_ms"] / ours_p["p50_ms"], 1
     )
-    report["ratio_to_scipy_one_to_all_p50"] = round(ours_p["p50_ms"] / report["scipy_one_to_all"]["p50_ms"], 2)
+    report["ratio_to_scipy_one_to_all_p50"] = round(
+        ours_p["p50_ms"] / report["scipy_one_to_all"]["p50_ms"], 2
+    )
     print(json.dumps(report, indent=2))
 
 

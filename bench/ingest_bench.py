@@ -36,16 +36,16 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dispatch_geo.domain.units import Agency, Station, Unit, UnitType  # noqa: E402
-from dispatch_geo.domain.values import LonLat  # noqa: E402
-from dispatch_geo.storage.engine import make_engine, make_session_factory  # noqa: E402
-from dispatch_geo.storage.fleet_repo import create_station, create_unit  # noqa: E402
-from dispatch_geo.storage.migrate import upgrade_to_head  # noqa: E402
-from dispatch_geo.storage.models import PositionFixRow  # noqa: E402
-from tests.support.mosquitto import MosquittoBroker, find_mosquitto  # noqa: E402
-from tests.support.postgis import PostgisServer, find_postgres_bin  # noqa: E402
-from tracking.ingest.mqtt import MqttSettings  # noqa: E402
-from tracking.ingest.service import IngestService  # noqa: E402
+from dispatch_geo.domain.units import Agency, Station, Unit, UnitType
+from dispatch_geo.domain.values import LonLat
+from dispatch_geo.storage.engine import make_engine, make_session_factory
+from dispatch_geo.storage.fleet_repo import create_station, create_unit
+from dispatch_geo.storage.migrate import upgrade_to_head
+from dispatch_geo.storage.models import PositionFixRow
+from tests.support.mosquitto import MosquittoBroker, find_mosquitto
+from tests.support.postgis import PostgisServer, find_postgres_bin
+from tracking.ingest.mqtt import MqttSettings
+from tracking.ingest.service import IngestService
 
 UNITS = 50
 BASE = LonLat(102.05, 0.80)
@@ -111,7 +111,9 @@ def raw_rate(broker: MosquittoBroker, n: int) -> float:
     sub.loop_start()
     time.sleep(0.5)
     start = int(time.time()) - 3600
-    proc = mp.get_context("spawn").Process(target=publish, args=(broker.host, broker.port, n, start, None, None))
+    proc = mp.get_context("spawn").Process(
+        target=publish, args=(broker.host, broker.port, n, start, None, None)
+    )
     proc.start()
     done.wait(300)
     proc.join()
@@ -158,7 +160,9 @@ def end_to_end(broker: MosquittoBroker, server: PostgisServer, n: int, workers: 
     time.sleep(0.5)
     start = int(time.time()) - 3 * 3600
     began = time.perf_counter()
-    proc = mp.get_context("spawn").Process(target=publish, args=(broker.host, broker.port, n, start, None, None))
+    proc = mp.get_context("spawn").Process(
+        target=publish, args=(broker.host, broker.port, n, start, None, None)
+    )
     proc.start()
     written = lambda: sum(s.metrics.value("siaga_ingest_written_total") for s in services)  # noqa: E731
     deadline = time.monotonic() + 600
@@ -193,7 +197,9 @@ def latency(broker: MosquittoBroker, server: PostgisServer, rate: float, seconds
     time.sleep(0.5)
     start = int(time.time()) - 4 * 3600
     stamps = mp.get_context("spawn").Array("d", n, lock=False)
-    proc = mp.get_context("spawn").Process(target=publish, args=(broker.host, broker.port, n, start, rate, stamps))
+    proc = mp.get_context("spawn").Process(
+        target=publish, args=(broker.host, broker.port, n, start, rate, stamps)
+    )
     proc.start()
     proc.join()
     deadline = time.monotonic() + 60
