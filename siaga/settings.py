@@ -54,3 +54,40 @@ class Settings(BaseSettings):
     def schematic_graph_dir(self) -> Path:
         """Cache of the schematic stand-in graph (never mixed with the real one)."""
         return self.var_dir / "graph" / "schematic"
+
+    # --- dispatch database and HTTP API (appended) -------------------------------------------------
+
+    database_url: str = Field(
+        default="sqlite:///var/siaga.db",
+        description="SQLAlchemy URL: postgresql+psycopg://... (PostGIS) or sqlite:///path (embedded demo)",
+    )
+    database_pool_size: int = Field(default=10, ge=1, description="connections kept open per process")
+    database_max_overflow: int = Field(default=20, ge=0, description="extra connections under load")
+    migrate_on_startup: bool = Field(
+        default=True, description="run the Alembic migrations when the API starts (always on SQLite)"
+    )
+    fleet_csv_path: Path | None = Field(
+        default=DATA_DIR / "siak_fleet_example.csv",
+        description="stations and units imported at start-up when the database has no unit yet",
+    )
+    stale_after_s: float = Field(
+        default=120.0, gt=0, description="a unit position older than this is stale (ranked separately)"
+    )
+    recommend_k: int = Field(default=5, ge=1, le=50, description="units ranked per requirement")
+    seed_demo_tokens: bool | None = Field(
+        default=None,
+        description="seed well-known demo API tokens when none exist (default: in development only)",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_demo_tokens_in_production(self) -> Settings:
+        if self.environment == "production" and self.seed_demo_tokens:
+            raise ValueError("SIAGA_SEED_DEMO_TOKENS is on; well-known demo tokens are refused in production")
+        return self
+
+    @property
+    def demo_tokens_enabled(self) -> bool:
+        """Whether demo tokens are seeded (only ever in development)."""
+        if self.environment != "development":
+            return False
+        return True if self.seed_demo_tokens is None else self.seed_demo_tokens

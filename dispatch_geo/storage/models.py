@@ -262,3 +262,8 @@ class PositionFixRow(Base):
         Index("ix_position_fixes_unit_id_fix_time", "unit_id", "fix_time"),
         _spatial_index("ix_position_fixes_position", "position"),
     )
+
+
+# Tables defined in their own modules register on Base.metadata here, so Alembic (env.py) and the
+# schema comparison see every table whichever module was imported first.
+from dispatch_geo.storage import auth_models, event_models  # noqa: E402, F401

@@ -1,0 +1,72 @@
+"""What the dispatch services need from the geography, built once at start-up and shared (read-only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dispatch_geo.gazetteer import Gazetteer
+from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.graph.snap import EdgeSnapper
+from dispatch_geo.routing.nearest import DEFAULT_STALE_AFTER_S
+from dispatch_geo.routing.travel_time import TravelTimeRouter
+
+
+@dataclass(frozen=True)
+class GeoContext:
+    """Road graph, its router and snapper, the gazetteer, and the recommendation defaults.
+
+    Parameters
+    ----------
+    road
+        The road graph every ETA is computed on.
+    router, snapper
+        Built once from ``road`` (:class:`TravelTimeRouter` is thread-safe).
+    gazetteer
+        Desa/kecamatan lookup, with the outside-the-regency buffer.
+    stale_after_s
+        A unit position older than this is stale (REFERENCE.md §4: ranked separately).
+    k
+        Units ranked per requirement.
+    """
+
+    road: RoadGraph
+    router: TravelTimeRouter
+    snapper: EdgeSnapper
+    gazetteer: Gazetteer
+    stale_after_s: float = DEFAULT_STALE_AFTER_S
+    k: int = 5
+
+    @classmethod
+    def build(
+        cls,
+        road: RoadGraph,
+        gazetteer: Gazetteer,
+        *,
+        snap_max_distance_m: float,
+        stale_after_s: float = DEFAULT_STALE_AFTER_S,
+        k: int = 5,
+    ) -> GeoContext:
+        """Build the router and snapper for ``road`` (seconds on a regency-scale graph)."""
+        return cls(
+            road=road,
+            router=TravelTimeRouter(road),
+            snapper=EdgeSnapper(road, max_distance_m=snap_max_distance_m),
+            gazetteer=gazetteer,
+            stale_after_s=stale_after_s,
+            k=k,
+        )
+
+    @property
+    def schematic(self) -> bool:
+        """True when the graph is the schematic stand-in, not real roads."""
+        return bool(self.road.meta.schematic)
+
+    @property
+    def label(self) -> str:
+        """The SCHEMATIC warning or the OSM attribution, to show with every result."""
+        return str(self.road.meta.label)
+
+    def graph_flags(self) -> dict[str, Any]:
+        """``{"schematic": ..., "label": ...}`` for every response built on the graph."""
+        return {"schematic": self.schematic, "label": self.label}

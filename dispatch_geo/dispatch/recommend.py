@@ -1,0 +1,146 @@
+"""Recommend units for an incident: one ranked list per outstanding requirement, audited.
+
+The incident type says what it needs (:data:`~dispatch_geo.domain.incidents.REQUIRED_UNITS`); units
+already assigned fill their slots (:func:`~dispatch_geo.domain.incidents.outstanding_needs`); every
+requirement still open gets its own ranking by road travel time
+(:func:`dispatch_geo.routing.nearest.recommend`): a traffic accident gets an ambulance list and a
+police list. Units driving home (``returning``) are free "on radio" and are ranked like ``available``
+ones. What was offered, with ETAs, is written to the recommendation audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, Requirement, outstanding_needs
+from dispatch_geo.domain.units import Availability, UnitType, availability
+from dispatch_geo.errors import ConflictError, InputError
+from dispatch_geo.routing.nearest import Recommendation, UnitCandidate, recommend
+from dispatch_geo.storage import fleet_repo, incident_repo
+from dispatch_geo.storage.models import IncidentRow, UnitRow
+
+AVAILABLE = "available"
+
+
+@dataclass(frozen=True)
+class RequirementRanking:
+    """The ranking for one outstanding requirement (``requirement.count`` units still needed)."""
+
+    requirement: Requirement
+    result: Recommendation
+
+
+@dataclass(frozen=True)
+class IncidentRecommendation:
+    """Everything offered for an incident, the audit row id, and the graph it was computed on."""
+
+    incident: IncidentRow
+    groups: list[RequirementRanking]
+    audit_id: int
+    at: datetime
+    schematic: bool
+    label: str
+    notes: list[str]
+
+
+def _candidate(row: UnitRow) -> UnitCandidate:
+    free = availability(row.status) == Availability.AVAILABLE
+    return UnitCandidate(
+        unit_id=row.id,
+        call_sign=row.id,
+        unit_type=row.unit_type.value,
+        status=AVAILABLE if free else row.status.value,
+        position=row.last_position,
+        fix_time=row.last_fix_time,
+    )
+
+
+def offered_entries(groups: list[RequirementRanking]) -> list[dict[str, Any]]:
+    """The audit form of what was offered: one entry per ranked unit (fresh first, then stale)."""
+    offered = []
+    for index, group in enumerate(groups):
+        for rank, unit in enumerate([*group.result.ranked, *group.result.stale], start=1):
+            offered.append(
+                {
+                    "group": index,
+                    "requirement": group.requirement.describe(),
+                    "rank": rank,
+                    "unit_id": unit.unit_id,
+                    "unit_type": unit.unit_type,
+                    "eta_s": round(unit.eta_s, 1),
+                    "distance_m": round(unit.distance_m, 1),
+                    "stale": unit.stale,
+                    "fix_age_s": round(unit.fix_age_s, 1),
+                }
+            )
+    return offered
+
+
+def recommend_for_incident(
+    session: Session,
+    *,
+    geo: GeoContext,
+    incident_id: int,
+    at: datetime,
+    by: str,
+    k: int | None = None,
+    unit_types: Collection[UnitType | str] | None = None,
+) -> IncidentRecommendation:
+    """Rank units for every outstanding requirement of the incident and audit the offer.
+
+    Parameters
+    ----------
+    unit_types
+        Ask for one unit of these types instead of the incident type's requirements (the dispatcher
+        wants something the table does not propose, e.g. a water tanker for a building fire).
+
+    Raises
+    ------
+    NotFoundError
+        No such incident.
+    ConflictError
+        The incident is closed or cancelled.
+    """
+    incident = incident_repo.get_incident(session, incident_id=incident_id)
+    if incident.status in FINAL_INCIDENT_STATUSES:
+        raise ConflictError(f"incident {incident_id} is {incident.status}; there is nothing to recommend")
+    notes: list[str] = []
+    if unit_types is not None:
+        types = frozenset(UnitType(t) for t in unit_types)
+        if not types:
+            raise InputError("unit_types is empty; name at least one unit type or leave it out")
+        needs = [Requirement(unit_types=types, count=1)]
+    else:
+        assigned = incident_repo.assigned_units(session, incident_id=incident_id)
+        needs = outstanding_needs(incident.incident_type, [u.unit_type for u in assigned])
+        if not needs:
+            notes.append(
+                f"incident {incident_id} ({incident.incident_type}) has no outstanding requirement; "
+                "ask for specific unit types to get a ranking"
+            )
+    wanted = sorted({t for need in needs for t in need.unit_types})
+    rows = fleet_repo.list_units(session, unit_type=wanted) if wanted else []
+    groups = []
+    for need in needs:
+        candidates = [_candidate(r) for r in rows if r.unit_type in need.unit_types]
+        result = recommend(
+            router=geo.router,
+            snapper=geo.snapper,
+            incident=incident.location,
+            units=candidates,
+            needed_types={t.value for t in need.unit_types},
+            now=at,
+            k=max(k or geo.k, need.count),
+            stale_after_s=geo.stale_after_s,
+        )
+        groups.append(RequirementRanking(need, result))
+    audit = incident_repo.record_recommendation(
+        session, incident_id=incident_id, offered=offered_entries(groups), chosen_unit_id=None, by=by, at=at
+    )
+    return IncidentRecommendation(incident, groups, audit.id, at, geo.schematic, geo.label, notes)

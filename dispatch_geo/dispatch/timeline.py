@@ -1,0 +1,140 @@
+"""The story of one incident, in time order: the call, recommendations, choices, assignments, unit
+status changes linked to it, and its own status changes and edits.
+
+Several things often happen in the same instant (an assignment dispatches the unit and the incident
+in one transaction), so entries with equal times are ordered by what causes what (:data:`KIND_ORDER`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch_geo.storage import event_repo, incident_repo
+from dispatch_geo.storage.event_models import IncidentEventKind
+from dispatch_geo.storage.models import UnitStatusChangeRow
+
+KIND_ORDER = {
+    "incident_created": 0,
+    "incident_updated": 1,
+    "recommendation": 2,
+    "unit_chosen": 3,
+    "unit_status": 4,
+    "assignment": 5,
+    "assignment_released": 6,
+    "incident_status": 7,
+}
+"""Tie-break for entries with the same time: cause before effect."""
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the timeline; ``detail`` carries the structured data (ETAs, old/new values...)."""
+
+    at: datetime
+    kind: str
+    by: str
+    summary: str
+    unit_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+
+
+def _status_text(from_status: object, to_status: object) -> str:
+    return f"{from_status} → {to_status}"
+
+
+def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEntry]:
+    """Every recorded event of the incident, oldest first (see module docstring for ties).
+
+    Raises
+    ------
+    NotFoundError
+        No such incident.
+    """
+    incident = incident_repo.get_incident(session, incident_id=incident_id)
+    entries: list[TimelineEntry] = []
+    events = event_repo.list_events(session, incident_id=incident_id)
+    if not any(e.kind == IncidentEventKind.CREATED for e in events):
+        entries.append(
+            TimelineEntry(incident.created_at, "incident_created", incident.created_by, "incident reported")
+        )
+    for event in events:
+        if event.kind == IncidentEventKind.CREATED:
+            where = ", ".join(x for x in (incident.desa_nama, incident.kecamatan_nama) if x)
+            summary = f"{incident.incident_type} reported (priority {incident.priority}) at {where}"
+            entries.append(TimelineEntry(event.at, "incident_created", event.by, summary, None, event.detail))
+        elif event.kind == IncidentEventKind.STATUS:
+            summary = "incident " + _status_text(event.from_status, event.to_status)
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    "incident_status",
+                    event.by,
+                    summary,
+                    None,
+                    {**event.detail, "from": event.from_status, "to": event.to_status},
+                )
+            )
+        else:
+            summary = "incident edited: " + ", ".join(sorted(event.detail))
+            entries.append(TimelineEntry(event.at, "incident_updated", event.by, summary, None, event.detail))
+    for audit in incident_repo.list_recommendations(session, incident_id=incident_id):
+        if audit.chosen_unit_id is None:
+            units = ", ".join(f"{o['unit_id']} ({o['eta_s']:.0f} s)" for o in audit.offered) or "no unit"
+            entries.append(
+                TimelineEntry(
+                    audit.decided_at,
+                    "recommendation",
+                    audit.decided_by,
+                    f"recommended: {units}",
+                    None,
+                    {"audit_id": audit.id, "offered": audit.offered},
+                )
+            )
+        else:
+            entries.append(
+                TimelineEntry(
+                    audit.decided_at,
+                    "unit_chosen",
+                    audit.decided_by,
+                    f"{audit.chosen_unit_id} chosen",
+                    audit.chosen_unit_id,
+                    {"audit_id": audit.id, "offered": audit.offered},
+                )
+            )
+    for a in incident_repo.list_assignments(session, incident_id=incident_id):
+        entries.append(
+            TimelineEntry(a.assigned_at, "assignment", a.assigned_by, f"{a.unit_id} assigned", a.unit_id)
+        )
+        if a.released_at is not None:
+            entries.append(
+                TimelineEntry(a.released_at, "assignment_released", "", f"{a.unit_id} released", a.unit_id)
+            )
+    changes = session.scalars(
+        select(UnitStatusChangeRow)
+        .where(UnitStatusChangeRow.incident_id == incident_id)
+        .order_by(UnitStatusChangeRow.changed_at, UnitStatusChangeRow.id)
+    )
+    for c in changes:
+        entries.append(
+            TimelineEntry(
+                c.changed_at,
+                "unit_status",
+                c.changed_by,
+                f"{c.unit_id} {_status_text(c.from_status, c.to_status)}",
+                c.unit_id,
+                {"from": c.from_status, "to": c.to_status},
+            )
+        )
+    actors = {(e.unit_id, e.at): e.by for e in entries if e.kind == "unit_status"}
+    entries = [
+        replace(e, by=actors.get((e.unit_id, e.at), "")) if e.kind == "assignment_released" else e
+        for e in entries
+    ]
+    numbered = [replace(e, seq=i) for i, e in enumerate(entries)]
+    return sorted(numbered, key=lambda e: (e.at, KIND_ORDER[e.kind], e.seq))

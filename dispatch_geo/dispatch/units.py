@@ -1,0 +1,158 @@
+"""Unit services: create a unit, change its status (audited, linked to its incident), report a position.
+
+A status change of a unit that works an incident is linked to that incident in the audit trail. When
+the unit becomes free again (``returning``, ``available``) or drops out (``out_of_service``) its
+assignment is released; when the first unit reaches the scene a ``dispatched`` incident becomes
+``on_scene``. Lock order as in the repositories: incident first, then unit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from dispatch_geo.domain.incidents import IncidentStatus
+from dispatch_geo.domain.units import (
+    Agency,
+    Availability,
+    StatusChange,
+    Unit,
+    UnitStatus,
+    UnitType,
+    availability,
+    default_agency,
+)
+from dispatch_geo.domain.values import LonLat
+from dispatch_geo.errors import InputError, NotFoundError
+from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
+from dispatch_geo.storage.event_models import IncidentEventKind
+from dispatch_geo.storage.models import UnitRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UnitStatusResult:
+    """The audited change, the incident it was linked to and what happened to that incident."""
+
+    change: StatusChange
+    incident_id: int | None
+    assignment_released: bool
+    incident_status: IncidentStatus | None
+
+
+def create_unit(
+    session: Session,
+    *,
+    unit_id: str,
+    unit_type: UnitType | str,
+    station_id: str,
+    at: datetime,
+    agency: Agency | str | None = None,
+    device_id: str | None = None,
+) -> UnitRow:
+    """Add an ``available`` unit to the fleet.
+
+    Raises
+    ------
+    InputError
+        Unknown station, or an agency that cannot run this unit type.
+    ConflictError
+        The call sign or the device id is taken.
+    """
+    kind = UnitType(unit_type)
+    try:
+        fleet_repo.get_station(session, station_id=station_id)
+    except NotFoundError as exc:
+        raise InputError(f"station {station_id!r} does not exist; create the station first") from exc
+    unit = Unit(
+        id=unit_id,
+        unit_type=kind,
+        agency=Agency(agency) if agency is not None else default_agency(kind),
+        station_id=station_id,
+    )
+    return fleet_repo.create_unit(session, unit=unit, at=at, device_id=device_id)
+
+
+def change_unit_status(
+    session: Session, *, unit_id: str, new_status: UnitStatus, at: datetime, by: str
+) -> UnitStatusResult:
+    """Move a unit to ``new_status`` (table-checked, audited with who and when).
+
+    Raises
+    ------
+    NotFoundError
+        No such unit.
+    InputError
+        ``dispatched`` asked for directly: a unit is dispatched by assigning it to an incident.
+    InvalidTransition
+        The status table refuses the move; the message names the allowed statuses.
+    """
+    new_status = UnitStatus(new_status)
+    if new_status == UnitStatus.DISPATCHED:
+        raise InputError(
+            f"unit {unit_id} cannot be set to dispatched directly; assign it to an incident instead"
+        )
+    fleet_repo.get_unit(session, unit_id=unit_id)  # 404 before any lock
+    open_assignments = incident_repo.list_assignments(session, unit_id=unit_id, open_only=True)
+    incident = None
+    if open_assignments:
+        incident = incident_repo.get_incident(
+            session, incident_id=open_assignments[0].incident_id, for_update=True
+        )
+    change = fleet_repo.change_unit_status(
+        session,
+        unit_id=unit_id,
+        new_status=new_status,
+        at=at,
+        by=by,
+        incident_id=None if incident is None else incident.id,
+    )
+    released = False
+    incident_status = None
+    if incident is not None:
+        if availability(new_status) != Availability.COMMITTED:
+            incident_repo.release_assignment(session, incident_id=incident.id, unit_id=unit_id, at=at)
+            released = True
+        if new_status == UnitStatus.ON_SCENE and incident.status == IncidentStatus.DISPATCHED:
+            incident_repo.change_incident_status(
+                session, incident_id=incident.id, new_status=IncidentStatus.ON_SCENE, at=at
+            )
+            event_repo.record_event(
+                session,
+                incident_id=incident.id,
+                kind=IncidentEventKind.STATUS,
+                at=at,
+                by=by,
+                from_status=IncidentStatus.DISPATCHED,
+                to_status=IncidentStatus.ON_SCENE,
+                detail={"first_on_scene": unit_id},
+            )
+        incident_status = incident.status
+    return UnitStatusResult(change, None if incident is None else incident.id, released, incident_status)
+
+
+def report_position(
+    session: Session,
+    *,
+    unit_id: str,
+    position: LonLat,
+    fix_time: datetime,
+    speed_kph: float | None = None,
+    course_deg: float | None = None,
+) -> bool:
+    """Store the unit's last known position unless a newer fix is already stored; True if stored."""
+    stored = fleet_repo.update_unit_position(
+        session,
+        unit_id=unit_id,
+        position=position,
+        fix_time=fix_time,
+        speed_kph=speed_kph,
+        course_deg=course_deg,
+    )
+    if not stored:
+        log.debug("unit %s: fix of %s ignored, a newer one is stored", unit_id, fix_time.isoformat())
+    return stored

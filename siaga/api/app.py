@@ -1,0 +1,140 @@
+"""The FastAPI application factory. Nothing is built at import time.
+
+``create_app(settings)`` returns an app whose lifespan, at start-up: makes the database engine, runs
+the Alembic migrations (always on the SQLite demo file; on PostgreSQL unless
+``SIAGA_MIGRATE_ON_STARTUP=false``), imports the fleet CSV into an empty database, seeds the demo API
+tokens (development only, when no token exists) or refuses to start in production while demo tokens
+are active, loads the road graph (unless one is passed in) and builds its router and snapper and the
+gazetteer once. Run it with ``uvicorn --factory siaga.api.app:app_from_env`` or :func:`run_server`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from dispatch_geo.boundaries import load_boundaries
+from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.domain.fleet_csv import load_fleet_csv
+from dispatch_geo.gazetteer import Gazetteer
+from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.storage import fleet_repo, token_repo
+from dispatch_geo.storage.engine import make_engine, make_session_factory
+from dispatch_geo.storage.migrate import upgrade_to_head
+from siaga.api import routes_dispatch, routes_incidents, routes_meta, routes_units
+from siaga.api.deps import AppState
+from siaga.api.errors import install_error_handlers
+from siaga.settings import Settings
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+class UnsafeConfigurationError(RuntimeError):
+    """The server refuses to start with this configuration (e.g. demo tokens in production)."""
+
+
+def engine_for(settings: Settings) -> Engine:
+    """An engine for ``settings.database_url`` (creating the SQLite file's folder if needed)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    return make_engine(
+        url, pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow
+    )
+
+
+def build_state(
+    settings: Settings, *, road: RoadGraph | None = None, gazetteer: Gazetteer | None = None
+) -> AppState:
+    """Everything the app needs, built once (see module docstring)."""
+    engine = engine_for(settings)
+    try:
+        if engine.dialect.name == "sqlite" or settings.migrate_on_startup:
+            upgrade_to_head(engine)
+        sessions = make_session_factory(engine)
+        now = datetime.now(UTC)
+        demo_tokens = {}
+        with sessions.begin() as session:
+            if settings.environment != "development" and token_repo.count_tokens(session, demo=True):
+                raise UnsafeConfigurationError(
+                    "refusing to start in production: well-known demo API tokens are active; "
+                    "revoke them with 'dispatch-geo tokens revoke demo-<role>'"
+                )
+            if settings.demo_tokens_enabled and token_repo.count_tokens(session) == 0:
+                demo_tokens = token_repo.seed_demo_tokens(session, at=now)
+                log.warning("development mode: seeded demo API tokens %s", sorted(demo_tokens.values()))
+            if settings.fleet_csv_path is not None and not fleet_repo.list_units(session):
+                fleet = load_fleet_csv(settings.fleet_csv_path)
+                fleet_repo.import_fleet(session, fleet=fleet, at=now)
+        if road is None:
+            from siaga.graphs import resolve_graph
+
+            road, _ = resolve_graph(settings)
+        if gazetteer is None:
+            gazetteer = Gazetteer.from_boundaries(
+                load_boundaries(settings.boundaries_path), outside_buffer_m=settings.outside_buffer_m
+            )
+        geo = GeoContext.build(
+            road,
+            gazetteer,
+            snap_max_distance_m=settings.snap_max_distance_m,
+            stale_after_s=settings.stale_after_s,
+            k=settings.recommend_k,
+        )
+    except BaseException:
+        engine.dispose()
+        raise
+    if geo.schematic:
+        log.warning("the road graph is SCHEMATIC: %s", geo.label)
+    return AppState(settings=settings, engine=engine, sessions=sessions, geo=geo, demo_tokens=demo_tokens)
+
+
+def create_app(
+    settings: Settings, *, road: RoadGraph | None = None, gazetteer: Gazetteer | None = None
+) -> FastAPI:
+    """The HTTP API under ``/api/v1`` (OpenAPI at ``/openapi.json``).
+
+    Parameters
+    ----------
+    settings
+        Runtime settings (database URL, environment, stale limit...).
+    road
+        The road graph to use; default: :func:`siaga.graphs.resolve_graph` at start-up.
+    gazetteer
+        A prebuilt gazetteer (tests share one); default: built from ``settings.boundaries_path``.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = build_state(settings, road=road, gazetteer=gazetteer)
+        app.state.siaga = state
+        try:
+            yield
+        finally:
+            state.engine.dispose()
+
+    app = FastAPI(
+        title="Siak Siaga 112 dispatch API",
+        version="1",
+        description="Incidents, units, nearest-unit recommendations by road travel time, assignments.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    install_error_handlers(app)
+    for module in (routes_meta, routes_units, routes_incidents, routes_dispatch):
+        app.include_router(module.router, prefix=API_PREFIX)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory siaga.api.app:app_from_env`` (settings from ``SIAGA_*``)."""
+    return create_app(Settings())

@@ -1,0 +1,176 @@
+"""Rows and service results → response bodies (and GeoJSON, RFC 7946: [lon, lat], WGS84)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.dispatch.recommend import IncidentRecommendation
+from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, outstanding_needs
+from dispatch_geo.domain.units import availability
+from dispatch_geo.storage import incident_repo
+from dispatch_geo.storage.models import AssignmentRow, IncidentRow, StationRow, UnitRow
+from siaga.api import schemas
+
+
+def unit_out(row: UnitRow, *, now: datetime, stale_after_s: float) -> schemas.UnitOut:
+    """A unit as the API shows it, with the age of its position and whether it is stale."""
+    age = None if row.last_fix_time is None else max(0.0, (now - row.last_fix_time).total_seconds())
+    return schemas.UnitOut(
+        id=row.id,
+        unit_type=row.unit_type,
+        agency=row.agency,
+        station_id=row.station_id,
+        status=row.status,
+        availability=availability(row.status),
+        status_changed_at=row.status_changed_at,
+        device_id=row.device_id,
+        position=None
+        if row.last_position is None
+        else schemas.Point(lon=row.last_position.lon, lat=row.last_position.lat),
+        last_fix_time=row.last_fix_time,
+        fix_age_s=None if age is None else round(age, 1),
+        stale=None if age is None else age > stale_after_s,
+    )
+
+
+def station_out(row: StationRow) -> schemas.StationOut:
+    return schemas.StationOut(
+        id=row.id,
+        name=row.name,
+        agency=row.agency,
+        location=schemas.Point(lon=row.location.lon, lat=row.location.lat),
+        approximate=row.approximate,
+        note=row.note,
+    )
+
+
+def incident_fields(session: Session, row: IncidentRow) -> dict[str, Any]:
+    """Fields of :class:`schemas.IncidentOut`, including assigned units and outstanding needs."""
+    assigned = incident_repo.assigned_units(session, incident_id=row.id)
+    final = row.status in FINAL_INCIDENT_STATUSES
+    needs = [] if final else outstanding_needs(row.incident_type, [u.unit_type for u in assigned])
+    return {
+        "id": row.id,
+        "incident_type": row.incident_type,
+        "priority": row.priority,
+        "status": row.status,
+        "location": schemas.Point(lon=row.location.lon, lat=row.location.lat),
+        "address": row.address,
+        "caller_phone": row.caller_phone,
+        "description": row.description,
+        "desa": schemas.Place(kode=row.desa_kode, nama=row.desa_nama),
+        "kecamatan": schemas.Place(kode=row.kecamatan_kode, nama=row.kecamatan_nama),
+        "created_at": row.created_at,
+        "created_by": row.created_by,
+        "closed_at": row.closed_at,
+        "assigned_units": [u.id for u in assigned],
+        "outstanding": [n.describe() for n in needs],
+    }
+
+
+def incident_out(session: Session, row: IncidentRow) -> schemas.IncidentOut:
+    return schemas.IncidentOut(**incident_fields(session, row))
+
+
+def assignment_out(row: AssignmentRow) -> schemas.AssignmentOut:
+    return schemas.AssignmentOut(
+        id=row.id,
+        incident_id=row.incident_id,
+        unit_id=row.unit_id,
+        assigned_at=row.assigned_at,
+        assigned_by=row.assigned_by,
+        released_at=row.released_at,
+    )
+
+
+def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut:
+    groups = []
+    for group in rec.groups:
+        result = group.result
+        ranked = [schemas.RankedOut(**_ranked(u)) for u in result.ranked]
+        stale = [schemas.RankedOut(**_ranked(u)) for u in result.stale]
+        groups.append(
+            schemas.RequirementOut(
+                requirement=group.requirement.describe(),
+                unit_types=sorted(group.requirement.unit_types),
+                count=group.requirement.count,
+                ranked=ranked,
+                stale=stale,
+                excluded=[
+                    schemas.ExcludedOut(unit_id=x.unit_id, reason=x.reason, detail=x.detail)
+                    for x in result.excluded
+                ],
+                warnings=list(result.warnings),
+                incident_snap_distance_m=round(result.incident_snap_distance_m, 1),
+            )
+        )
+    return schemas.RecommendationOut(
+        incident_id=rec.incident.id,
+        audit_id=rec.audit_id,
+        computed_at=rec.at,
+        groups=groups,
+        notes=rec.notes,
+        schematic=rec.schematic,
+        label=rec.label,
+    )
+
+
+def _ranked(unit: Any) -> dict[str, Any]:
+    return {
+        "unit_id": unit.unit_id,
+        "unit_type": unit.unit_type,
+        "eta_s": round(unit.eta_s, 1),
+        "distance_m": round(unit.distance_m, 1),
+        "distance_to_road_m": round(unit.distance_to_road_m, 1),
+        "fix_age_s": round(unit.fix_age_s, 1),
+        "stale": unit.stale,
+        "route": unit.route,
+    }
+
+
+# --- GeoJSON ----------------------------------------------------------------------------------------
+
+
+def feature_collection(
+    features: list[dict[str, Any]], *, name: str, geo: GeoContext, now: datetime
+) -> dict[str, Any]:
+    """A FeatureCollection with top-level ``properties`` (a foreign member, RFC 7946 §6.1) carrying the
+    collection name, the time it was made and the graph flags (``schematic``, ``label``)."""
+    return {
+        "type": "FeatureCollection",
+        "properties": {"name": name, "generated_at": now.isoformat(), **geo.graph_flags()},
+        "features": features,
+    }
+
+
+def unit_feature(row: UnitRow, *, now: datetime, stale_after_s: float) -> dict[str, Any]:
+    """A unit as a GeoJSON Feature (geometry null when no position was received yet)."""
+    props = unit_out(row, now=now, stale_after_s=stale_after_s).model_dump(mode="json", exclude={"position"})
+    geometry = (
+        None
+        if row.last_position is None
+        else {"type": "Point", "coordinates": row.last_position.as_geojson()}
+    )
+    return {"type": "Feature", "id": row.id, "geometry": geometry, "properties": props}
+
+
+def incident_feature(row: IncidentRow) -> dict[str, Any]:
+    """An incident as a GeoJSON Feature."""
+    props = {
+        "id": row.id,
+        "incident_type": row.incident_type.value,
+        "priority": row.priority,
+        "status": row.status.value,
+        "address": row.address,
+        "description": row.description,
+        "desa": row.desa_nama,
+        "kecamatan": row.kecamatan_nama,
+        "created_at": row.created_at.isoformat(),
+        "closed_at": None if row.closed_at is None else row.closed_at.isoformat(),
+    }
+    geometry = {"type": "Point", "coordinates": row.location.as_geojson()}
+    return {"type": "Feature", "id": row.id, "geometry": geometry, "properties": props}

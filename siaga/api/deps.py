@@ -1,0 +1,125 @@
+"""Dependencies shared by the routers: application state, the request's session, the caller and roles.
+
+The request owns the transaction: a route that writes calls ``session.commit()`` once everything
+succeeded; anything else (an error, a read) ends in a rollback when the session closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.storage import token_repo
+from dispatch_geo.storage.auth_models import Role
+from siaga.settings import Settings
+
+
+@dataclass
+class AppState:
+    """Everything built once at start-up (see :func:`siaga.api.app.create_app`)."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    geo: GeoContext
+    demo_tokens: dict[Role, str] = field(default_factory=dict)
+    """Demo tokens seeded at this start-up (development only), to show to the user."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: the token's name (written to the audit trail) and its role."""
+
+    name: str
+    role: Role
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.siaga
+    return state
+
+
+async def get_session(state: Annotated[AppState, Depends(get_state)]) -> AsyncIterator[Session]:
+    """The request's session, closed (rolling back what was not committed) when the request ends.
+
+    An *async* generator on purpose: FastAPI runs the teardown of a sync generator dependency in the
+    same thread pool as the endpoints, so under load (every worker thread waiting for a database
+    connection) the teardowns that would return connections to the pool could never run. Closing is
+    one short ROLLBACK/return-to-pool, fine on the event loop.
+    """
+    session = state.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def now_utc() -> datetime:
+    """The request's clock: aware UTC."""
+    return datetime.now(UTC)
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(auto_error=False, description="API token: Authorization: Bearer <token>")
+
+
+def current_principal(
+    state: StateDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller named by the bearer token; 401 without a valid, unrevoked token.
+
+    The lookup uses a short session of its own, so no connection is held between authentication
+    and the endpoint (a request waiting for a worker thread must not sit on a pooled connection).
+    """
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing API token: send the header 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    with state.sessions() as session:
+        row = token_repo.verify_token(session, token=credentials.credentials)
+        principal = None if row is None else Principal(name=row.name, role=Role(row.role))
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "the API token is unknown or revoked",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+def require_role(*roles: Role, action: str) -> Callable[[Principal], Principal]:
+    """A dependency letting through only callers in ``roles`` (403 naming the roles otherwise)."""
+    allowed = ", ".join(r.value for r in roles)
+
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"role {principal.role.value} may not {action}; this needs one of: {allowed}",
+            )
+        return principal
+
+    return dependency
+
+
+ReaderDep = Annotated[Principal, Depends(current_principal)]
+DispatcherDep = Annotated[
+    Principal, Depends(require_role(Role.DISPATCHER, Role.ADMIN, action="dispatch (incidents, units)"))
+]
+AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN, action="administer the fleet"))]
+DeviceDep = Annotated[
+    Principal, Depends(require_role(Role.DEVICE, Role.ADMIN, action="report unit positions"))
+]

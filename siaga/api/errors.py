@@ -1,0 +1,82 @@
+"""One place that turns errors into HTTP answers: the core's error hierarchy and validation errors.
+
+``NotFoundError`` → 404, ``ConflictError`` (and ``InvalidTransition``) → 409, ``InputError`` (and
+``OutsideServiceAreaError``) and ``UnreachableError`` → 422, anything else from the core → 500. The
+body is always ``{"detail": "<one readable sentence>", ...}``; validation errors also list every
+problem under ``errors`` (``field``, ``message``), and conflicts may carry ``details`` (who holds a unit).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from dispatch_geo.errors import ConflictError, InputError, NotFoundError, SiagaError, UnreachableError
+
+log = logging.getLogger(__name__)
+
+STATUS_OF: tuple[tuple[type[SiagaError], int], ...] = (
+    (NotFoundError, status.HTTP_404_NOT_FOUND),
+    (ConflictError, status.HTTP_409_CONFLICT),
+    (InputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (UnreachableError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+)
+"""First match wins (subclasses are listed under their parents' codes)."""
+
+
+def status_for(exc: SiagaError) -> int:
+    """HTTP status of a core error."""
+    for cls, code in STATUS_OF:
+        if isinstance(exc, cls):
+            return code
+    return status.HTTP_500_INTERNAL_SERVER_ERROR
+
+
+async def siaga_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SiagaError)
+    code = status_for(exc)
+    body: dict[str, Any] = {"detail": str(exc), "error": type(exc).__name__}
+    details = getattr(exc, "details", None)
+    if isinstance(details, dict):
+        body["details"] = details
+    if code >= 500:
+        log.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
+    return JSONResponse(body, status_code=code)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:] or parts
+    return ".".join(parts) or "request"
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ")
+    if error.get("type") in {"missing"}:
+        return message
+    value = error.get("input")
+    if value is not None and not isinstance(value, dict | list):
+        message += f" (got {value!r:.60})"
+    return message
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return JSONResponse(
+        {"detail": detail, "error": "ValidationError", "errors": errors},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(SiagaError, siaga_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

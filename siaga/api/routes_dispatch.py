@@ -1,0 +1,88 @@
+"""Recommendations, assignments and the timeline of an incident."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from dispatch_geo.dispatch import assign as assign_service
+from dispatch_geo.dispatch import recommend as recommend_service
+from dispatch_geo.dispatch.timeline import incident_timeline
+from dispatch_geo.storage import incident_repo
+from siaga.api import convert, schemas
+from siaga.api.deps import DispatcherDep, ReaderDep, SessionDep, StateDep, now_utc
+
+router = APIRouter(tags=["dispatch"])
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    status.HTTP_409_CONFLICT: {"description": "the unit is held by another incident, or busy"}
+}
+
+
+@router.post(
+    "/incidents/{incident_id}/recommendations",
+    response_model=schemas.RecommendationOut,
+    summary="Rank the nearest available units per outstanding requirement (audited)",
+)
+def recommend(
+    incident_id: int,
+    session: SessionDep,
+    state: StateDep,
+    who: DispatcherDep,
+    body: schemas.RecommendationRequest | None = None,
+) -> schemas.RecommendationOut:
+    result = recommend_service.recommend_for_incident(
+        session,
+        geo=state.geo,
+        incident_id=incident_id,
+        at=now_utc(),
+        by=who.name,
+        k=None if body is None else body.k,
+        unit_types=None if body is None else body.unit_types,
+    )
+    session.commit()
+    return convert.recommendation_out(result)
+
+
+@router.post(
+    "/incidents/{incident_id}/assignments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.AssignmentCreated,
+    responses=CONFLICT,
+    summary="Assign a unit (atomic: of racing dispatchers exactly one wins, the others get 409)",
+)
+def assign(
+    incident_id: int, body: schemas.AssignmentCreate, session: SessionDep, who: DispatcherDep
+) -> schemas.AssignmentCreated:
+    result = assign_service.assign_unit(
+        session, incident_id=incident_id, unit_id=body.unit_id, at=now_utc(), by=who.name
+    )
+    session.commit()
+    return schemas.AssignmentCreated(
+        **convert.assignment_out(result.assignment).model_dump(),
+        incident_status=result.incident.status,
+        was_offered=result.offered,
+        audit_id=result.audit.id,
+    )
+
+
+@router.get("/incidents/{incident_id}/assignments", response_model=list[schemas.AssignmentOut])
+def list_assignments(incident_id: int, session: SessionDep, _: ReaderDep) -> list[schemas.AssignmentOut]:
+    incident_repo.get_incident(session, incident_id=incident_id)
+    rows = incident_repo.list_assignments(session, incident_id=incident_id)
+    return [convert.assignment_out(r) for r in rows]
+
+
+@router.get("/incidents/{incident_id}/timeline", response_model=schemas.TimelineOut)
+def timeline(incident_id: int, session: SessionDep, _: ReaderDep) -> schemas.TimelineOut:
+    entries = incident_timeline(session, incident_id=incident_id)
+    return schemas.TimelineOut(
+        incident_id=incident_id,
+        entries=[
+            schemas.TimelineEntryOut(
+                at=e.at, kind=e.kind, by=e.by, summary=e.summary, unit_id=e.unit_id, detail=e.detail
+            )
+            for e in entries
+        ],
+    )

@@ -1,0 +1,153 @@
+# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
+"""Concurrent assignment through the real HTTP stack: uvicorn in a thread, 100 client threads released
+together by a barrier, PostGIS row locks deciding. Exactly one dispatcher wins a unit; the state left
+behind is consistent."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.orm import Session
+
+from dispatch_geo.gazetteer import Gazetteer
+from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.storage.models import AssignmentRow, IncidentRow, UnitRow, UnitStatusChangeRow
+from siaga.api import create_app
+from siaga.settings import Settings
+from tests.integration.api_fixtures import (
+    api_migrated_template,  # noqa: F401
+    auth,
+    gazetteer,  # noqa: F401
+    pg_db_url,  # noqa: F401
+)
+
+REQUESTS = 100
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    engine: Engine
+    max_concurrent_connections: list[int]
+
+
+@pytest.fixture
+def live_server(pg_db_url: str, siak_grid: RoadGraph, gazetteer: Gazetteer) -> Iterator[LiveServer]:
+    settings = Settings(database_url=pg_db_url, database_pool_size=20, database_max_overflow=30)
+    app = create_app(settings, road=siak_grid, gazetteer=gazetteer)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(600):
+        if server.started:
+            break
+        threading.Event().wait(0.05)
+    assert server.started, "uvicorn did not start"
+    port = server.servers[0].sockets[0].getsockname()[1]
+    engine: Engine = app.state.siaga.engine
+    in_use = [0]
+    peak = [0]
+    lock = threading.Lock()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(*_: object) -> None:
+        with lock:
+            in_use[0] += 1
+            peak[0] = max(peak[0], in_use[0])
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(*_: object) -> None:
+        with lock:
+            in_use[0] -= 1
+
+    yield LiveServer(f"http://127.0.0.1:{port}/api/v1", engine, peak)
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+def _fire(base_url: str, jobs: list[tuple[int, str]]) -> list[httpx.Response]:
+    barrier = threading.Barrier(len(jobs))
+
+    def one(job: tuple[int, str]) -> httpx.Response:
+        incident_id, unit_id = job
+        with httpx.Client(base_url=base_url, headers=auth("dispatcher"), timeout=60) as client:
+            barrier.wait()
+            return client.post(f"/incidents/{incident_id}/assignments", json={"unit_id": unit_id})
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(one, jobs))
+
+
+def _incidents(base_url: str, n: int) -> list[int]:
+    with httpx.Client(base_url=base_url, headers=auth("dispatcher")) as client:
+        ids = []
+        for _ in range(n):
+            r = client.post(
+                "/incidents", json={"incident_type": "medical", "priority": 1, "lon": 102.07, "lat": 0.79}
+            )
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+        return ids
+
+
+def test_hundred_dispatchers_racing_for_one_unit(live_server: LiveServer) -> None:
+    incidents = _incidents(live_server.base_url, 10)
+    responses = _fire(live_server.base_url, [(incidents[i % 10], "AMB-SIAK-01") for i in range(REQUESTS)])
+
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [409] * (REQUESTS - 1)
+    winner = next(r.json() for r in responses if r.status_code == 201)
+    for loser in (r.json() for r in responses if r.status_code == 409):
+        assert f"already assigned to incident {winner['incident_id']}" in loser["detail"]
+        assert loser["details"]["held_by_incident_id"] == winner["incident_id"]
+        assert loser["details"]["assigned_by"] == "demo-dispatcher"
+    assert live_server.max_concurrent_connections[0] > 1, "requests never overlapped at the database"
+
+    with Session(live_server.engine) as session:
+        open_assignments = session.scalars(
+            select(AssignmentRow).where(AssignmentRow.released_at.is_(None))
+        ).all()
+        changes = session.scalars(select(UnitStatusChangeRow)).all()
+        unit = session.get(UnitRow, "AMB-SIAK-01")
+        statuses = dict(session.execute(select(IncidentRow.id, IncidentRow.status)).tuples().all())
+    assert [(a.incident_id, a.unit_id) for a in open_assignments] == [(winner["incident_id"], "AMB-SIAK-01")]
+    assert [(c.unit_id, c.from_status, c.to_status, c.incident_id) for c in changes] == [
+        ("AMB-SIAK-01", "available", "dispatched", winner["incident_id"])
+    ]
+    assert unit is not None
+    assert unit.status == "dispatched"
+    assert {i: s for i, s in statuses.items() if s != "new"} == {winner["incident_id"]: "dispatched"}
+
+
+def test_hundred_requests_over_many_units_and_incidents_leave_a_consistent_state(
+    live_server: LiveServer,
+) -> None:
+    incidents = _incidents(live_server.base_url, 10)
+    units = ["AMB-SIAK-01", "AMB-SIAK-02", "AMB-SIAK-03", "AMB-MNS-01", "AMB-KDS-01", "AMB-PSK-01"]
+    rng = random.Random(112)
+    jobs = [(rng.choice(incidents), rng.choice(units)) for _ in range(REQUESTS)]
+    responses = _fire(live_server.base_url, jobs)
+
+    assert {r.status_code for r in responses} <= {201, 409}
+    won = [r.json() for r in responses if r.status_code == 201]
+    assert sorted(w["unit_id"] for w in won) == sorted({u for _, u in jobs})  # every unit asked for, once
+    with Session(live_server.engine) as session:
+        open_rows = session.scalars(select(AssignmentRow).where(AssignmentRow.released_at.is_(None))).all()
+        n_changes = session.scalar(select(func.count()).select_from(UnitStatusChangeRow))
+        unit_status = dict(session.execute(select(UnitRow.id, UnitRow.status)).tuples().all())
+        incident_status = dict(session.execute(select(IncidentRow.id, IncidentRow.status)).tuples().all())
+    assert sorted((a.incident_id, a.unit_id) for a in open_rows) == sorted(
+        (w["incident_id"], w["unit_id"]) for w in won
+    )
+    assert n_changes == len(won)
+    assert all(unit_status[w["unit_id"]] == "dispatched" for w in won)
+    with_units = {w["incident_id"] for w in won}
+    assert all((incident_status[i] == "dispatched") == (i in with_units) for i in incidents)
