@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from rich.table import Table
 from dispatch_geo.errors import SiagaError
 from dispatch_geo.graph.roadgraph import RoadGraph
 from siaga.settings import Settings
+from siaga.tokens_cli import tokens_app
 
 app = typer.Typer(
     help="Siak Siaga 112: emergency dispatch and tracking for Kabupaten Siak.", no_args_is_help=True
@@ -26,6 +26,7 @@ places_app = typer.Typer(help="Find desa and kecamatan by name or by point.", no
 app.add_typer(graph_app, name="graph")
 app.add_typer(data_app, name="data")
 app.add_typer(places_app, name="places")
+app.add_typer(tokens_app, name="tokens")
 
 console = Console()
 err = Console(stderr=True)
@@ -139,9 +140,8 @@ def graph_schematic(
     seed: Annotated[int, typer.Option(help="random seed; the default reproduces the shipped file")] = 112,
 ) -> None:
     """Regenerate the SCHEMATIC stand-in road network (OSM XML) from the village boundaries."""
-    from dispatch_geo.graph.schematic import write_schematic_osm
-
     from dispatch_geo.boundaries import load_boundaries
+    from dispatch_geo.graph.schematic import write_schematic_osm
 
     settings = _settings()
     target = out or settings.schematic_osm_path
@@ -210,24 +210,111 @@ def places_locate(lon: float, lat: float) -> None:
 
 
 @app.command("demo")
-def demo() -> None:
-    """Run the product on embedded defaults (no servers needed)."""
+def demo(
+    for_seconds: Annotated[
+        float | None, typer.Option(help="stop after this many seconds and print a summary (for smoke tests)")
+    ] = None,
+) -> None:
+    """Run the whole product on embedded defaults: API + console, in-process broker, simulated fleet."""
+    from siaga.demo import run_demo
     from siaga.graphs import resolve_graph
 
     settings = _settings()
-    console.print("[bold]Siak Siaga 112[/] — demo on embedded defaults")
-    tracemalloc.start()
+    console.print("[bold]Siak Siaga 112[/] — demo on embedded defaults (SQLite file, in-process MQTT broker)")
     started = time.perf_counter()
     try:
         with console.status("Loading the road graph") as status:
             road, directory = resolve_graph(settings, progress=status.update)
     except SiagaError as exc:
         raise _fail(exc) from None
-    elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    console.print(f"Road graph ready in {elapsed:.1f} s (peak traced memory {peak / 2**20:.0f} MiB)")
+    console.print(f"Road graph ready in {time.perf_counter() - started:.1f} s")
     print_graph_summary(road, directory)
+
+    def ready(url: str) -> None:
+        console.print(f"\n[bold green]Konsol dispatcher / dispatcher console:[/] {url}")
+        console.print(
+            "Demo API tokens (development only): demo-dispatcher-token, demo-planner-token, "
+            "demo-admin-token, demo-device-token"
+        )
+        console.print(f"API docs: {url}docs — press Ctrl+C to stop")
+
+    report = run_demo(settings, road, for_seconds=for_seconds, on_ready=ready)
+    console.print(
+        f"Demo stopped: {report.units} units, {report.messages_published:,} messages published, "
+        f"{report.fixes_accepted:,.0f} fixes accepted, {report.fixes_written:,.0f} written to the database"
+    )
+
+
+@app.command("serve")
+def serve() -> None:
+    """Serve the HTTP API and console (settings from SIAGA_* variables)."""
+    from siaga.api.server import run_server
+
+    settings = _settings()
+    run_server(settings, host=settings.http_host, port=settings.http_port)
+
+
+@app.command("ingest")
+def ingest() -> None:
+    """Run one MQTT ingest worker (SIAGA_MQTT_*, SIAGA_DATABASE_URL); metrics on SIAGA_METRICS_PORT."""
+    from paho.mqtt.enums import MQTTProtocolVersion
+    from prometheus_client import start_http_server
+
+    from dispatch_geo.graph.snap import EdgeSnapper
+    from dispatch_geo.storage.engine import make_engine, make_session_factory
+    from siaga.graphs import resolve_graph
+    from tracking.ingest.mqtt import MqttSettings
+    from tracking.ingest.service import IngestService
+
+    settings = _settings()
+    road, _ = resolve_graph(settings)
+    service = IngestService(
+        make_session_factory(make_engine(settings.database_url)),
+        MqttSettings(
+            host=settings.mqtt_host,
+            port=settings.mqtt_port,
+            client_id=settings.mqtt_client_id,
+            username=settings.mqtt_username,
+            password=settings.mqtt_password.get_secret_value() if settings.mqtt_password else None,
+            protocol=MQTTProtocolVersion.MQTTv5
+            if settings.mqtt_protocol == "5"
+            else MQTTProtocolVersion.MQTTv311,
+            shared_group=settings.mqtt_shared_group,
+        ),
+        snapper=EdgeSnapper(road, max_distance_m=settings.snap_max_distance_m),
+        stale_after_s=settings.stale_after_s,
+    )
+    start_http_server(settings.metrics_port, addr=settings.http_host, registry=service.metrics.registry)
+    service.start()
+    console.print(
+        f"ingest worker {settings.mqtt_client_id} on {settings.mqtt_host}:{settings.mqtt_port}; "
+        f"metrics at http://{settings.http_host}:{settings.metrics_port}/metrics"
+    )
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        service.stop()
+
+
+@app.command("simulate")
+def simulate(
+    units: Annotated[int, typer.Option(help="number of simulated vehicles")] = 20,
+    host: Annotated[str, typer.Option(help="MQTT broker")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="MQTT port")] = 1883,
+    speedup: Annotated[float, typer.Option(help="vehicles drive this much faster than real time")] = 1.0,
+    seconds: Annotated[float | None, typer.Option(help="stop after this long")] = None,
+) -> None:
+    """Publish OwnTracks positions of simulated units driving on the road graph."""
+    from siaga.graphs import resolve_graph
+    from tracking.simulator import FleetSimulator, run_publisher
+
+    road, _ = resolve_graph(_settings())
+    devices = [f"sim{i:03d}/phone" for i in range(units)]
+    sent = run_publisher(
+        FleetSimulator(road, devices), host=host, port=port, speedup=speedup, duration_s=seconds
+    )
+    console.print(f"published {sent:,} messages for {units} units ({road.meta.label})")
 
 
 def main() -> None:

@@ -91,3 +91,24 @@ class Settings(BaseSettings):
         if self.environment != "development":
             return False
         return True if self.seed_demo_tokens is None else self.seed_demo_tokens
+
+    # --- MQTT ingest, HTTP server, demo (appended) ---------------------------------------------------
+
+    mqtt_host: str = Field(default="127.0.0.1", description="broker the ingest worker subscribes to")
+    mqtt_port: int = Field(default=1883, ge=1, le=65535)
+    mqtt_username: str | None = None
+    mqtt_password: SecretStr | None = None
+    mqtt_client_id: str = Field(default="siaga-ingest-1", description="stable: the broker keeps its session")
+    mqtt_protocol: Literal["5", "3.1.1"] = Field(default="5", description="3.1.1 for brokers such as amqtt")
+    mqtt_shared_group: str | None = Field(
+        default=None, description="set to split the load over several workers ($share/<group>/...)"
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    metrics_port: int = Field(
+        default=9112, ge=1, le=65535, description="Prometheus /metrics of an ingest worker"
+    )
+    demo_mqtt_port: int = Field(default=18830, ge=1, le=65535, description="the demo's in-process broker")
+    demo_speedup: float = Field(
+        default=3.0, gt=0, le=3.5, description="simulated vehicles drive faster (more fails the jump filter)"
+    )

@@ -24,6 +24,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from scipy.sparse.csgraph import dijkstra
 
+from dispatch_geo.domain.values import LonLat
 from dispatch_geo.graph.roadgraph import RoadGraph
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,27 @@ class FleetSimulator:
     """Deterministic fleet movement on a :class:`RoadGraph` (no clock of its own: call :meth:`step`)."""
 
     def __init__(
-        self, road: RoadGraph, devices: list[str], *, seed: int = 112, config: SimConfig | None = None
-    ):
+        self,
+        road: RoadGraph,
+        devices: list[str],
+        *,
+        homes: list[LonLat] | None = None,
+        home_radius_m: float = 8000.0,
+        seed: int = 112,
+        config: SimConfig | None = None,
+    ) -> None:
         self.road = road
         self.config = config or SimConfig()
         self.rng = np.random.default_rng(seed)
         self._matrix = road.weight_matrix("travel_time_s")
         self.units = [SimUnit(device=d, node=int(self.rng.integers(road.n_nodes))) for d in devices]
+        self._areas: list[np.ndarray | None] = [None] * len(devices)
+        if homes is not None:
+            scale = np.cos(np.radians(road.node_lat))
+            for i, home in enumerate(homes):
+                d_m = np.hypot((road.node_lon - home.lon) * scale, road.node_lat - home.lat) * M_PER_DEG
+                self.units[i].node = int(np.argmin(d_m))
+                self._areas[i] = np.flatnonzero(d_m <= home_radius_m)
         for unit in self.units:
             unit.speed_factor = float(1.0 + self.rng.uniform(-1, 1) * self.config.speed_variation)
 
@@ -86,9 +101,12 @@ class FleetSimulator:
 
     def step(self, now: datetime, dt_s: float) -> Iterator[tuple[str, bytes]]:
         """Advance every unit by ``dt_s`` and yield ``(topic, payload)`` messages due at ``now``."""
-        for unit in self.units:
+        for unit, area in zip(self.units, self._areas, strict=True):
             if not unit.route:
-                self.send_to(unit, int(self.rng.integers(self.road.n_nodes)))
+                if area is not None and area.size:
+                    self.send_to(unit, int(area[int(self.rng.integers(area.size))]))
+                else:
+                    self.send_to(unit, int(self.rng.integers(self.road.n_nodes)))
             self._drive(unit, dt_s)
             yield from self._report(unit, now)
 

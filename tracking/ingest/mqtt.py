@@ -63,6 +63,7 @@ class MqttIngest:
         self.pipeline = pipeline
         self.writer = writer
         self.connected = threading.Event()
+        self._stopping = False
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=settings.client_id,
@@ -94,6 +95,7 @@ class MqttIngest:
         self.client.loop_start()
 
     def stop(self) -> None:
+        self._stopping = True
         self.client.disconnect()
         self.client.loop_stop()
         self.connected.clear()
@@ -115,7 +117,8 @@ class MqttIngest:
         self, client: mqtt.Client, userdata: object, flags: object, reason: object, props: object
     ) -> None:
         self.connected.clear()
-        log.warning("MQTT disconnected (%s); reconnecting with backoff", reason)
+        if not self._stopping:
+            log.warning("MQTT disconnected (%s); reconnecting with backoff", reason)
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         try:
