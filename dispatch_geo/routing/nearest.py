@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from dispatch_geo.domain.values import LonLat, require_aware
 from dispatch_geo.errors import InputError
@@ -124,10 +125,11 @@ def recommend(
     target_point = EdgePoint(target.edge, target.fraction)
     ranked_fresh = _rank(router, snapper, target_point, fresh, k, stale=False, excluded=excluded)
     ranked_stale = _rank(router, snapper, target_point, stale, k, stale=True, excluded=excluded)
+    placed = (
+        {r.unit_id for r in ranked_fresh} | {r.unit_id for r in ranked_stale} | {x.unit_id for x in excluded}
+    )
     for unit, age in stale:
-        if any(r.unit_id == unit.unit_id for r in ranked_stale):
-            continue
-        if not any(x.unit_id == unit.unit_id for x in excluded):
+        if unit.unit_id not in placed:
             excluded.append(
                 Excluded(
                     unit.unit_id,
@@ -137,14 +139,13 @@ def recommend(
                 )
             )
     for unit, _ in fresh:
-        if not any(r.unit_id == unit.unit_id for r in ranked_fresh) and not any(
-            x.unit_id == unit.unit_id for x in excluded
-        ):
+        if unit.unit_id not in placed:
             excluded.append(Excluded(unit.unit_id, unit.call_sign, "farther", f"not among the {k} nearest"))
+    fresh_ids = {u.unit_id for u, _ in fresh}
     if (
         not ranked_fresh
         and fresh
-        and all(x.reason == "unreachable" for x in excluded if x.unit_id in {u.unit_id for u, _ in fresh})
+        and all(x.reason == "unreachable" for x in excluded if x.unit_id in fresh_ids)
     ):
         warnings.append("no available unit can reach the incident by road")
     return Recommendation(ranked_fresh, ranked_stale, excluded, target.distance_m, warnings)
@@ -227,70 +228,59 @@ def route_geojson(
             edge, a, b = target.edge, pos, target.fraction
         else:
             edge, a, b = int(road.twin[target.edge]), 1.0 - pos, 1.0 - target.fraction
-        return _geojson(_edge_part(road, edge, a, b)), (b - a) * float(road.length_m[edge])
+        return _geojson([_edge_part(road, edge, a, b)]), (b - a) * float(road.length_m[edge])
     nodes = router.path_nodes(result, via)
-    coords: list[tuple[float, float]] = []
+    parts: list[npt.NDArray[np.float64]] = []
     distance = 0.0
     # first: the part of the unit's own edge up to the node where it joins the path
     if int(road.head[source.edge]) == via:
-        coords += _edge_part(road, source.edge, source.fraction, 1.0)
+        parts.append(_edge_part(road, source.edge, source.fraction, 1.0))
         distance += (1.0 - source.fraction) * float(road.length_m[source.edge])
     else:
         twin = int(road.twin[source.edge])
-        coords += _edge_part(road, twin, 1.0 - source.fraction, 1.0)
+        parts.append(_edge_part(road, twin, 1.0 - source.fraction, 1.0))
         distance += source.fraction * float(road.length_m[twin])
-    for u, v in itertools.pairwise(nodes):
-        e = _fastest_edge(road, u, v)
-        coords += [tuple(c) for c in road.edge_coords(e).tolist()]
-        distance += float(road.length_m[e])
+    edges = [router.fastest_edge(u, v) for u, v in itertools.pairwise(nodes)]
+    for e in edges:
+        parts.append(road.edge_coords(e))
+    distance += float(road.length_m[edges].sum()) if edges else 0.0
     last = nodes[-1]
     if int(road.tail[target.edge]) == last:
-        coords += _edge_part(road, target.edge, 0.0, target.fraction)
+        parts.append(_edge_part(road, target.edge, 0.0, target.fraction))
         distance += target.fraction * float(road.length_m[target.edge])
     else:
         twin = int(road.twin[target.edge])
-        coords += _edge_part(road, twin, 0.0, 1.0 - target.fraction)
+        parts.append(_edge_part(road, twin, 0.0, 1.0 - target.fraction))
         distance += (1.0 - target.fraction) * float(road.length_m[twin])
-    return _geojson(coords), distance
+    return _geojson(parts), distance
 
 
-def _fastest_edge(road: Any, u: int, v: int) -> int:
-    edges = np.arange(road.indptr[u], road.indptr[u + 1])
-    edges = edges[road.head[edges] == v]
-    return int(edges[np.argmin(road.travel_time_s[edges])])
-
-
-def _edge_part(road: Any, edge: int, start: float, stop: float) -> list[tuple[float, float]]:
-    """The piece of an edge's polyline between two fractions of its length.
+def _edge_part(road: Any, edge: int, start: float, stop: float) -> npt.NDArray[np.float64]:
+    """The piece of an edge's polyline between two fractions of its length, as a ``(k, 2)`` array.
 
     Fractions are shares of metric length (as the snapper measures them): longitude is scaled by
     cos(latitude) before measuring, which matches a local projection to well under a metre per km.
     """
-    coords = road.edge_coords(edge)
+    coords: npt.NDArray[np.float64] = road.edge_coords(edge)
     if start <= 0.0 and stop >= 1.0:
-        return [(float(x), float(y)) for x, y in coords]
+        return coords
     scale = np.cos(np.radians(coords[:, 1].mean()))
     steps = np.hypot(np.diff(coords[:, 0]) * scale, np.diff(coords[:, 1]))
     cum = np.concatenate([[0.0], np.cumsum(steps)])
     total = cum[-1]
     if total <= 0:
-        return [(float(coords[0, 0]), float(coords[0, 1]))]
+        return coords[:1]
     a, b = start * total, stop * total
-    xs = np.interp([a, b], cum, coords[:, 0])
-    ys = np.interp([a, b], cum, coords[:, 1])
-    inner = (cum > a) & (cum < b)
-    part = [(float(xs[0]), float(ys[0]))]
-    part += [(float(x), float(y)) for x, y in coords[inner]]
-    part.append((float(xs[1]), float(ys[1])))
-    return part
+    ends = np.column_stack((np.interp([a, b], cum, coords[:, 0]), np.interp([a, b], cum, coords[:, 1])))
+    inner = coords[(cum > a) & (cum < b)]
+    return np.vstack((ends[:1], inner, ends[1:]))
 
 
-def _geojson(coords: list[tuple[float, float]]) -> dict[str, Any]:
-    deduped: list[list[float]] = []
-    for x, y in coords:
-        point = [round(x, 7), round(y, 7)]
-        if not deduped or deduped[-1] != point:
-            deduped.append(point)
+def _geojson(parts: list[npt.NDArray[np.float64]]) -> dict[str, Any]:
+    coords = np.round(np.vstack(parts), 7)
+    keep = np.ones(coords.shape[0], dtype=bool)
+    keep[1:] = np.any(coords[1:] != coords[:-1], axis=1)
+    deduped = coords[keep].tolist()
     if len(deduped) == 1:
         deduped.append(list(deduped[0]))
     return {"type": "LineString", "coordinates": deduped}

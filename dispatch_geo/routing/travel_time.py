@@ -72,6 +72,14 @@ class TravelTimeRouter:
         self._matrix = sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
         self._slot = reverse.indptr[-1]
         self._lock = threading.Lock()
+        # the fastest edge between each ordered node pair, to turn node paths into edge paths
+        order = np.lexsort((-road.travel_time_s, road.head, road.tail))
+        self._edge_of = {
+            (int(u), int(v)): int(e)
+            for u, v, e in zip(
+                road.tail[order].tolist(), road.head[order].tolist(), order.tolist(), strict=True
+            )
+        }
 
     def times_to(
         self,
@@ -111,6 +119,10 @@ class TravelTimeRouter:
                 limit = np.inf
             else:
                 limit *= 2
+
+    def fastest_edge(self, u: int, v: int) -> int:
+        """Index of the fastest edge from node ``u`` to node ``v`` (KeyError if there is none)."""
+        return self._edge_of[(u, v)]
 
     def path_nodes(self, result: TimesToTarget, start_node: int) -> list[int]:
         """Graph nodes from ``start_node`` to the target's edge, following the search tree."""
