@@ -28,10 +28,15 @@ from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.storage import fleet_repo, token_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
-from siaga.api import routes_dispatch, routes_incidents, routes_meta, routes_units
+from siaga.api import routes_devices, routes_dispatch, routes_incidents, routes_meta, routes_units
 from siaga.api.deps import AppState
 from siaga.api.errors import install_error_handlers
 from siaga.settings import Settings
+from tracking.ingest.metrics import IngestMetrics
+from tracking.ingest.pipeline import IngestPipeline
+from tracking.ingest.registry import DeviceRegistry
+from tracking.ingest.service import units_by_device
+from tracking.ingest.writer import BatchWriter
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +122,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings, road=road, gazetteer=gazetteer)
         app.state.siaga = state
+        ingest = http_ingest(state)
+        app.state.siaga_ingest = ingest
+        ingest.writer.start()
         try:
             yield
         finally:
+            ingest.writer.stop()
             state.engine.dispose()
 
     app = FastAPI(
@@ -130,9 +139,22 @@ def create_app(
         openapi_url="/openapi.json",
     )
     install_error_handlers(app)
-    for module in (routes_meta, routes_units, routes_incidents, routes_dispatch):
+    for module in (routes_meta, routes_units, routes_incidents, routes_dispatch, routes_devices):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(routes_devices.metrics_router)
     return app
+
+
+def http_ingest(state: AppState) -> routes_devices.HttpIngest:
+    """The pipeline behind the device HTTP endpoints, writing through the app's sessions."""
+    metrics = IngestMetrics()
+    registry = DeviceRegistry(units_by_device(state.sessions))
+    return routes_devices.HttpIngest(
+        metrics=metrics,
+        registry=registry,
+        pipeline=IngestPipeline(registry, metrics),
+        writer=BatchWriter(state.sessions, metrics, snapper=state.geo.snapper),
+    )
 
 
 def app_from_env() -> FastAPI:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,9 +31,11 @@ class DeviceRegistry:
     :meth:`refresh` re-reads it, so enrolling a device needs no restart. Thread-safe.
     """
 
-    def __init__(self, loader: Callable[[], Mapping[str, str]]) -> None:
+    def __init__(self, loader: Callable[[], Mapping[str, str]], *, refresh_on_miss_s: float = 1.0) -> None:
         self._loader = loader
         self._lock = threading.Lock()
+        self.refresh_on_miss_s = refresh_on_miss_s
+        self._refreshed_at = 0.0
         self._units: dict[str, str] = {}
         self._unknown: dict[tuple[str, str], UnknownDevice] = {}
         self.refresh()
@@ -41,8 +44,16 @@ class DeviceRegistry:
         pairing = dict(self._loader())
         with self._lock:
             self._units = pairing
+            self._refreshed_at = time.monotonic()
 
     def unit_for(self, fix: PositionFix) -> str | None:
+        """The unit carrying the fix's device. On a miss the pairing is re-read (at most once per
+        ``refresh_on_miss_s``), so a device enrolled a moment ago is found without a restart."""
+        if not self._known(fix) and time.monotonic() - self._refreshed_at >= self.refresh_on_miss_s:
+            try:
+                self.refresh()
+            except Exception:  # database unreachable: keep the pairing we have
+                self._refreshed_at = time.monotonic()
         with self._lock:
             unit = self._units.get(fix.device_id)
             if unit is None and fix.tracker_id:
@@ -59,6 +70,10 @@ class DeviceRegistry:
                     last_seen=fix.received_at,
                 )
             return unit
+
+    def _known(self, fix: PositionFix) -> bool:
+        with self._lock:
+            return fix.device_id in self._units or (fix.tracker_id or "") in self._units
 
     def unknown_devices(self) -> list[UnknownDevice]:
         """Devices seen but not enrolled, most recent first."""
