@@ -206,6 +206,10 @@ def latency(broker: MosquittoBroker, server: PostgisServer, rate: float, seconds
     while len(committed) < n and time.monotonic() < deadline:
         time.sleep(0.05)
     service.stop()
+    lag = service.metrics
+    receive_to_commit_ms = 1000 * lag.value("siaga_ingest_lag_seconds_sum") / max(
+        lag.value("siaga_ingest_lag_seconds_count"), 1
+    )
     lat_ms = []
     for i in range(n):
         unit, step = i % UNITS, i // UNITS
@@ -221,6 +225,7 @@ def latency(broker: MosquittoBroker, server: PostgisServer, rate: float, seconds
         "p95_ms": round(float(np.percentile(arr, 95)), 1),
         "p99_ms": round(float(np.percentile(arr, 99)), 1),
         "target_p99_ms": 100,
+        "mean_receive_to_commit_ms": round(receive_to_commit_ms, 1),
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from geoalchemy2 import Geography
-from sqlalchemy import Float, cast, func, select, update
+from sqlalchemy import Float, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.fleet_csv import Fleet
@@ -240,6 +240,78 @@ def update_unit_position(
     if not updated and session.get(UnitRow, unit_id) is None:
         raise NotFoundError(f"unit {unit_id!r} does not exist")
     return updated
+
+
+@dataclass(frozen=True, slots=True)
+class PositionUpdate:
+    """One unit's newest fix, for :func:`update_unit_positions`."""
+
+    unit_id: str
+    position: LonLat
+    fix_time: datetime
+    speed_kph: float | None = None
+    course_deg: float | None = None
+    snapped: SnappedEdge | None = None
+
+
+def update_unit_positions(session: Session, *, updates: Iterable[PositionUpdate]) -> int:
+    """:func:`update_unit_position` for many units in one statement on PostgreSQL (newest fix wins).
+
+    Returns the number of units whose last position changed. Unknown unit ids are ignored here (the
+    ingest writer resolves devices to existing units first).
+    """
+    rows = list(updates)
+    if not rows:
+        return 0
+    if session.get_bind().dialect.name != "postgresql":
+        return sum(
+            update_unit_position(
+                session,
+                unit_id=u.unit_id,
+                position=u.position,
+                fix_time=u.fix_time,
+                speed_kph=u.speed_kph,
+                course_deg=u.course_deg,
+                snapped=u.snapped,
+            )
+            for u in rows
+        )
+    params: dict[str, object] = {}
+    values = []
+    for i, u in enumerate(rows):
+        require_aware(u.fix_time, "fix time")
+        s = u.snapped
+        params.update(
+            {
+                f"id{i}": u.unit_id,
+                f"x{i}": u.position.lon,
+                f"y{i}": u.position.lat,
+                f"t{i}": u.fix_time,
+                f"sp{i}": u.speed_kph,
+                f"co{i}": u.course_deg,
+                f"su{i}": s.u if s else None,
+                f"sv{i}": s.v if s else None,
+                f"sk{i}": s.key if s else None,
+                f"so{i}": s.offset_m if s else None,
+                f"sd{i}": s.distance_m if s else None,
+            }
+        )
+        values.append(
+            f"(:id{i}, CAST(:x{i} AS float8), CAST(:y{i} AS float8), CAST(:t{i} AS timestamptz), "
+            f"CAST(:sp{i} AS float8), CAST(:co{i} AS float8), CAST(:su{i} AS bigint), "
+            f"CAST(:sv{i} AS bigint), CAST(:sk{i} AS integer), CAST(:so{i} AS float8), "
+            f"CAST(:sd{i} AS float8))"
+        )
+    stmt = text(
+        "UPDATE units AS u SET last_position = ST_SetSRID(ST_MakePoint(v.x, v.y), 4326), "
+        "last_fix_time = v.t, last_speed_kph = v.sp, last_course_deg = v.co, "
+        "snapped_edge_u = v.su, snapped_edge_v = v.sv, snapped_edge_key = v.sk, "
+        "snapped_offset_m = v.so, snapped_distance_m = v.sd "
+        f"FROM (VALUES {', '.join(values)}) AS v(id, x, y, t, sp, co, su, sv, sk, so, sd) "
+        "WHERE u.id = v.id AND (u.last_fix_time IS NULL OR u.last_fix_time < v.t)"
+    )
+    result = session.execute(stmt, params)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def units_within(

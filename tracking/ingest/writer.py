@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
-from dispatch_geo.storage.fleet_repo import SnappedEdge, update_unit_position
+from dispatch_geo.storage.fleet_repo import PositionUpdate, SnappedEdge, update_unit_positions
 from dispatch_geo.storage.position_repo import PositionFixRecord, add_position_fixes
 from tracking.ingest.metrics import IngestMetrics
 
@@ -39,7 +39,7 @@ class BatchWriter:
         snapper: EdgeSnapper | None = None,
         max_buffer: int = 200_000,
         batch_size: int = 2_000,
-        flush_interval_s: float = 0.05,
+        flush_interval_s: float = 0.02,
         max_backoff_s: float = 5.0,
         on_commit: Callable[[list[PositionFixRecord]], None] | None = None,
     ) -> None:
@@ -176,17 +176,20 @@ class BatchWriter:
         snapped = self._snap(list(newest.values()))
         with self._session_factory() as session, session.begin():
             add_position_fixes(session, fixes=[record for record, _, _ in batch])
-            for record in newest.values():
-                assert record.unit_id is not None
-                update_unit_position(
-                    session,
-                    unit_id=record.unit_id,
-                    position=record.position,
-                    fix_time=record.fix_time,
-                    speed_kph=record.speed_kph,
-                    course_deg=record.course_deg,
-                    snapped=snapped.get(record.unit_id),
-                )
+            update_unit_positions(
+                session,
+                updates=[
+                    PositionUpdate(
+                        unit_id=unit_id,
+                        position=record.position,
+                        fix_time=record.fix_time,
+                        speed_kph=record.speed_kph,
+                        course_deg=record.course_deg,
+                        snapped=snapped.get(unit_id),
+                    )
+                    for unit_id, record in newest.items()
+                ],
+            )
 
     def _snap(self, records: list[PositionFixRecord]) -> dict[str, SnappedEdge]:
         if self._snapper is None or self._road is None or not records:
