@@ -19,6 +19,7 @@ Usage: ``python bench/ingest_bench.py [--messages 50000]``
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing as mp
 import sys
@@ -139,39 +140,56 @@ def seeded_database(server: PostgisServer) -> str:
     return url
 
 
+@functools.cache
+def _engine(url: str) -> Any:
+    return make_engine(url, pool_size=1)
+
+
 def count(url: str) -> int:
-    with make_session_factory(make_engine(url))() as session:
+    with make_session_factory(_engine(url))() as session:
         return int(session.scalar(select(func.count()).select_from(PositionFixRow)) or 0)
 
 
+def worker_process(url: str, host: str, port: int, group: str | None, ready: Any, stop: Any) -> None:
+    """One ingest worker in its own process, as deployed (``dispatch-geo ingest``)."""
+    factory = make_session_factory(make_engine(url, pool_size=4))
+    settings = MqttSettings(
+        host=host, port=port, client_id=f"ingest-{uuid.uuid4().hex[:6]}", shared_group=group
+    )
+    service = IngestService(factory, settings)
+    service.start()
+    service.mqtt.connected.wait(10)
+    ready.set()
+    stop.wait()
+    service.stop()
+
+
 def end_to_end(broker: MosquittoBroker, server: PostgisServer, n: int, workers: int = 1) -> float:
+    """Fixes per second from the first publish until all ``n`` are committed, workers in own processes."""
     url = seeded_database(server)
-    factory = make_session_factory(make_engine(url, pool_size=8))
+    ctx = mp.get_context("spawn")
     group = f"g{uuid.uuid4().hex[:6]}" if workers > 1 else None
-    services = []
+    stop = ctx.Event()
+    procs = []
     for _ in range(workers):
-        settings = MqttSettings(
-            host=broker.host, port=broker.port, client_id=f"ingest-{uuid.uuid4().hex[:6]}", shared_group=group
-        )
-        service = IngestService(factory, settings)
-        service.start()
-        service.mqtt.connected.wait(10)
-        services.append(service)
+        ready = ctx.Event()
+        proc = ctx.Process(target=worker_process, args=(url, broker.host, broker.port, group, ready, stop))
+        proc.start()
+        ready.wait(60)
+        procs.append(proc)
     time.sleep(0.5)
     start = int(time.time()) - 3 * 3600
     began = time.perf_counter()
-    proc = mp.get_context("spawn").Process(
-        target=publish, args=(broker.host, broker.port, n, start, None, None)
-    )
-    proc.start()
-    written = lambda: sum(s.metrics.value("siaga_ingest_written_total") for s in services)  # noqa: E731
+    pub = ctx.Process(target=publish, args=(broker.host, broker.port, n, start, None, None))
+    pub.start()
     deadline = time.monotonic() + 600
-    while written() < n and time.monotonic() < deadline:
-        time.sleep(0.02)
+    while count(url) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
     elapsed = time.perf_counter() - began
-    proc.join()
-    for service in services:
-        service.stop()
+    pub.join()
+    stop.set()
+    for proc in procs:
+        proc.join(30)
     stored = count(url)
     if stored != n:
         raise RuntimeError(f"only {stored} of {n} fixes were stored")
@@ -207,8 +225,8 @@ def latency(broker: MosquittoBroker, server: PostgisServer, rate: float, seconds
         time.sleep(0.05)
     service.stop()
     lag = service.metrics
-    receive_to_commit_ms = 1000 * lag.value("siaga_ingest_lag_seconds_sum") / max(
-        lag.value("siaga_ingest_lag_seconds_count"), 1
+    receive_to_commit_ms = (
+        1000 * lag.value("siaga_ingest_lag_seconds_sum") / max(lag.value("siaga_ingest_lag_seconds_count"), 1)
     )
     lat_ms = []
     for i in range(n):
