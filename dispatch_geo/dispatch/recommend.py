@@ -22,6 +22,7 @@ from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, Requirement, 
 from dispatch_geo.domain.units import Availability, UnitType, availability
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.routing.nearest import Recommendation, UnitCandidate, recommend
+from dispatch_geo.routing.travel_time import TravelTimeRouter
 from dispatch_geo.storage import fleet_repo, incident_repo
 from dispatch_geo.storage.models import IncidentRow, UnitRow
 
@@ -49,8 +50,12 @@ class IncidentRecommendation:
     notes: list[str]
 
 
-def _candidate(row: UnitRow) -> UnitCandidate:
+def _candidate(row: UnitRow, router: TravelTimeRouter) -> UnitCandidate:
     free = availability(row.status) == Availability.AVAILABLE
+    # the edge ingest snapped the last fix to (OSM node ids + offset), if it exists in this graph
+    point = None
+    if row.snapped_edge_u is not None and row.snapped_edge_v is not None and row.snapped_offset_m is not None:
+        point = router.edge_point_from_osm(row.snapped_edge_u, row.snapped_edge_v, row.snapped_offset_m)
     return UnitCandidate(
         unit_id=row.id,
         call_sign=row.id,
@@ -58,6 +63,8 @@ def _candidate(row: UnitRow) -> UnitCandidate:
         status=AVAILABLE if free else row.status.value,
         position=row.last_position,
         fix_time=row.last_fix_time,
+        edge=point.edge if point else None,
+        fraction=point.fraction if point else None,
     )
 
 
@@ -128,7 +135,7 @@ def recommend_for_incident(
     rows = fleet_repo.list_units(session, unit_type=wanted) if wanted else []
     groups = []
     for need in needs:
-        candidates = [_candidate(r) for r in rows if r.unit_type in need.unit_types]
+        candidates = [_candidate(r, geo.router) for r in rows if r.unit_type in need.unit_types]
         result = recommend(
             router=geo.router,
             snapper=geo.snapper,

@@ -120,6 +120,22 @@ class TravelTimeRouter:
             else:
                 limit *= 2
 
+    def edge_point_from_osm(self, u_osmid: int, v_osmid: int, offset_m: float) -> EdgePoint | None:
+        """The place ``offset_m`` along the edge between two OSM nodes, or None if this graph lacks it.
+
+        Ingest stores a unit's snapped edge by OSM node ids, which stay valid across graph rebuilds
+        as long as the road is still there.
+        """
+        ids = self.road.node_osmid
+        ui, vi = (int(i) for i in np.searchsorted(ids, [u_osmid, v_osmid]))
+        if ui >= ids.shape[0] or vi >= ids.shape[0] or ids[ui] != u_osmid or ids[vi] != v_osmid:
+            return None
+        edge = self._edge_of.get((ui, vi))
+        if edge is None:
+            return None
+        length = float(self.road.length_m[edge])
+        return EdgePoint(edge, min(max(offset_m / length, 0.0), 1.0) if length > 0 else 0.0)
+
     def fastest_edge(self, u: int, v: int) -> int:
         """Index of the fastest edge from node ``u`` to node ``v`` (KeyError if there is none)."""
         return self._edge_of[(u, v)]

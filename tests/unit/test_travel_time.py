@@ -105,3 +105,13 @@ def test_path_follows_the_search_tree_to_the_target(road, router):
     for a, b in itertools.pairwise(nodes):
         assert b in road.head[road.indptr[a] : road.indptr[a + 1]]
         assert result.node_time_s[b] < result.node_time_s[a]
+
+
+def test_a_snapped_edge_stored_by_osm_node_ids_is_found_again(road, router):
+    e = 123
+    u, v = int(road.node_osmid[road.tail[e]]), int(road.node_osmid[road.head[e]])
+    point = router.edge_point_from_osm(u, v, 0.25 * float(road.length_m[e]))
+    assert point is not None
+    assert (int(road.tail[point.edge]), int(road.head[point.edge])) == (int(road.tail[e]), int(road.head[e]))
+    assert point.fraction == pytest.approx(0.25)
+    assert router.edge_point_from_osm(u, 999_999_999_999, 10.0) is None, "a road no longer in the graph"
