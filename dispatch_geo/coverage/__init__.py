@@ -1,0 +1,1 @@
+"""Coverage analysis (travel times, isochrones, demand, coverage, move-up) and station siting."""

@@ -1,0 +1,195 @@
+"""Isochrones that follow the roads: the road pieces reachable within a time, buffered a little.
+
+For each threshold the reachable network is every edge whose tail is reached early enough, cut where the
+time runs out (``(threshold − T[tail]) / t_e`` of the way along; travel time is uniform along an edge),
+plus the pieces of the origins' own roads. The pieces are projected to
+:data:`~dispatch_geo.boundaries.METRIC_CRS`, merged and buffered by ``buffer_m`` (default 200 m: the
+strip a crew can still reach on foot or by a driveway), then returned in WGS84. The result is a
+(multi)polygon shaped like the road network — never a circle around the post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import Transformer
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import substring
+
+from dispatch_geo.boundaries import METRIC_CRS
+from dispatch_geo.coverage.multisource import NodeTimes
+from dispatch_geo.errors import InputError
+from dispatch_geo.graph.roadgraph import RoadGraph
+
+FloatArray = npt.NDArray[np.float64]
+
+DEFAULT_THRESHOLDS_MIN: tuple[float, ...] = (5.0, 8.0, 10.0, 15.0, 30.0)
+"""Thresholds drawn by default (minutes): 5 (Kepmen PU fire travel), 8 (NFPA 1710 ALS), 10, 15, 30."""
+DEFAULT_BUFFER_M = 200.0
+"""Half-width of the strip drawn along reachable roads."""
+
+
+@dataclass(frozen=True)
+class Isochrone:
+    """The area reachable within ``threshold_s``: a WGS84 (multi)polygon along the roads."""
+
+    threshold_s: float
+    geometry: BaseGeometry
+    road_length_m: float
+
+    @property
+    def label(self) -> str:
+        return f"≤ {self.threshold_s / 60:g} min"
+
+
+def reachable_pieces(road: RoadGraph, times: NodeTimes, threshold_s: float) -> list[tuple[int, float, float]]:
+    """The reachable parts of edges: ``(edge, start_fraction, end_fraction)`` triples.
+
+    A road driven both ways appears once when it is reached whole; partial pieces are listed per
+    direction (from each end as far as the time allows).
+    """
+    if threshold_s < 0:
+        raise InputError(f"threshold must be non-negative, got {threshold_s}")
+    tt = road.travel_time_s
+    t_tail = times.time_s[road.tail]
+    reach = np.where(tt > 0, (threshold_s - t_tail) / np.maximum(tt, 1e-12), np.inf)
+    reach = np.where(t_tail <= threshold_s, reach, -np.inf)
+    edges = np.arange(road.n_edges)
+    full = reach >= 1.0
+    # a two-way road reached whole from both ends is listed once (by its lower-numbered edge)
+    twin = road.twin
+    twin_full = np.where(twin >= 0, full[np.maximum(twin, 0)], False)
+    keep_full = full & ~(twin_full & (twin >= 0) & (twin < edges))
+    pieces = [(int(e), 0.0, 1.0) for e in np.flatnonzero(keep_full)]
+    partial = (reach > 0) & (reach < 1.0)
+    # a partial piece of an edge whose twin is reached whole is already drawn
+    partial &= ~twin_full
+    pieces += [(int(e), 0.0, float(reach[e])) for e in np.flatnonzero(partial)]
+    for origin in times.origins:
+        pieces += _origin_pieces(road, origin.edge, origin.fraction, threshold_s)
+    return pieces
+
+
+def _origin_pieces(
+    road: RoadGraph, edge: int, fraction: float, threshold_s: float
+) -> list[tuple[int, float, float]]:
+    tt = road.travel_time_s
+    out = []
+    span = threshold_s / tt[edge] if tt[edge] > 0 else np.inf
+    out.append((edge, fraction, float(min(1.0, fraction + span))))
+    twin = int(road.twin[edge])
+    if twin >= 0:
+        back = threshold_s / tt[twin] if tt[twin] > 0 else np.inf
+        out.append((edge, float(max(0.0, fraction - back)), fraction))
+    return out
+
+
+def isochrones(
+    road: RoadGraph,
+    times: NodeTimes,
+    thresholds_s: Sequence[float],
+    *,
+    buffer_m: float = DEFAULT_BUFFER_M,
+    simplify_m: float = 10.0,
+) -> list[Isochrone]:
+    """One road-following polygon per threshold (ascending), in WGS84.
+
+    Parameters
+    ----------
+    road, times
+        The graph and a :func:`~dispatch_geo.coverage.multisource.multi_source_times` result computed
+        with a ``limit_s`` of at least the largest threshold.
+    thresholds_s
+        Travel times in seconds.
+    buffer_m
+        Half-width of the strip around reachable roads (metres, > 0).
+    simplify_m
+        Tolerance for simplifying the road lines before buffering (speed; 0 keeps every vertex).
+    """
+    if buffer_m <= 0:
+        raise InputError(f"buffer_m must be positive, got {buffer_m}")
+    fwd = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+    inv = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+    x, y = fwd.transform(road.geom_lon, road.geom_lat)
+    xy = np.column_stack((np.asarray(x), np.asarray(y)))
+    out = []
+    for threshold in sorted(float(t) for t in thresholds_s):
+        pieces = reachable_pieces(road, times, threshold)
+        lines = [_piece_line(road, xy, e, a, b) for e, a, b in pieces]
+        lines = [line for line in lines if line is not None]
+        if not lines:
+            out.append(Isochrone(threshold, shapely.Polygon(), 0.0))
+            continue
+        length = reachable_length_m(road, pieces)
+        arr = np.asarray(lines, dtype=object)
+        if simplify_m > 0:
+            arr = shapely.simplify(arr, simplify_m)
+        # buffer each piece, then union the polygons: buffering one huge multilinestring is
+        # pathological in GEOS (minutes and gigabytes on the regency graph), this takes well under 1 s
+        area = shapely.union_all(shapely.buffer(arr, buffer_m, quad_segs=4))
+        area_wgs = shapely.transform(area, lambda c: np.column_stack(inv.transform(c[:, 0], c[:, 1])))
+        out.append(Isochrone(threshold, area_wgs, length))
+    return out
+
+
+def reachable_length_m(road: RoadGraph, pieces: Sequence[tuple[int, float, float]]) -> float:
+    """Road length covered by ``pieces``, each physical road counted once (overlaps merged)."""
+    by_road: dict[int, list[tuple[float, float]]] = {}
+    for e, a, b in pieces:
+        twin = int(road.twin[e])
+        if twin >= 0 and twin < e:
+            by_road.setdefault(twin, []).append((1.0 - b, 1.0 - a))
+        else:
+            by_road.setdefault(e, []).append((a, b))
+    total = 0.0
+    for e, spans in by_road.items():
+        covered, end = 0.0, 0.0
+        for a, b in sorted(spans):
+            a = max(a, end)
+            if b > a:
+                covered += b - a
+                end = b
+        total += covered * float(road.length_m[e])
+    return total
+
+
+def _piece_line(
+    road: RoadGraph, xy: FloatArray, edge: int, start: float, end: float
+) -> shapely.LineString | None:
+    lo, hi = int(road.geom_offsets[edge]), int(road.geom_offsets[edge + 1])
+    line = shapely.LineString(xy[lo:hi])
+    if end <= start:
+        return None
+    if start <= 0.0 and end >= 1.0:
+        return line
+    piece = substring(line, start, end, normalized=True)
+    if piece.geom_type == "Point":  # a zero-length piece
+        return shapely.LineString([piece.coords[0], piece.coords[0]]) if piece.coords else None
+    return piece if isinstance(piece, shapely.LineString) else None
+
+
+def isochrones_geojson(isos: Sequence[Isochrone], *, label: str, schematic: bool) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection (RFC 7946) with ``threshold_s``, ``threshold_min``, ``label`` and the
+    graph's ``schematic`` flag and ``graph_label`` on every feature."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "threshold_s": iso.threshold_s,
+                "threshold_min": iso.threshold_s / 60.0,
+                "label": iso.label,
+                "reachable_road_km": round(iso.road_length_m / 1000.0, 3),
+                "schematic": schematic,
+                "graph_label": label,
+            },
+            "geometry": mapping(iso.geometry),
+        }
+        for iso in isos
+    ]
+    return {"type": "FeatureCollection", "schematic": schematic, "graph_label": label, "features": features}

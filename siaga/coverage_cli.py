@@ -1,0 +1,115 @@
+"""``dispatch-geo coverage ...``: coverage-gap reports and station siting for planners.
+
+Mounted by :mod:`siaga.cli` as ``app.add_typer(coverage_app, name="coverage")``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dispatch_geo.errors import SiagaError
+from siaga.settings import Settings
+
+log = logging.getLogger(__name__)
+
+coverage_app = typer.Typer(
+    help="Coverage gaps, isochrones and station siting for planners.", no_args_is_help=True
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _thresholds(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) * 60.0 for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"thresholds must be minutes separated by commas, e.g. 5,8,10 ({exc})"
+        ) from exc
+    if not values or min(values) <= 0:
+        raise typer.BadParameter("thresholds must be positive minutes, e.g. 5,8,10,15,30")
+    return values
+
+
+@coverage_app.command("report")
+def report(
+    out: Annotated[Path, typer.Option(help="directory to write the report into")],
+    agency: Annotated[str, typer.Option(help="service: ambulance, fire or police")] = "ambulance",
+    fleet: Annotated[Path | None, typer.Option(help="fleet CSV with the posts (default: settings)")] = None,
+    thresholds_min: Annotated[str, typer.Option("--thresholds", help="isochrone minutes")] = "5,8,10,15,30",
+    buffer_m: Annotated[float, typer.Option(help="isochrone half-width along roads (m)")] = 200.0,
+    demand_method: Annotated[str, typer.Option(help="blend, area or road_length")] = "blend",
+    add: Annotated[str, typer.Option(help="scenarios 'add k posts', e.g. 1,2,3")] = "1,2,3",
+    candidates: Annotated[int, typer.Option(help="road nodes sampled as candidate sites")] = 600,
+    siting: Annotated[bool, typer.Option(help="run the MCLP/LSCP siting scenarios")] = True,
+    ambulance_travel_s: Annotated[float, typer.Option(help="ambulance travel standard (s)")] = 480.0,
+    fire_response_s: Annotated[float, typer.Option(help="fire response standard (s)")] = 900.0,
+    fire_preparation_s: Annotated[
+        float, typer.Option(help="fire dispatch/preparation allowance (s)")
+    ] = 300.0,
+    police_travel_s: Annotated[float, typer.Option(help="police travel standard (s)")] = 900.0,
+    tiles: Annotated[
+        str, typer.Option(help="basemap tiles for the map, or 'none' (offline)")
+    ] = "OpenStreetMap",
+) -> None:
+    """Write an HTML coverage report (maps, gap list, proposed sites) plus CSV and GeoJSON files."""
+    from dispatch_geo.boundaries import load_boundaries
+    from dispatch_geo.coverage.export import write_report_files
+    from dispatch_geo.coverage.posts import posts_from_fleet
+    from dispatch_geo.coverage.report import ReportOptions, build_report
+    from dispatch_geo.coverage.standards import service_standard
+    from dispatch_geo.domain.fleet_csv import load_fleet_csv
+    from maps.coverage_map import write_html
+    from siaga.graphs import resolve_graph
+
+    settings = Settings()
+    try:
+        standard = service_standard(
+            agency,
+            ambulance_travel_s=ambulance_travel_s,
+            fire_response_s=fire_response_s,
+            fire_preparation_s=fire_preparation_s,
+            police_travel_s=police_travel_s,
+        )
+        add_k = tuple(int(v) for v in add.split(",") if v.strip())
+        options = ReportOptions(
+            thresholds_s=_thresholds(thresholds_min),
+            buffer_m=buffer_m,
+            demand_method=demand_method,
+            add_k=add_k if siting else (),
+            relocate=siting,
+            lscp=siting,
+            siting=siting,
+            n_candidates=candidates,
+        )
+        fleet_path = fleet or settings.fleet_csv_path
+        if fleet_path is None:
+            raise typer.BadParameter("no fleet CSV: pass --fleet or set SIAGA_FLEET_CSV_PATH")
+        posts = posts_from_fleet(load_fleet_csv(fleet_path), agency)
+        road, directory = resolve_graph(settings)
+        if road.meta.schematic:
+            err.print(f"[bold black on yellow] {road.meta.label} [/]")
+        result = build_report(
+            road, load_boundaries(settings.boundaries_path), posts, standard, options=options
+        )
+        paths = write_html(result, out, tiles=None if tiles.lower() == "none" else tiles)
+        paths += write_report_files(result, out)
+    except (SiagaError, ValueError) as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(code=2) from exc
+    o = result.overall
+    console.print(
+        f"{standard.describe()}\ncovered {o['covered_population']:,.0f} of {o['population']:,.0f} people "
+        f"({o['coverage_share']:.1%}) from {len(posts)} posts on graph {directory}"
+    )
+    for scenario in result.scenarios:
+        console.print(f"  {scenario.name}: +{scenario.gained:,.0f} people covered (desa-centre siting)")
+    console.print(json.dumps({"timings_s": result.timings_s}))
+    for path in paths:
+        console.print(f"wrote {path}")
