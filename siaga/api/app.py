@@ -28,7 +28,14 @@ from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.storage import fleet_repo, token_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
-from siaga.api import routes_devices, routes_dispatch, routes_incidents, routes_meta, routes_units
+from siaga.api import (
+    routes_coverage,
+    routes_devices,
+    routes_dispatch,
+    routes_incidents,
+    routes_meta,
+    routes_units,
+)
 from siaga.api.deps import AppState
 from siaga.api.errors import install_error_handlers
 from siaga.settings import Settings
@@ -139,7 +146,14 @@ def create_app(
         openapi_url="/openapi.json",
     )
     install_error_handlers(app)
-    for module in (routes_meta, routes_units, routes_incidents, routes_dispatch, routes_devices):
+    for module in (
+        routes_meta,
+        routes_units,
+        routes_incidents,
+        routes_dispatch,
+        routes_devices,
+        routes_coverage,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_devices.metrics_router)
     return app
