@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 BENCH_SCRIPTS := $(sort $(wildcard bench/*.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps demo test lint bench graph
+.PHONY: help venv system-deps web-assets demo test lint bench graph
 
 help:
 	@sed -n 's/^#   make /  make /p' $(MAKEFILE_LIST)
@@ -33,11 +33,15 @@ venv: $(STAMP)
 system-deps:
 	@bash scripts/ensure-system-deps.sh
 
-demo: $(STAMP)
+# Leaflet for the console, from the npm registry into the git-ignored web_vendor/ (no CDN at run time).
+web-assets:
+	@bash scripts/fetch-web-assets.sh
+
+demo: $(STAMP) web-assets
 	$(BIN)/dispatch-geo demo
 
 # System packages first: on a fresh Debian, creating .venv itself needs python3-venv.
-test: system-deps
+test: system-deps web-assets
 	@$(MAKE) --no-print-directory venv
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -29,6 +29,7 @@ from dispatch_geo.storage import fleet_repo, token_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
+    routes_console,
     routes_coverage,
     routes_devices,
     routes_dispatch,
@@ -156,6 +157,8 @@ def create_app(
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_devices.metrics_router)
+    app.include_router(routes_console.api, prefix=API_PREFIX)
+    routes_console.mount_console(app)
     return app
 
 

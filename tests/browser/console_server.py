@@ -1,0 +1,79 @@
+"""Run the whole app for browser tests: uvicorn on a free port, a real broker, a real ingest worker."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch_geo.gazetteer import Gazetteer
+from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.storage import fleet_repo
+from siaga.api import create_app
+from siaga.settings import Settings
+from tracking.ingest.mqtt import MqttSettings
+from tracking.ingest.service import IngestService
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@dataclass
+class RunningConsole:
+    url: str
+    sessions: sessionmaker[Session]
+    ingest: IngestService
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_console(
+    tmp: Path, road: RoadGraph, gazetteer: Gazetteer, broker_host: str, broker_port: int
+) -> Iterator[RunningConsole]:
+    settings = Settings(database_url=f"sqlite:///{tmp / 'siaga.db'}", var_dir=tmp)
+    app = create_app(settings, road=road, gazetteer=gazetteer)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the app did not start"
+    sessions = app.state.siaga.sessions
+    ingest = IngestService(
+        sessions, MqttSettings(host=broker_host, port=broker_port, client_id=f"console-test-{port}")
+    )
+    ingest.start()
+    assert ingest.mqtt.connected.wait(10)
+    try:
+        yield RunningConsole(url=f"http://127.0.0.1:{port}/", sessions=sessions, ingest=ingest)
+    finally:
+        ingest.stop()
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def pair_device(sessions: sessionmaker[Session], unit_id: str, device_id: str) -> None:
+    with sessions.begin() as session:
+        fleet_repo.set_unit_device(session, unit_id=unit_id, device_id=device_id)
