@@ -35,6 +35,7 @@ from siaga.api import (
     routes_dispatch,
     routes_incidents,
     routes_meta,
+    routes_replay,
     routes_units,
 )
 from siaga.api.deps import AppState
@@ -158,6 +159,8 @@ def create_app(
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_devices.metrics_router)
     app.include_router(routes_console.api, prefix=API_PREFIX)
+    app.include_router(routes_replay.api, prefix=API_PREFIX)
+    app.include_router(routes_replay.page)
     routes_console.mount_console(app)
     return app
 

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
@@ -21,6 +22,12 @@ from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, pair_device, r
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def first_incident_id(page) -> str:
+    return page.get_attribute(
+        "#recommendation button[data-incident], #incident-list button[data-incident]", "data-incident"
+    )
 
 
 def publish(host: str, port: int, topic: str, payload: dict) -> None:
@@ -113,6 +120,23 @@ def test_dispatcher_flow_in_a_real_browser(console, mosquitto_broker):
         page.click("#lang")
         assert page.locator("#new-incident").inner_text() == "New incident"
         page.screenshot(path=str(SHOTS / "console-assigned-en.png"))
+
+        # the unit arrives, the incident is closed, and its replay shows the track and the events
+        headers = {"Authorization": "Bearer demo-dispatcher-token"}
+        incident_id = int(first_incident_id(page))
+        for status in ("en_route", "on_scene"):
+            r = httpx.post(
+                f"{console.url}api/v1/units/AMB-SIAK-01/status", json={"status": status}, headers=headers
+            )
+            assert r.status_code == 200, r.text
+        r = httpx.post(f"{console.url}api/v1/incidents/{incident_id}/close", headers=headers)
+        assert r.status_code == 200, r.text
+        page.goto(f"{console.url}replay/{incident_id}")
+        page.wait_for_function("() => window.replayReady === true", timeout=10_000)
+        assert page.locator("#events div").count() >= 4, "created, recommended, assigned, statuses, closed"
+        # where the unit was sent from, then on its way
+        assert page.evaluate("() => window.replayPoints") >= 2
+        page.screenshot(path=str(SHOTS / "replay.png"))
         browser.close()
     assert not errors, errors
     assert not outside, f"the console tried to reach the internet: {outside[:3]}"

@@ -1,0 +1,79 @@
+"""Replay of an incident: the assigned units' tracks and the status events, on a time slider.
+
+``GET /api/v1/incidents/{id}/replay.geojson`` returns the tracks (``position_fixes`` of each
+assigned unit from 5 minutes before its assignment until 10 minutes after its release or the
+incident's close) as point features with a ``time`` property, and the incident's timeline.
+``GET /replay/{id}`` is the page that plays it (Leaflet served locally, see ``siaga/web/replay.html``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from dispatch_geo.dispatch.timeline import incident_timeline
+from dispatch_geo.storage import incident_repo, position_repo
+from siaga.api.deps import ReaderDep, SessionDep, StateDep
+from siaga.api.routes_console import WEB_DIR
+
+AFTER_RELEASE = timedelta(minutes=10)
+BEFORE_ASSIGNMENT = timedelta(minutes=5)
+"""Fixes this long before the assignment show where the unit was when it was sent."""
+
+api = APIRouter(tags=["incidents"])
+page = APIRouter(include_in_schema=False)
+
+
+@api.get("/incidents/{incident_id}/replay.geojson", summary="Tracks and events of an incident, for replay")
+def replay_data(incident_id: int, session: SessionDep, state: StateDep, _: ReaderDep) -> JSONResponse:
+    incident = incident_repo.get_incident(session, incident_id=incident_id)
+    end_default = incident.closed_at or datetime.now(UTC)
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": incident.location.as_geojson()},
+            "properties": {"kind": "incident", "time": incident.created_at.isoformat(), "id": incident.id},
+        }
+    ]
+    for assignment in incident_repo.list_assignments(session, incident_id=incident_id):
+        until = (assignment.released_at or end_default) + AFTER_RELEASE
+        for fix in position_repo.list_position_fixes(
+            session,
+            unit_id=assignment.unit_id,
+            since=assignment.assigned_at - BEFORE_ASSIGNMENT,
+            until=until,
+        ):
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": fix.position.as_geojson()},
+                    "properties": {
+                        "kind": "fix",
+                        "unit_id": assignment.unit_id,
+                        "time": fix.fix_time.isoformat(),
+                    },
+                }
+            )
+    events = [
+        {"time": e.at.isoformat(), "summary": e.summary, "unit_id": e.unit_id, "by": e.by}
+        for e in incident_timeline(session, incident_id=incident_id)
+    ]
+    body = {
+        "type": "FeatureCollection",
+        "incident_id": incident_id,
+        "status": incident.status.value,
+        "schematic": state.geo.schematic,
+        "label": state.geo.label,
+        "events": events,
+        "features": features,
+    }
+    return JSONResponse(body, media_type="application/geo+json")
+
+
+@page.get("/replay/{incident_id}", response_class=HTMLResponse)
+def replay_page(incident_id: int) -> HTMLResponse:
+    html = (WEB_DIR / "replay.html").read_text(encoding="utf-8")
+    return HTMLResponse(html.replace("/*INCIDENT*/0", str(int(incident_id))))
