@@ -96,6 +96,13 @@ def test_dispatcher_flow_in_a_real_browser(console, mosquitto_broker):
         first = page.wait_for_selector("#recommendation button[data-assign]", timeout=15_000)
         assert first.get_attribute("data-assign") == "AMB-SIAK-01", "the only ambulance with a position"
         assert "mnt" in page.locator("#recommendation").inner_text()
+        page.click("#recommendation button[data-moveup='AMB-SIAK-01']")
+        page.wait_for_function(
+            "() => document.querySelector(\"[data-moveup-result='AMB-SIAK-01']\").textContent.length > 0"
+        )
+        impact = page.locator("[data-moveup-result='AMB-SIAK-01']").inner_text()
+        assert "Jika dikirim" in impact, impact  # the only ambulance on the map: its area loses cover
+        assert "jiwa" in impact
         page.screenshot(path=str(SHOTS / "console-recommendation.png"))
         first.click()
         page.wait_for_selector("[data-unit='AMB-SIAK-01'][data-status='dispatched']", timeout=10_000)

@@ -14,6 +14,9 @@
   const TYPE_LETTER = {
     ambulance: "A", fire_engine: "F", water_tanker: "T", police_car: "P", police_motorbike: "M", rescue: "R",
   };
+  const SERVICE_OF = {
+    ambulance: "ambulance", fire_engine: "fire", water_tanker: "fire", police_car: "police", police_motorbike: "police",
+  };
   const WIB = new Intl.DateTimeFormat("id-ID", {
     timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", second: "2-digit",
     day: "2-digit", month: "short",
@@ -220,7 +223,9 @@
         const route = L.geoJSON(u.route, { style: { color: i === 0 && gi === 0 ? "#0033cc" : "#6699ff", weight: i === 0 ? 5 : 3, opacity: i === 0 ? 0.9 : 0.5 } });
         route.addTo(layers.routes);
         parts.push(`<li class="${u.stale ? "stale-row" : ""}"><b>${esc(u.unit_id)}</b> ${(u.eta_s / 60).toFixed(1)} ${esc(t("minutes"))} · ${(u.distance_m / 1000).toFixed(1)} ${esc(t("km"))}${u.stale ? " · " + esc(t("stale")) : ""}
-          <button type="button" data-assign="${esc(u.unit_id)}" data-incident="${incidentId}">${esc(t("assign"))}</button></li>`);
+          <button type="button" data-assign="${esc(u.unit_id)}" data-incident="${incidentId}">${esc(t("assign"))}</button>
+          ${SERVICE_OF[u.unit_type] ? `<button type="button" class="link" data-moveup="${esc(u.unit_id)}" data-service="${SERVICE_OF[u.unit_type]}">${esc(t("coverImpact"))}</button>` : ""}
+          <div class="hint" data-moveup-result="${esc(u.unit_id)}"></div></li>`);
       });
       parts.push("</ol>");
       if (group.excluded.length) {
@@ -235,6 +240,20 @@
   }
 
   el("recommendation").addEventListener("click", async (event) => {
+    const impact = event.target.closest("button[data-moveup]");
+    if (impact) {
+      const out = el("recommendation").querySelector(`[data-moveup-result="${CSS.escape(impact.dataset.moveup)}"]`);
+      try {
+        const hint = await api(`/coverage/${impact.dataset.service}/move-up?unit_id=${encodeURIComponent(impact.dataset.moveup)}`);
+        const names = hint.villages_losing_cover.slice(0, 5).map((v) => v.nama).join(", ");
+        out.textContent = hint.villages_losing_cover.length
+          ? `${t("losesCover")}: ${hint.villages_losing_cover.length} desa, ${Math.round(hint.population_losing_cover)} ${t("people")} (${names}${hint.villages_losing_cover.length > 5 ? ", …" : ""})`
+          : t("noCoverLoss");
+      } catch (error) {
+        out.textContent = error.message;
+      }
+      return;
+    }
     const button = event.target.closest("button[data-assign]");
     if (!button) { return; }
     const incidentId = button.dataset.incident;

@@ -13,6 +13,8 @@ window.I18N = {
     s_available: "Siaga", s_dispatched: "Ditugaskan", s_en_route: "Menuju lokasi", s_on_scene: "Di lokasi",
     s_transporting: "Mengantar pasien", s_at_hospital: "Di rumah sakit", s_returning: "Kembali",
     s_out_of_service: "Tidak beroperasi", needToken: "Masukkan token dispatcher.",
+    coverImpact: "Dampak cakupan", losesCover: "Jika dikirim, kehilangan cakupan", people: "jiwa",
+    noCoverLoss: "Tidak ada desa yang kehilangan cakupan.",
   },
   en: {
     token: "Token", newIncident: "New incident", clickHint: "Click the map or type a village/place name.",
@@ -26,5 +28,7 @@ window.I18N = {
     s_available: "Available", s_dispatched: "Dispatched", s_en_route: "En route", s_on_scene: "On scene",
     s_transporting: "Transporting", s_at_hospital: "At hospital", s_returning: "Returning",
     s_out_of_service: "Out of service", needToken: "Enter a dispatcher token.",
+    coverImpact: "Cover impact", losesCover: "If sent, these lose cover", people: "people",
+    noCoverLoss: "No village loses cover.",
   },
 };
