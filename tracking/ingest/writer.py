@@ -39,7 +39,9 @@ class BatchWriter:
         snapper: EdgeSnapper | None = None,
         max_buffer: int = 200_000,
         batch_size: int = 2_000,
-        flush_interval_s: float = 0.02,
+        flush_interval_s: float = 0.05,
+        coalesce_s: float = 0.01,
+        coalesce_count: int = 500,
         max_backoff_s: float = 5.0,
         on_commit: Callable[[list[PositionFixRecord]], None] | None = None,
     ) -> None:
@@ -50,6 +52,8 @@ class BatchWriter:
         self.max_buffer = max_buffer
         self.batch_size = batch_size
         self.flush_interval_s = flush_interval_s
+        self.coalesce_s = coalesce_s
+        self.coalesce_count = coalesce_count
         self.max_backoff_s = max_backoff_s
         self._buffer: collections.deque[tuple[PositionFixRecord, bool, float]] = collections.deque()
         self._cond = threading.Condition()
@@ -76,7 +80,7 @@ class BatchWriter:
                 return False
             self._buffer.append((record, latest, time.monotonic()))
             self.metrics.buffer_depth.set(len(self._buffer))
-            if len(self._buffer) >= self.batch_size:
+            if len(self._buffer) in (1, self.coalesce_count):
                 self._cond.notify()
         return True
 
@@ -144,12 +148,18 @@ class BatchWriter:
         backoff = 0.1
         while True:
             with self._cond:
-                if (not self._buffer and not self._stop) or (
-                    len(self._buffer) < self.batch_size and not self._stop
-                ):
+                if not self._buffer and not self._stop:
                     self._cond.wait(timeout=self.flush_interval_s)
                 if self._stop and not self._buffer:
                     return
+                if not self._buffer:
+                    continue
+                # a small batch waits until its oldest fix is `coalesce_s` old, so that under load
+                # batches stay large (cheap per fix) while a quiet stream is written within ~10 ms
+                if len(self._buffer) < self.coalesce_count and not self._stop:
+                    wait_s = self.coalesce_s - (time.monotonic() - self._buffer[0][2])
+                    if wait_s > 0:
+                        self._cond.wait(timeout=wait_s)
             try:
                 self.flush_once()
                 if self.last_error:
