@@ -14,10 +14,16 @@ How it is laid out (deterministic for a seed; work in UTM 47N metres):
   Minas–Kandis, joined by ``motorway_link`` ramps;
 - **secondary / tertiary links** between the centres of neighbouring villages (shared borders):
   a spanning tree of the village adjacency plus part of the remaining pairs;
-- **a local street mesh** around each village centre, denser and larger in kelurahan (urban wards),
-  **service spurs** (driveways, yards) off the streets, and **plantation tracks** in rural villages;
+- **a local street mesh** around each village centre (jittered grid corners, a bent node at every
+  block midpoint), denser and larger in kelurahan (urban wards), where some streets are one-way,
+  **service spurs** (driveways) off the streets, and **plantation tracks** in large rural villages;
 - **surfaces** assigned by length in Siak's proportions (BPS 2022: asphalt 914.83 km, gravel
-  489.93 km, concrete 444.63 km, earth 1,030.81 km), main roads first.
+  489.93 km, concrete 444.63 km, earth 1,030.81 km), main roads first, written with the values real
+  mappers use (earth as ``ground``/``dirt``/``unpaved``/``earth``, gravel as ``gravel``/``compacted``);
+- **junctions**: wherever two ways cross they share a node (at grade), except the toll road, which
+  crosses on bridges; one-way streets that would strand a junction are made two-way again, so the
+  graph is strongly connected;
+- **maxspeed** on some ways in the forms real OSM carries (``"60"``, ``"50 km/h"``, ``"ID:urban"``).
 
 Every way carries ``source=schematic`` and ``note=SCHEMATIC stand-in, not a real road``; the graph
 pipeline turns that into ``schematic: true`` on the graph and everything built from it.
@@ -33,11 +39,21 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 
 from dispatch_geo.boundaries import Boundaries
-from dispatch_geo.graph.schematic_layout import NOTE, Network, build_network
+from dispatch_geo.graph.schematic_layout import build_network
+from dispatch_geo.graph.schematic_network import NOTE, Network
 
 TIMESTAMP = "2026-01-01T00:00:00Z"
-SURFACE_TARGET_KM = {"asphalt": 914.83, "concrete": 444.63, "gravel": 489.93, "ground": 1030.81}
-"""Siak regency roads by surface, BPS 2022 (km); earth roads are tagged ``surface=ground``."""
+SURFACE_TARGET_KM = {"asphalt": 914.83, "concrete": 444.63, "gravel": 489.93, "earth": 1030.81}
+"""Siak regency roads by surface class, BPS 2022 (km)."""
+SURFACE_TAGS: dict[str, tuple[tuple[str, float], ...]] = {
+    "asphalt": (("asphalt", 1.0),),
+    "concrete": (("concrete", 1.0),),
+    "gravel": (("gravel", 0.85), ("compacted", 0.15)),
+    "earth": (("ground", 0.5), ("dirt", 0.2), ("unpaved", 0.2), ("earth", 0.1)),
+}
+"""OSM ``surface`` values written for each BPS class, with their shares (the mix real mappers use)."""
+SURFACE_CLASS = {tag: cls for cls, tags in SURFACE_TAGS.items() for tag, _ in tags}
+"""BPS surface class of each OSM ``surface`` value written."""
 RANK = {
     "motorway": 0,
     "motorway_link": 0,
@@ -60,15 +76,25 @@ class SchematicStats:
     ways: int
     length_km_by_highway: dict[str, float] = field(default_factory=dict)
     length_km_by_surface: dict[str, float] = field(default_factory=dict)
+    """By OSM ``surface`` tag value."""
 
     @property
     def total_km(self) -> float:
+        """Total length of all ways (km)."""
         return round(sum(self.length_km_by_highway.values()), 1)
+
+    @property
+    def length_km_by_surface_class(self) -> dict[str, float]:
+        """By BPS surface class (asphalt, concrete, gravel, earth), as in :data:`SURFACE_TARGET_KM`."""
+        out = dict.fromkeys(SURFACE_TARGET_KM, 0.0)
+        for tag, km in self.length_km_by_surface.items():
+            out[SURFACE_CLASS[tag]] += km
+        return {k: round(v, 1) for k, v in out.items()}
 
     def __str__(self) -> str:
         return (
             f"{self.nodes:,} nodes, {self.ways:,} ways, {self.total_km:,.0f} km; "
-            f"by surface {self.length_km_by_surface}"
+            f"by surface class {self.length_km_by_surface_class}"
         )
 
 
@@ -91,8 +117,13 @@ def _assign_surfaces(net: Network, rng: np.random.Generator) -> None:
             current += 1
         # a little mixing between neighbouring surfaces, as real roads are not sorted by quality
         pick = current + (1 if current < len(surfaces) - 1 and rng.random() < 0.15 else 0)
-        way.tags["surface"] = surfaces[pick]
         quota[surfaces[pick]] -= way.length_m
+        way.tags["surface"] = _surface_tag(surfaces[pick], rng)
+
+
+def _surface_tag(surface_class: str, rng: np.random.Generator) -> str:
+    tags, weights = zip(*SURFACE_TAGS[surface_class], strict=True)
+    return str(tags[int(rng.choice(len(tags), p=np.array(weights) / sum(weights)))])
 
 
 def generate_schematic_osm(boundaries: Boundaries, *, seed: int = 112) -> bytes:

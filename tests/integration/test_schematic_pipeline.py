@@ -1,0 +1,40 @@
+"""The shipped schematic stand-in through the real graph pipeline (osmnx, speed profile, packing).
+
+Kept out of the unit suite because it builds the whole regency graph (several seconds).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from dispatch_geo.boundaries import load_boundaries
+from dispatch_geo.graph.build import build_from_file
+from dispatch_geo.graph.profile import load_profile
+from dispatch_geo.graph.roadgraph import SCHEMATIC_LABEL
+from siaga.graphs import buffer_m
+
+SHIPPED = Path(__file__).resolve().parents[2] / "data" / "siak_schematic.osm.bz2"
+
+
+def test_shipped_schematic_goes_through_the_real_pipeline():
+    clip = buffer_m(load_boundaries().outline, 5_000)
+    profile = load_profile()
+    result = build_from_file(SHIPPED, profile, clip_polygon=clip)
+    road = result.road
+    assert road.meta.schematic is True
+    assert road.meta.label == SCHEMATIC_LABEL
+    assert 15_000 <= road.n_nodes <= 60_000
+    assert road.meta.dropped_nodes / (road.n_nodes + road.meta.dropped_nodes) < 0.02
+    assert nx.is_strongly_connected(result.graph)
+    assert {"trunk", "primary", "secondary", "tertiary", "residential", "track"} <= set(road.highway_names)
+    assert road.meta.osm_timestamp == "2026-01-01T00:00:00+00:00"
+    # earth roads are slow whatever their class: the surface cap reaches the routing speeds
+    earth = [i for i, name in enumerate(road.surface_names) if name in {"ground", "dirt", "earth", "unpaved"}]
+    assert earth
+    on_earth = np.isin(road.surface, earth)
+    assert on_earth.any()
+    assert road.speed_kph[on_earth].max() <= profile.surface_cap_kph["ground"]
+    assert (road.twin == -1).any(), "one-way streets stay one-way"
