@@ -62,30 +62,47 @@
     roads: L.geoJSON(null, { style: (f) => ({ color: f.properties.highway.startsWith("trunk") || f.properties.highway.startsWith("motorway") ? "#c0392b" : "#e67e22", weight: f.properties.highway.startsWith("tertiary") ? 1 : 2 }) }).addTo(map),
     routes: L.layerGroup().addTo(map),
     incidents: L.layerGroup().addTo(map),
+    stations: L.layerGroup().addTo(map),
     units: L.layerGroup().addTo(map),
   };
+  const LABEL_ZOOM = 11;  // call-sign labels from this zoom on (500 labels at zoom 9 are unreadable)
+  const syncLabels = () => map.getContainer().classList.toggle("unit-labels", map.getZoom() >= LABEL_ZOOM);
+  map.on("zoomend", syncLabels);
+  syncLabels();
   const tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
     attribution: "© OpenStreetMap contributors", maxZoom: 19,
   });
   L.control.layers(
     { "Tanpa ubin / No tiles": L.layerGroup().addTo(map), "OpenStreetMap": tiles },
-    { Kecamatan: layers.kecamatan, Desa: layers.desa, "Jalan utama / Main roads": layers.roads,
-      "Rute / Routes": layers.routes, "Kejadian / Incidents": layers.incidents, "Unit": layers.units },
+    { Kecamatan: layers.kecamatan, Desa: layers.desa,
+      [CFG.schematic ? "Jalan utama SKEMATIK / Schematic main roads" : "Jalan utama / Main roads"]: layers.roads,
+      "Rute / Routes": layers.routes, "Kejadian / Incidents": layers.incidents, "Pos / Stations": layers.stations,
+      "Unit": layers.units },
   ).addTo(map);
   const legend = L.control({ position: "bottomleft" });
   legend.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
     div.innerHTML = Object.entries(STATUS_COLOUR).map(([s, c]) => `<i style="background:${c}"></i>${esc(t("s_" + s))}`).join("<br>")
       + "<br><i class='stale-key'></i>" + esc(t("stale"))
-      + Object.entries(PRIORITY_COLOUR).map(([p, c]) => `<br><i class="sq" style="background:${c}"></i>P${p}`).join("");
+      + Object.entries(PRIORITY_COLOUR).map(([p, c]) => `<br><i class="sq" style="background:${c}"></i>P${p}`).join("")
+      + `<br><i class="sq station-key"></i>${esc(t("station"))}<br><i class="sq station-key approx"></i>${esc(t("approxStation"))}`;
     return div;
   };
   legend.addTo(map);
 
   async function loadStatic() {
-    const [kec, desa, roads] = await Promise.all([
+    const [kec, desa, roads, stations] = await Promise.all([
       api("/map/boundaries.geojson?level=kecamatan"), api("/map/boundaries.geojson?level=desa"), api("/map/roads.geojson"),
+      api("/stations"),
     ]);
+    for (const s of stations) {
+      const icon = L.divIcon({
+        className: "", iconSize: [14, 14], iconAnchor: [7, 7],
+        html: `<div class="station${s.approximate ? " approx" : ""}" data-station="${esc(s.id)}" data-approximate="${s.approximate}"></div>`,
+      });
+      const tip = `${esc(s.name)}${s.approximate ? ` — <b>${esc(t("approximate"))}</b><br><small>${esc(s.note)}</small>` : ""}`;
+      L.marker([s.location.lat, s.location.lon], { icon, keyboard: false, zIndexOffset: -500 }).bindTooltip(tip).addTo(layers.stations);
+    }
     layers.kecamatan.addData(kec);
     layers.desa.addData(desa);
     layers.desa.eachLayer((l) => l.bindTooltip(esc(l.feature.properties.nama), { sticky: true }));
@@ -101,25 +118,32 @@
   });
 
   // --- live units and incidents -----------------------------------------------------------------
+  function fixAge(seconds) {
+    if (seconds == null) { return "—"; }
+    if (seconds < 120) { return Math.round(seconds) + " s"; }
+    if (seconds < 7200) { return Math.round(seconds / 60) + " " + t("minutes"); }
+    return Math.round(seconds / 3600) + " " + t("hours");
+  }
+
   function unitIcon(p) {
     const colour = STATUS_COLOUR[p.status] || "#333";
-    const age = p.fix_age_s == null ? "" : Math.round(p.fix_age_s) + " s";
     const cls = "unit" + (p.stale ? " stale" : "");
     return L.divIcon({
       className: "", iconSize: [22, 22], iconAnchor: [11, 11],
-      html: `<div class="${cls}" style="background:${colour}" title="${esc(p.id)} ${esc(age)}">${TYPE_LETTER[p.unit_type] || "?"}</div>`,
+      html: `<div class="${cls}" style="background:${colour}">${TYPE_LETTER[p.unit_type] || "?"}</div>`
+        + `<span class="unit-label${p.stale ? " stale" : ""}"></span>`,
     });
   }
 
   async function refreshUnits() {
     const data = await api("/units.geojson");
-    const seen = new Set();
     for (const f of data.features) {
       const p = f.properties;
-      seen.add(p.id);
       if (!f.geometry) { continue; }
       const latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-      const label = `${p.id} · ${t("s_" + p.status)} · ${t("fixAge")} ${Math.round(p.fix_age_s || 0)} s ${t("ago")}`;
+      const age = fixAge(p.fix_age_s);
+      const label = `${p.id} · ${t("s_" + p.status)} · ${t("fixAge")} ${age} ${t("ago")}`;
+      const look = `${p.status}|${p.stale}|${p.unit_type}`;  // redraw the icon only when its look changes
       let marker = unitMarkers.get(p.id);
       if (!marker) {
         marker = L.marker(latlng, { icon: unitIcon(p), keyboard: false }).addTo(layers.units);
@@ -127,13 +151,18 @@
         unitMarkers.set(p.id, marker);
       } else {
         marker.setLatLng(latlng);
-        marker.setIcon(unitIcon(p));
+        if (marker.siagaLook !== look) { marker.setIcon(unitIcon(p)); }
         marker.setTooltipContent(label);
       }
-      marker.getElement()?.setAttribute("data-unit", p.id);
-      marker.getElement()?.setAttribute("data-lat", latlng[0]);
-      marker.getElement()?.setAttribute("data-lon", latlng[1]);
-      marker.getElement()?.setAttribute("data-status", p.status);
+      marker.siagaLook = look;
+      const node = marker.getElement();
+      if (!node) { continue; }
+      node.querySelector(".unit-label").textContent = `${p.id} · ${age}`;
+      node.setAttribute("data-unit", p.id);
+      node.setAttribute("data-lat", latlng[0]);
+      node.setAttribute("data-lon", latlng[1]);
+      node.setAttribute("data-status", p.status);
+      node.setAttribute("data-stale", p.stale);
     }
     renderBoard(data.features.map((f) => f.properties));
   }
@@ -145,7 +174,7 @@
       const rows = groups[agency].sort((a, b) => a.id.localeCompare(b.id)).map((u) => `
         <tr class="${u.stale ? "stale-row" : ""}" data-unit-row="${esc(u.id)}">
           <td>${esc(u.id)}</td><td><span class="dot" style="background:${STATUS_COLOUR[u.status]}"></span>${esc(t("s_" + u.status))}</td>
-          <td>${u.fix_age_s == null ? "—" : Math.round(u.fix_age_s) + " s" + (u.stale ? " ⚠" : "")}</td></tr>`).join("");
+          <td>${esc(fixAge(u.fix_age_s))}${u.stale ? " ⚠" : ""}</td></tr>`).join("");
       return `<details open><summary>${esc(agency.toUpperCase())} (${groups[agency].length})</summary><table>${rows}</table></details>`;
     }).join("");
   }
@@ -164,7 +193,7 @@
     }
     el("incident-list").innerHTML = open.map((f) => {
       const p = f.properties;
-      return `<li><button type="button" data-incident="${p.id}">#${p.id} P${p.priority} ${esc(t("t_" + p.incident_type))} — ${esc(p.desa || "")} · ${esc(p.status)} · ${esc(wib(p.created_at))}</button></li>`;
+      return `<li><button type="button" data-incident="${p.id}">#${p.id} P${p.priority} ${esc(t("t_" + p.incident_type))} — ${esc(p.desa || "")} · ${esc(t("i_" + p.status))} · ${esc(wib(p.created_at))}</button></li>`;
     }).join("");
   }
 
@@ -203,6 +232,9 @@
     try {
       const incident = await api("/incidents", { method: "POST", body: JSON.stringify(body) });
       currentIncident = incident.id;
+      for (const id of ["place", "phone", "notes"]) { el(id).value = ""; }  // ready for the next call
+      picked = null;
+      el("picked").textContent = "";
       await recommend(incident.id);
       await refreshIncidents();
     } catch (error) {
@@ -260,7 +292,7 @@
     try {
       await api(`/incidents/${incidentId}/assignments`, { method: "POST", body: JSON.stringify({ unit_id: button.dataset.assign }) });
       button.replaceWith(Object.assign(document.createElement("strong"), { textContent: t("assigned"), className: "assigned" }));
-      await refreshUnits();
+      await Promise.all([refreshUnits(), refreshIncidents()]);
       await recommend(incidentId);  // multi-unit incidents: what is still needed
     } catch (error) {
       el("form-error").textContent = error.message;
@@ -272,7 +304,7 @@
     if (!button) { return; }
     const id = button.dataset.incident;
     const timeline = await api(`/incidents/${id}/timeline`);
-    el("timeline").innerHTML = `<h3>${esc(t("timeline"))} #${id}</h3><ol class="timeline">`
+    el("timeline").innerHTML = `<h3>${esc(t("timeline"))} #${id} <a href="/replay/${Number(id)}" target="_blank" rel="noopener">${esc(t("replay"))}</a></h3><ol class="timeline">`
       + timeline.entries.map((e) => `<li><time>${esc(wib(e.at))}</time> ${esc(e.summary)} <small>(${esc(e.by)})</small></li>`).join("") + "</ol>";
     const marker = incidentMarkers.get(Number(id));
     if (marker) { map.panTo(marker.getLatLng()); }
@@ -281,7 +313,9 @@
   // --- chrome -----------------------------------------------------------------------------------
   el("token").value = token;
   el("token").addEventListener("change", () => { token = el("token").value.trim(); localStorage.setItem("siaga.token", token); });
-  el("lang").addEventListener("click", () => { lang = lang === "id" ? "en" : "id"; localStorage.setItem("siaga.lang", lang); applyLanguage(); });
+  el("lang").addEventListener("click", () => { lang = lang === "id" ? "en" : "id"; localStorage.setItem("siaga.lang", lang); applyLanguage(); legend.remove(); legend.addTo(map);
+    Promise.all([refreshUnits(), refreshIncidents()]).catch(() => {});  // lists in the new language now, not at the next poll
+  });
   document.addEventListener("keydown", (event) => {
     if (event.key === "/" && document.activeElement.tagName !== "INPUT" && document.activeElement.tagName !== "TEXTAREA") {
       event.preventDefault();
@@ -289,7 +323,9 @@
     }
   });
   if (CFG.schematic) { el("schematic-banner").hidden = false; }
-  setInterval(() => { el("clock").textContent = WIB.format(new Date()) + " WIB"; }, 1000);
+  const tick = () => { el("clock").textContent = WIB.format(new Date()) + " WIB"; };
+  tick();
+  setInterval(tick, 1000);
   applyLanguage();
   loadStatic().catch((error) => { el("form-error").textContent = error.message; });
   poll();
