@@ -15,13 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from maps.offline import MissingWebAssetsError
-from maps.replay_map import replay_map
-from siaga.api.deps import ReaderDep, SessionDep, StateDep
+from siaga.api.deps import ReaderDep, StateDep
 from siaga.settings import PROJECT_ROOT
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -110,31 +108,11 @@ def _roads(state: Any) -> dict[str, Any]:
 def boundaries(
     state: StateDep, _: ReaderDep, level: Annotated[str, Query(pattern="^(kecamatan|desa)$")] = "kecamatan"
 ) -> JSONResponse:
-    return JSONResponse(_boundaries(str(state.settings.boundaries_path), level), media_type=GEOJSON)
+    return JSONResponse(boundary_collection(str(state.settings.boundaries_path), level), media_type=GEOJSON)
 
 
 @cache
-def _boundaries(path: str, level: str) -> dict[str, Any]:
+def boundary_collection(path: str, level: str) -> dict[str, Any]:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     features = [f for f in data["features"] if f["properties"].get("level") == level]
     return {"type": "FeatureCollection", "features": features}
-
-
-@api.get(
-    "/incidents/{incident_id}/replay-map.html",
-    response_class=HTMLResponse,
-    summary="The incident's replay as one self-contained HTML file (tracks, timeline; works offline)",
-)
-def replay_map_file(
-    incident_id: int, session: SessionDep, state: StateDep, reader: ReaderDep
-) -> HTMLResponse:
-    from siaga.api.routes_replay import replay_data  # imported here: routes_replay imports this module
-
-    body = json.loads(bytes(replay_data(incident_id, session, state, reader).body))
-    try:
-        desa = _boundaries(str(state.settings.boundaries_path), "desa")
-        page = replay_map(body, vendor_dir=VENDOR_DIR, boundaries=desa).get_root().render()
-    except MissingWebAssetsError as error:
-        raise HTTPException(status_code=503, detail=str(error)) from error
-    disposition = f'attachment; filename="siaga-replay-{incident_id}.html"'
-    return HTMLResponse(page, headers={"Content-Disposition": disposition})

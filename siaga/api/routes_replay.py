@@ -11,13 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.timeline import incident_timeline
 from dispatch_geo.storage import incident_repo, position_repo
-from siaga.api.deps import ReaderDep, SessionDep, StateDep
-from siaga.api.routes_console import WEB_DIR
+from maps.offline import MissingWebAssetsError
+from maps.replay_map import replay_map
+from siaga.api.deps import AppState, ReaderDep, SessionDep, StateDep
+from siaga.api.routes_console import VENDOR_DIR, WEB_DIR, boundary_collection
 
 AFTER_RELEASE = timedelta(minutes=10)
 BEFORE_ASSIGNMENT = timedelta(minutes=5)
@@ -29,6 +32,11 @@ page = APIRouter(include_in_schema=False)
 
 @api.get("/incidents/{incident_id}/replay.geojson", summary="Tracks and events of an incident, for replay")
 def replay_data(incident_id: int, session: SessionDep, state: StateDep, _: ReaderDep) -> JSONResponse:
+    return JSONResponse(replay_body(session, state, incident_id), media_type="application/geo+json")
+
+
+def replay_body(session: Session, state: AppState, incident_id: int) -> dict[str, Any]:
+    """The replay as a GeoJSON FeatureCollection with ``events`` (what both replay endpoints serve)."""
     incident = incident_repo.get_incident(session, incident_id=incident_id)
     end_default = incident.closed_at or datetime.now(UTC)
     features: list[dict[str, Any]] = [
@@ -70,10 +78,28 @@ def replay_data(incident_id: int, session: SessionDep, state: StateDep, _: Reade
         "events": events,
         "features": features,
     }
-    return JSONResponse(body, media_type="application/geo+json")
+    return body
 
 
 @page.get("/replay/{incident_id}", response_class=HTMLResponse)
 def replay_page(incident_id: int) -> HTMLResponse:
     html = (WEB_DIR / "replay.html").read_text(encoding="utf-8")
     return HTMLResponse(html.replace("/*INCIDENT*/0", str(int(incident_id))))
+
+
+@api.get(
+    "/incidents/{incident_id}/replay-map.html",
+    response_class=HTMLResponse,
+    summary="The incident's replay as one self-contained HTML file (tracks, timeline; works offline)",
+)
+def replay_map_file(
+    incident_id: int, session: SessionDep, state: StateDep, reader: ReaderDep
+) -> HTMLResponse:
+    body = replay_body(session, state, incident_id)
+    try:
+        desa = boundary_collection(str(state.settings.boundaries_path), "desa")
+        page = replay_map(body, vendor_dir=VENDOR_DIR, boundaries=desa).get_root().render()
+    except MissingWebAssetsError as error:
+        raise HTTPException(status_code=503, detail=str(error)) from error
+    disposition = f'attachment; filename="siaga-replay-{incident_id}.html"'
+    return HTMLResponse(page, headers={"Content-Disposition": disposition})
