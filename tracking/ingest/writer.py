@@ -11,21 +11,29 @@ When it is full, new fixes are dropped, counted (``siaga_ingest_buffer_dropped``
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 
+import psycopg
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.storage.fleet_repo import PositionUpdate, SnappedEdge, update_unit_positions
+from dispatch_geo.storage.ingest_repo import store_batch_postgresql
 from dispatch_geo.storage.position_repo import PositionFixRecord, add_position_fixes
 from tracking.ingest.metrics import IngestMetrics
 
 log = logging.getLogger(__name__)
+
+UNREACHABLE = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+"""Errors meaning "the database cannot be reached right now": the batch is kept and retried, never dropped."""
 
 
 class BatchWriter:
@@ -39,9 +47,9 @@ class BatchWriter:
         snapper: EdgeSnapper | None = None,
         max_buffer: int = 200_000,
         batch_size: int = 2_000,
-        flush_interval_s: float = 0.05,
-        coalesce_s: float = 0.01,
-        coalesce_count: int = 500,
+        flush_interval_s: float = 0.5,
+        max_wait_s: float = 0.02,
+        min_batch: int = 500,
         max_backoff_s: float = 5.0,
         on_commit: Callable[[list[PositionFixRecord]], None] | None = None,
     ) -> None:
@@ -52,8 +60,8 @@ class BatchWriter:
         self.max_buffer = max_buffer
         self.batch_size = batch_size
         self.flush_interval_s = flush_interval_s
-        self.coalesce_s = coalesce_s
-        self.coalesce_count = coalesce_count
+        self.max_wait_s = max_wait_s
+        self.min_batch = min_batch
         self.max_backoff_s = max_backoff_s
         self._buffer: collections.deque[tuple[PositionFixRecord, bool, float]] = collections.deque()
         self._cond = threading.Condition()
@@ -61,6 +69,8 @@ class BatchWriter:
         self._thread: threading.Thread | None = None
         self._full_warned = False
         self.last_error: str | None = None
+        self._pg: PoolProxiedConnection | None = None
+        self._dialect_name: str | None = None
         self.on_commit = on_commit
         """Called with each committed batch (in the writer thread): for live updates and benchmarks."""
 
@@ -80,7 +90,7 @@ class BatchWriter:
                 return False
             self._buffer.append((record, latest, time.monotonic()))
             self.metrics.buffer_depth.set(len(self._buffer))
-            if len(self._buffer) in (1, self.coalesce_count):
+            if len(self._buffer) in (1, self.min_batch):
                 self._cond.notify()
         return True
 
@@ -115,7 +125,7 @@ class BatchWriter:
             return 0
         try:
             self._write(batch)
-        except (OperationalError, InterfaceError):
+        except UNREACHABLE:
             raise  # the database is unreachable: keep the batch and retry
         except Exception as exc:
             # a record the database refuses must not block the rest: write one by one, drop the bad ones
@@ -123,7 +133,7 @@ class BatchWriter:
             for item in batch:
                 try:
                     self._write([item])
-                except (OperationalError, InterfaceError):
+                except UNREACHABLE:
                     raise
                 except Exception as single:
                     self.metrics.rejected.labels(item[0].source_protocol, "write_refused").inc()
@@ -154,10 +164,12 @@ class BatchWriter:
                     return
                 if not self._buffer:
                     continue
-                # a small batch waits until its oldest fix is `coalesce_s` old, so that under load
-                # batches stay large (cheap per fix) while a quiet stream is written within ~10 ms
-                if len(self._buffer) < self.coalesce_count and not self._stop:
-                    wait_s = self.coalesce_s - (time.monotonic() - self._buffer[0][2])
+                # A small batch waits until its oldest fix is `max_wait_s` old (or `min_batch` fixes
+                # are waiting): each batch costs a round trip and a commit, so under load batches stay
+                # large (cheap per fix, and the writer leaves the interpreter to the MQTT thread)
+                # while a quiet stream is still written within `max_wait_s`.
+                if len(self._buffer) < self.min_batch and not self._stop:
+                    wait_s = self.max_wait_s - (time.monotonic() - self._buffer[0][2])
                     if wait_s > 0:
                         self._cond.wait(timeout=wait_s)
             try:
@@ -184,22 +196,56 @@ class BatchWriter:
                 if current is None or record.fix_time > current.fix_time:
                     newest[record.unit_id] = record
         snapped = self._snap(list(newest.values()))
-        with self._session_factory() as session, session.begin():
-            add_position_fixes(session, fixes=[record for record, _, _ in batch])
-            update_unit_positions(
-                session,
-                updates=[
-                    PositionUpdate(
-                        unit_id=unit_id,
-                        position=record.position,
-                        fix_time=record.fix_time,
-                        speed_kph=record.speed_kph,
-                        course_deg=record.course_deg,
-                        snapped=snapped.get(unit_id),
-                    )
-                    for unit_id, record in newest.items()
-                ],
+        fixes = [record for record, _, _ in batch]
+        updates = [
+            PositionUpdate(
+                unit_id=unit_id,
+                position=record.position,
+                fix_time=record.fix_time,
+                speed_kph=record.speed_kph,
+                course_deg=record.course_deg,
+                snapped=snapped.get(unit_id),
             )
+            for unit_id, record in newest.items()
+        ]
+        if self._pg is not None or self._dialect() == "postgresql":
+            self._write_postgresql(fixes, updates)
+            return
+        with self._session_factory() as session, session.begin():
+            add_position_fixes(session, fixes=fixes)
+            update_unit_positions(session, updates=updates)
+
+    def _dialect(self) -> str:
+        if self._dialect_name is None:
+            with self._session_factory() as session:
+                self._dialect_name = session.get_bind().dialect.name
+        return self._dialect_name
+
+    def _write_postgresql(self, fixes: list[PositionFixRecord], updates: list[PositionUpdate]) -> None:
+        """One statement in autocommit on the writer's own connection: one round trip per batch."""
+        try:
+            if self._pg is None:
+                with self._session_factory() as session:
+                    engine = session.get_bind()
+                assert isinstance(engine, Engine)
+                self._pg = engine.raw_connection()
+                self._pg.driver_connection.autocommit = True  # type: ignore[union-attr]
+            store_batch_postgresql(self._pg.driver_connection, fixes=fixes, updates=updates)
+        except UNREACHABLE:
+            self._close_pg()  # gone or broken: reconnect on the next try
+            raise
+        except psycopg.Error:
+            if self._pg is not None and self._pg.driver_connection.closed:  # type: ignore[union-attr]
+                self._close_pg()
+            raise
+
+    def _close_pg(self) -> None:
+        if self._pg is not None:
+            with contextlib.suppress(Exception):
+                self._pg.invalidate()  # the pool discards the broken DBAPI connection...
+            with contextlib.suppress(Exception):
+                self._pg.close()  # ...and gets its slot back
+            self._pg = None
 
     def _snap(self, records: list[PositionFixRecord]) -> dict[str, SnappedEdge]:
         if self._snapper is None or self._road is None or not records:
