@@ -31,6 +31,7 @@ chain needs no clock and replays deterministically.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,13 +72,17 @@ class BBox:
 
     def contains(self, point: LonLat, buffer_m: float = 0.0) -> bool:
         """Whether ``point`` lies in the box grown by about ``buffer_m`` metres on every side."""
-        dlat = buffer_m / _M_PER_DEG_LAT
-        widest = max(abs(self.min_lat), abs(self.max_lat)) + dlat
-        dlon = buffer_m / (_M_PER_DEG_LAT * max(math.cos(math.radians(min(widest, 89.0))), 1e-6))
-        return (
-            self.min_lon - dlon <= point.lon <= self.max_lon + dlon
-            and self.min_lat - dlat <= point.lat <= self.max_lat + dlat
-        )
+        min_lon, min_lat, max_lon, max_lat = _grown(self, buffer_m)
+        return min_lon <= point.lon <= max_lon and min_lat <= point.lat <= max_lat
+
+
+@functools.lru_cache(maxsize=64)
+def _grown(box: BBox, buffer_m: float) -> tuple[float, float, float, float]:
+    """``box`` grown by about ``buffer_m`` metres on every side (cached: ingest asks for every fix)."""
+    dlat = buffer_m / _M_PER_DEG_LAT
+    widest = max(abs(box.min_lat), abs(box.max_lat)) + dlat
+    dlon = buffer_m / (_M_PER_DEG_LAT * max(math.cos(math.radians(min(widest, 89.0))), 1e-6))
+    return (box.min_lon - dlon, box.min_lat - dlat, box.max_lon + dlon, box.max_lat + dlat)
 
 
 SIAK_BBOX = BBox(min_lon=100.98, min_lat=0.41, max_lon=102.90, max_lat=1.23)

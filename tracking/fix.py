@@ -15,7 +15,7 @@ downstream (filters, fleet state, storage, maps) knows only this type. Decoding 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
@@ -162,10 +162,27 @@ class PositionFix:
         if problems:
             raise InputError("invalid PositionFix: " + "; ".join(problems))
 
+    def with_unit(self, unit_id: str) -> PositionFix:
+        """This fix carried by ``unit_id`` (what a device registry fills in).
+
+        Equal to ``dataclasses.replace(self, unit_id=unit_id)`` without re-validating the fields that
+        did not change (ingest calls this for every message).
+        """
+        if not isinstance(unit_id, str) or not unit_id:
+            raise InputError(f"invalid PositionFix: unit_id {unit_id!r} must be a non-empty string")
+        copy = object.__new__(PositionFix)
+        for name in _FIELD_NAMES:
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "unit_id", unit_id)
+        return copy
+
     @property
     def unit_key(self) -> str:
         """The key fleet state tracks this fix under: ``unit_id`` when known, else ``device_id``."""
         return self.unit_id if self.unit_id is not None else self.device_id
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(PositionFix))
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,23 @@ class IngestMetrics:
             registry=reg,
         )
 
+        self._received_by_source: dict[str, Counter] = {}
+        self._accepted_by_source: dict[str, Counter] = {}
+
+    def count_received(self, source: str) -> None:
+        """``received{source}`` += 1, with the labelled child looked up once per source (hot path)."""
+        child = self._received_by_source.get(source)
+        if child is None:
+            child = self._received_by_source[source] = self.received.labels(source)
+        child.inc()
+
+    def count_accepted(self, source: str) -> None:
+        """``accepted{source}`` += 1 (as :meth:`count_received`)."""
+        child = self._accepted_by_source.get(source)
+        if child is None:
+            child = self._accepted_by_source[source] = self.accepted.labels(source)
+        child.inc()
+
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""
         return generate_latest(self.registry)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import collections
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from dispatch_geo.storage.position_repo import PositionFixRecord
@@ -75,7 +75,7 @@ class IngestPipeline:
         return self.process_result(decode_traccar_params(params, received_at=received_at), "traccar")
 
     def process_result(self, result: DecodeResult, source: str) -> Processed:
-        self.metrics.received.labels(source).inc()
+        self.metrics.count_received(source)
         if isinstance(result, Ignored):
             self.metrics.ignored.labels(result.kind).inc()
             return Processed("ignored", reason=result.kind)
@@ -86,7 +86,7 @@ class IngestPipeline:
         unit_id = self.registry.unit_for(fix)
         if unit_id is None:
             return self._reject(source, "unknown_device", fix)
-        fix = replace(fix, unit_id=unit_id)
+        fix = fix.with_unit(unit_id)
         key = (str(fix.source), fix.device_id)
         with self._lock:
             if self._seen_before(key, fix):
@@ -99,7 +99,7 @@ class IngestPipeline:
             self._state, outcome = update(self._state, fix)
         if outcome is Outcome.DUPLICATE:
             return self._reject(source, "duplicate", fix)
-        self.metrics.accepted.labels(source).inc()
+        self.metrics.count_accepted(source)
         if outcome is Outcome.LATE:
             self.metrics.late.inc()
         for flag in verdict.flags:

@@ -49,6 +49,10 @@ class DeviceRegistry:
     def unit_for(self, fix: PositionFix) -> str | None:
         """The unit carrying the fix's device. On a miss the pairing is re-read (at most once per
         ``refresh_on_miss_s``), so a device enrolled a moment ago is found without a restart."""
+        units = self._units  # replaced whole by refresh(), never mutated: a lock-free read is safe
+        unit = units.get(fix.device_id)
+        if unit is not None:
+            return unit
         if not self._known(fix) and time.monotonic() - self._refreshed_at >= self.refresh_on_miss_s:
             try:
                 self.refresh()
