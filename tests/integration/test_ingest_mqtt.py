@@ -8,6 +8,8 @@ bad message must be counted with its reason while ingest keeps running.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -127,8 +129,9 @@ def stored(factory: Callable[[], Session], device: str | None = None) -> int:
         return -1
 
 
-@pytest.fixture
-def ingest_factory() -> Iterator[Callable[..., IngestService]]:
+@pytest.fixture(params=["one_process", "receiver_process"])
+def ingest_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., IngestService]]:
+    """Ingest workers of both kinds: MQTT in the worker's process, or in a receiver process of its own."""
     services: list[IngestService] = []
 
     def start(
@@ -136,7 +139,7 @@ def ingest_factory() -> Iterator[Callable[..., IngestService]]:
     ) -> IngestService:
         client_id = f"ingest-{uuid.uuid4().hex[:6]}"
         settings = MqttSettings(host=host, port=port, client_id=client_id, shared_group=shared_group)
-        service = IngestService(factory, settings)
+        service = IngestService(factory, settings, receiver_process=request.param == "receiver_process")
         service.start()
         assert service.mqtt.connected.wait(10), "ingest did not connect"
         services.append(service)
@@ -260,3 +263,27 @@ def test_two_workers_on_a_shared_subscription_split_the_load(pg_url, mosquitto_b
     per_worker = [w.metrics.value("siaga_ingest_received_total", {"source": "owntracks"}) for w in workers]
     assert sum(per_worker) == 200, "each message reaches exactly one worker of the group"
     assert all(n > 0 for n in per_worker), f"both workers took a share: {per_worker}"
+
+
+@pytest.mark.parametrize("ingest_factory", ["receiver_process"], indirect=True)
+def test_a_killed_receiver_process_is_restarted_and_loses_no_queued_fix(
+    pg_url, mosquitto_broker, ingest_factory
+):
+    factory = seed(pg_url)
+    service = ingest_factory(factory, mosquitto_broker.host, mosquitto_broker.port)
+    phone = publisher(mosquitto_broker.host, mosquitto_broker.port)
+    start = datetime.now(UTC) - timedelta(minutes=30)
+    for i in range(30):
+        phone.publish("owntracks/amb-siak-01/phone", owntracks(i, start), qos=1).wait_for_publish(5)
+    wait_for(lambda: stored(factory) == 30)
+    first_pid = service.mqtt.child_pid
+    assert first_pid is not None
+    os.kill(first_pid, signal.SIGKILL)
+    wait_for(lambda: not service.mqtt.connected.is_set(), timeout_s=10)
+    for i in range(30, 60):  # published while no receiver runs: queued for the persistent session
+        phone.publish("owntracks/amb-siak-01/phone", owntracks(i, start), qos=1).wait_for_publish(5)
+    wait_for(lambda: stored(factory) == 60, timeout_s=30)
+    phone.loop_stop()
+    assert service.mqtt.child_pid not in (None, first_pid)
+    assert service.metrics.value("siaga_ingest_receiver_restarts_total") == 1
+    assert service.metrics.value("siaga_ingest_accepted_total", {"source": "owntracks"}) == 60

@@ -38,6 +38,11 @@ class IngestMetrics:
         self.errors = Counter(
             "siaga_ingest_errors", "Unexpected errors while handling a message", registry=reg
         )
+        self.receiver_restarts = Counter(
+            "siaga_ingest_receiver_restarts",
+            "Times the MQTT receiver process died and was restarted",
+            registry=reg,
+        )
         self.buffer_depth = Gauge("siaga_ingest_buffer_depth", "Fixes waiting to be written", registry=reg)
         self.stale_units = Gauge(
             "siaga_ingest_stale_units", "Units whose last fix is older than the limit", registry=reg

@@ -11,23 +11,29 @@
 - **Reconnect with backoff**: paho's automatic reconnect, 1 s doubling to 30 s.
 - **Never crashes on a message**: the callback is a process boundary; an unexpected error is
   logged and counted and the next message is handled.
+
+:class:`MqttSubscriber` is the paho side alone (it hands each message's topic, payload and receive
+time to a callback); :class:`MqttIngest` runs the pipeline on each message in paho's thread, and
+:mod:`tracking.ingest.receiver` runs the subscriber in a process of its own.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from tracking.ingest.pipeline import IngestPipeline
-from tracking.ingest.writer import BatchWriter
+if TYPE_CHECKING:  # this module stays light: the receiver process imports it
+    from tracking.ingest.pipeline import IngestPipeline
+    from tracking.ingest.writer import BatchWriter
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +61,19 @@ class MqttSettings:
     keepalive_s: int = 30
 
 
-class MqttIngest:
-    """Subscribes, runs each message through the pipeline and hands accepted fixes to the writer."""
+MessageHandler = Callable[[str, bytes, datetime], None]
+"""Called with (topic, payload, time received) for every message, in paho's network thread."""
 
-    def __init__(self, settings: MqttSettings, pipeline: IngestPipeline, writer: BatchWriter) -> None:
+
+class MqttSubscriber:
+    """A paho-mqtt client: QoS 1, persistent session, optional shared subscription, reconnects."""
+
+    def __init__(self, settings: MqttSettings, handle: MessageHandler) -> None:
         self.settings = settings
-        self.pipeline = pipeline
-        self.writer = writer
+        self.handle = handle
         self.connected = threading.Event()
+        self.errors = 0
+        """Messages whose handler raised (each logged)."""
         self._stopping = False
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
@@ -122,9 +133,44 @@ class MqttIngest:
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         try:
-            result = self.pipeline.process_mqtt(message.topic, bytes(message.payload), datetime.now(UTC))
-            if result.record is not None:
-                self.writer.submit(result.record, latest=result.latest)
+            self.handle(message.topic, bytes(message.payload), datetime.now(UTC))
         except Exception:  # process boundary: never let one message stop ingest
-            self.pipeline.metrics.errors.inc()
+            self.errors += 1
             log.exception("unexpected error handling a message on %s", message.topic)
+
+
+class MqttIngest:
+    """Subscribes, runs each message through the pipeline and hands accepted fixes to the writer.
+
+    Everything runs in one process (paho's thread decodes and filters); see
+    :class:`tracking.ingest.receiver.ProcessMqttIngest` for the same with MQTT in its own process.
+    """
+
+    def __init__(self, settings: MqttSettings, pipeline: IngestPipeline, writer: BatchWriter) -> None:
+        self.settings = settings
+        self.pipeline = pipeline
+        self.writer = writer
+        self.subscriber = MqttSubscriber(settings, self.handle)
+        self.connected = self.subscriber.connected
+
+    def start(self) -> None:
+        self.subscriber.start()
+
+    def stop(self) -> None:
+        self.subscriber.stop()
+
+    def handle(self, topic: str, payload: bytes, received_at: datetime) -> None:
+        ingest_message(self.pipeline, self.writer, topic, payload, received_at)
+
+
+def ingest_message(
+    pipeline: IngestPipeline, writer: BatchWriter, topic: str, payload: bytes, received_at: datetime
+) -> None:
+    """One MQTT message through the pipeline; an accepted fix goes to the writer. Never raises."""
+    try:
+        result = pipeline.process_mqtt(topic, payload, received_at)
+        if result.record is not None:
+            writer.submit(result.record, latest=result.latest)
+    except Exception:  # process boundary: never let one message stop ingest
+        pipeline.metrics.errors.inc()
+        log.exception("unexpected error handling a message on %s", topic)

@@ -16,6 +16,7 @@ from tracking.filters import FilterConfig
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.mqtt import MqttIngest, MqttSettings
 from tracking.ingest.pipeline import IngestPipeline
+from tracking.ingest.receiver import ProcessMqttIngest
 from tracking.ingest.registry import DeviceRegistry
 from tracking.ingest.writer import BatchWriter
 from tracking.state import stale_units
@@ -37,7 +38,12 @@ def units_by_device(session_factory: Callable[[], Session]) -> Callable[[], dict
 
 
 class IngestService:
-    """A complete ingest worker. Several may run against one broker (shared subscription) and one database."""
+    """A complete ingest worker. Several may run against one broker (shared subscription) and one database.
+
+    With ``receiver_process`` the MQTT client runs in a child process of its own
+    (:mod:`tracking.ingest.receiver`), so one worker uses two cores; otherwise everything runs in this
+    process (the demo, which has an in-process broker, and tests of the single-process path).
+    """
 
     def __init__(
         self,
@@ -49,12 +55,17 @@ class IngestService:
         stale_after_s: float = 120.0,
         registry_refresh_s: float = 30.0,
         max_buffer: int = 200_000,
+        receiver_process: bool = False,
     ) -> None:
         self.metrics = IngestMetrics()
         self.registry = DeviceRegistry(units_by_device(session_factory))
         self.pipeline = IngestPipeline(self.registry, self.metrics, filters)
         self.writer = BatchWriter(session_factory, self.metrics, snapper=snapper, max_buffer=max_buffer)
-        self.mqtt = MqttIngest(mqtt_settings, self.pipeline, self.writer)
+        self.mqtt: MqttIngest | ProcessMqttIngest = (
+            ProcessMqttIngest(mqtt_settings, self.pipeline, self.writer)
+            if receiver_process
+            else MqttIngest(mqtt_settings, self.pipeline, self.writer)
+        )
         self.stale_after_s = stale_after_s
         self.registry_refresh_s = registry_refresh_s
         self._timer_stop = threading.Event()
