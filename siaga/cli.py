@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Annotated
@@ -285,6 +287,7 @@ def ingest() -> None:
         ),
         snapper=EdgeSnapper(road, max_distance_m=settings.snap_max_distance_m),
         stale_after_s=settings.stale_after_s,
+        receiver_process=settings.ingest_receiver_process,
     )
     start_http_server(settings.metrics_port, addr=settings.http_host, registry=service.metrics.registry)
     service.start()
@@ -292,11 +295,16 @@ def ingest() -> None:
         f"ingest worker {settings.mqtt_client_id} on {settings.mqtt_host}:{settings.mqtt_port}; "
         f"metrics at http://{settings.http_host}:{settings.metrics_port}/metrics"
     )
+    stop = threading.Event()
+    # SIGTERM (systemd, docker stop) stops as gracefully as Ctrl-C: buffered fixes are written first
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
-        while True:
-            time.sleep(1)
+        while not stop.wait(1):
+            pass
     except KeyboardInterrupt:
-        service.stop()
+        pass
+    console.print("stopping: writing buffered fixes")
+    service.stop()
 
 
 @app.command("simulate")

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     mqtt_shared_group: str | None = Field(
         default=None, description="set to split the load over several workers ($share/<group>/...)"
     )
+    ingest_receiver_process: bool = Field(
+        default=True,
+        description="run an ingest worker's MQTT client in a child process of its own (uses two cores)",
+    )
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     metrics_port: int = Field(

@@ -19,6 +19,12 @@ WEST, EAST, SOUTH, NORTH = 101.00, 102.90, 0.42, 1.22
 
 def siak_grid_road(directory: Path, *, step_deg: float = 0.04) -> RoadGraph:
     """Build the grid (about 48 × 21 intersections at the default step) and return its RoadGraph."""
+    path = write_siak_grid_osm(directory, step_deg=step_deg)
+    return build_from_file(path, load_profile(), clip_polygon=None).road
+
+
+def write_siak_grid_osm(directory: Path, *, step_deg: float = 0.04) -> Path:
+    """Write the grid as an OSM XML file (``siak_grid.osm`` in ``directory``) and return its path."""
     cols = round((EAST - WEST) / step_deg) + 1
     rows = round((NORTH - SOUTH) / step_deg) + 1
 
@@ -41,5 +47,4 @@ def siak_grid_road(directory: Path, *, step_deg: float = 0.04) -> RoadGraph:
             (way_id, [node_id(r, c) for r in range(rows)], {"highway": "residential", "source": "schematic"})
         )
         way_id += 1
-    path = write_osm(directory / "siak_grid.osm", nodes, ways)
-    return build_from_file(path, load_profile(), clip_polygon=None).road
+    return write_osm(directory / "siak_grid.osm", nodes, ways)
