@@ -49,6 +49,16 @@ def _check_optional(value: float | None, name: str, low: float | None, high: flo
     return None
 
 
+_OPTIONAL_RANGES: tuple[tuple[str, float | None, float | None], ...] = (
+    ("speed_kph", 0.0, None),
+    ("course_deg", 0.0, 360.0),
+    ("accuracy_m", 0.0, None),
+    ("altitude_m", None, None),
+    ("battery_pct", 0.0, 100.0),
+    ("vertical_accuracy_m", 0.0, None),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PositionFix:
     """One GPS fix of one device, normalised: SI-ish units in the names, UTC times, a validated position.
@@ -129,6 +139,8 @@ class PositionFix:
             moment = getattr(self, name)
             if moment is None and name == "created_at":
                 continue
+            if type(moment) is datetime and moment.tzinfo is UTC:
+                continue  # already aware UTC (what every decoder builds): nothing to check or convert
             if not isinstance(moment, datetime):
                 problems.append(f"{name} {moment!r} must be a timezone-aware datetime")
                 continue
@@ -138,22 +150,20 @@ class PositionFix:
                 problems.append(str(exc))
                 continue
             object.__setattr__(self, name, moment.astimezone(UTC))
-        for name, low, high in (
-            ("speed_kph", 0.0, None),
-            ("course_deg", 0.0, 360.0),
-            ("accuracy_m", 0.0, None),
-            ("altitude_m", None, None),
-            ("battery_pct", 0.0, 100.0),
-            ("vertical_accuracy_m", 0.0, None),
-        ):
-            problem = _check_optional(getattr(self, name), name, low, high)
+        for name, low, high in _OPTIONAL_RANGES:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            problem = _check_optional(value, name, low, high)
             if problem:
                 problems.append(problem)
         if self.course_deg is not None and self.course_deg == 360.0:
             object.__setattr__(self, "course_deg", 0.0)
         if self.charging is not None and not isinstance(self.charging, bool):
             problems.append(f"charging {self.charging!r} must be a bool or None")
-        if not isinstance(self.regions, tuple) or not all(isinstance(r, str) for r in self.regions):
+        if not isinstance(self.regions, tuple) or (
+            self.regions and not all(isinstance(r, str) for r in self.regions)
+        ):
             problems.append(f"regions {self.regions!r} must be a tuple of strings")
         for name in ("tracker_id", "trigger", "conn"):
             value = getattr(self, name)

@@ -3,9 +3,17 @@
 Accepted fixes go into a bounded in-memory buffer. A background thread takes up to ``batch_size`` at
 a time and writes them in ONE transaction: the history rows (``position_fixes``, duplicates
 ignored) and, per unit, the newest fix as its last known position (a conditional UPDATE: the
-newest fix time wins, so late flushes never move a unit backwards). If the database is down the
-batch stays in the buffer and is retried with backoff; nothing is lost while the buffer has room.
-When it is full, new fixes are dropped, counted (``siaga_ingest_buffer_dropped``) and logged.
+newest fix time wins, so late flushes never move a unit backwards). On PostgreSQL that is one
+statement on the writer's own autocommit connection (:mod:`dispatch_geo.storage.ingest_repo`), one
+round trip per batch; other databases (the demo's SQLite) go through the session-based repositories.
+
+A batch is written when ``min_batch`` fixes wait or the oldest has waited ``max_wait_s`` (20 ms):
+under load batches stay large, cheap per fix, while a quiet stream is still written at once.
+
+If the database is down the batch stays in the buffer and is retried with backoff; nothing is lost
+while the buffer has room. When it is full, new fixes are dropped, counted
+(``siaga_ingest_buffer_dropped``) and logged. A fix the database refuses (a unit deleted meanwhile)
+is dropped and counted (``rejected{reason="write_refused"}``); it never blocks the others.
 """
 
 from __future__ import annotations
