@@ -56,7 +56,10 @@ def _answer(ingest: HttpIngest, result: Processed, ok_body: Any) -> Response:
     return JSONResponse(ok_body)
 
 
-@router.api_route("/devices/traccar", methods=["GET", "POST"], summary="Traccar Client / OsmAnd protocol")
+@router.get("/devices/traccar", summary="Traccar Client / OsmAnd protocol (GET)", operation_id="traccar_get")
+@router.post(
+    "/devices/traccar", summary="Traccar Client / OsmAnd protocol (POST)", operation_id="traccar_post"
+)
 async def traccar(request: Request, ingest: IngestDep) -> Response:
     received_at = datetime.now(UTC)
     if request.headers.get("content-type", "").startswith("application/json"):

@@ -264,6 +264,9 @@ def test_health_graph_openapi_and_not_found(client: TestClient) -> None:
     assert graph["label"] == graph["meta"]["label"]
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/incidents/{incident_id}/assignments", "/api/v1/units.geojson"} <= set(paths)
+    operation_ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    assert len(operation_ids) == len(set(operation_ids)), "generated API clients need unique operation ids"
+    assert {"get", "post"} <= set(paths["/api/v1/devices/traccar"]), "Traccar Client sends GET or POST"
     for method, path in [
         ("get", "/units/NOPE-01"),
         ("get", "/incidents/999"),

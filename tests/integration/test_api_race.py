@@ -117,7 +117,7 @@ def test_hundred_dispatchers_racing_for_one_unit(live_server: LiveServer) -> Non
         ).all()
         changes = session.scalars(select(UnitStatusChangeRow)).all()
         unit = session.get(UnitRow, "AMB-SIAK-01")
-        statuses = dict(session.execute(select(IncidentRow.id, IncidentRow.status)).tuples().all())
+        statuses = dict(session.execute(select(IncidentRow.id, IncidentRow.status)).all())
     assert [(a.incident_id, a.unit_id) for a in open_assignments] == [(winner["incident_id"], "AMB-SIAK-01")]
     assert [(c.unit_id, c.from_status, c.to_status, c.incident_id) for c in changes] == [
         ("AMB-SIAK-01", "available", "dispatched", winner["incident_id"])
@@ -142,8 +142,8 @@ def test_hundred_requests_over_many_units_and_incidents_leave_a_consistent_state
     with Session(live_server.engine) as session:
         open_rows = session.scalars(select(AssignmentRow).where(AssignmentRow.released_at.is_(None))).all()
         n_changes = session.scalar(select(func.count()).select_from(UnitStatusChangeRow))
-        unit_status = dict(session.execute(select(UnitRow.id, UnitRow.status)).tuples().all())
-        incident_status = dict(session.execute(select(IncidentRow.id, IncidentRow.status)).tuples().all())
+        unit_status = dict(session.execute(select(UnitRow.id, UnitRow.status)).all())
+        incident_status = dict(session.execute(select(IncidentRow.id, IncidentRow.status)).all())
     assert sorted((a.incident_id, a.unit_id) for a in open_rows) == sorted(
         (w["incident_id"], w["unit_id"]) for w in won
     )

@@ -111,6 +111,12 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_STRICT_DECODER = json.JSONDecoder(
+    parse_float=_finite_float, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys
+)
+"""Built once: ``json.loads`` with hooks would build a decoder for every message."""
+
+
 def parse_json_object(payload: bytes | bytearray | memoryview | str) -> dict[str, Any]:
     """Parse a bounded payload that must hold one JSON object.
 
@@ -121,12 +127,9 @@ def parse_json_object(payload: bytes | bytearray | memoryview | str) -> dict[str
     """
     text = payload_text(payload)
     try:
-        value = json.loads(
-            text,
-            parse_float=_finite_float,
-            parse_constant=_refuse_constant,
-            object_pairs_hook=_unique_keys,
-        )
+        if text.startswith("\ufeff"):  # as json.loads: a byte-order mark is not JSON
+            raise ValueError("Unexpected UTF-8 BOM (decode using utf-8-sig)")
+        value = _STRICT_DECODER.decode(text)
     except _NonFiniteError as exc:
         raise Reject("non_finite_number", f"non-finite number {brief(str(exc))}") from None
     except _DuplicateKeyError as exc:
