@@ -76,6 +76,11 @@ def test_owntracks_phone_appears_on_the_fleet_state_through_the_ingest_command(
             time.sleep(0.5)
         phone.loop_stop()
         wait_for(lambda: metric('siaga_ingest_accepted_total{source="owntracks"}') >= 1.0)
+        wait_for(lambda: metric("siaga_ingest_mqtt_connected") == 1.0)
+        mosquitto_broker.stop()  # an operator's alert: ingest has lost its broker
+        wait_for(lambda: metric("siaga_ingest_mqtt_connected") == 0.0, timeout_s=15)
+        mosquitto_broker.start()
+        wait_for(lambda: metric("siaga_ingest_mqtt_connected") == 1.0, timeout_s=60)
         with factory() as session:
             unit = get_unit(session, unit_id="AMB-SIAK-01")
             assert unit.last_fix_time == datetime.fromtimestamp(fix_time, UTC)

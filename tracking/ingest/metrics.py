@@ -43,6 +43,9 @@ class IngestMetrics:
             "Times the MQTT receiver process died and was restarted",
             registry=reg,
         )
+        self.mqtt_connected = Gauge(
+            "siaga_ingest_mqtt_connected", "1 while the worker is connected to the MQTT broker", registry=reg
+        )
         self.buffer_depth = Gauge("siaga_ingest_buffer_depth", "Fixes waiting to be written", registry=reg)
         self.stale_units = Gauge(
             "siaga_ingest_stale_units", "Units whose last fix is older than the limit", registry=reg

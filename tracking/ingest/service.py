@@ -90,6 +90,7 @@ class IngestService:
             elapsed += 1.0
             stale = stale_units(self.pipeline.state, datetime.now(UTC), self.stale_after_s)
             self.metrics.stale_units.set(len(stale))
+            self.metrics.mqtt_connected.set(1 if self.mqtt.connected.is_set() else 0)
             if elapsed >= self.registry_refresh_s:
                 elapsed = 0.0
                 try:
