@@ -124,6 +124,10 @@ class BatchWriter:
             self._cond.notify()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._pg is not None and (self._thread is None or not self._thread.is_alive()):
+            with contextlib.suppress(Exception):
+                self._pg.close()  # back to the pool
+            self._pg = None
 
     def flush_once(self) -> int:
         """Write one batch now (in the caller's thread); returns how many fixes were written."""
