@@ -103,14 +103,14 @@ def publish(host: str, port: int, n: int, start: int, rate: float | None, stamps
     client.disconnect()
 
 
-def _persistent_client(client_id: str) -> mqtt.Client:
-    return mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-
-
-def _connect(client: mqtt.Client, broker: MosquittoBroker) -> None:
+def _subscriber(client_id: str, broker: MosquittoBroker, on_message: Any) -> mqtt.Client:
+    """A connected MQTT 5 client with a persistent session (as the ingest worker's)."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client.on_message = on_message
     properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     properties.SessionExpiryInterval = 3600
     client.connect(broker.host, broker.port, clean_start=False, properties=properties)
+    return client
 
 
 def publish_all(broker: MosquittoBroker, n: int, start: int) -> None:
@@ -140,9 +140,7 @@ def raw_rate(broker: MosquittoBroker, n: int, *, backlog: bool) -> float:
             done.set()
 
     client_id = f"raw-{uuid.uuid4().hex[:6]}"
-    sub = _persistent_client(client_id)
-    sub.on_message = on_message
-    _connect(sub, broker)
+    sub = _subscriber(client_id, broker, on_message)
     sub.subscribe("owntracks/+/+", qos=1)
     sub.loop_start()
     time.sleep(0.5)
@@ -150,10 +148,8 @@ def raw_rate(broker: MosquittoBroker, n: int, *, backlog: bool) -> float:
     if backlog:
         sub.loop_stop()
         sub.disconnect()
-        publish_all(broker, n, start)
-        sub = _persistent_client(client_id)
-        sub.on_message = on_message
-        _connect(sub, broker)
+        publish_all(broker, n, start)  # queued for the offline persistent session
+        sub = _subscriber(client_id, broker, on_message)
         sub.loop_start()
         done.wait(300)
     else:
