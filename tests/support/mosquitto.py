@@ -2,7 +2,8 @@
 
 The broker listens on 127.0.0.1 on a free port (never the system broker on 1883) with a generated
 configuration: persistence on (in the broker's temp directory, so ``stop()``/``start()`` keeps queued
-QoS 1 messages of persistent sessions) and ``max_queued_messages 0`` (unlimited; the default of 1000
+QoS 1 messages of persistent sessions), ``max_inflight_messages 1000`` (ingest acknowledges after the
+database commit) and ``max_queued_messages 0`` (unlimited; the default of 1000
 silently drops messages for a slow QoS 1 subscriber, see REFERENCE.md §1). Extra configuration lines,
 a password file and an ACL file can be supplied for authentication tests.
 """
@@ -135,6 +136,7 @@ class MosquittoBroker:
             "persistence true\n"
             f"persistence_location {self.persistence_dir}/\n"
             "max_queued_messages 0\n"
+            "max_inflight_messages 1000\n"  # as deploy/mosquitto/siaga.conf: ingest acks after commit
             f"log_dest file {self.log_path}\n"
             "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
             "log_timestamp_format %Y-%m-%dT%H:%M:%S\n"

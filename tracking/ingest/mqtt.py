@@ -31,6 +31,8 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from tracking.ingest.acks import AckLedger
+
 if TYPE_CHECKING:  # this module stays light: the receiver process imports it
     from tracking.ingest.pipeline import IngestPipeline
     from tracking.ingest.writer import BatchWriter
@@ -61,17 +63,27 @@ class MqttSettings:
     keepalive_s: int = 30
 
 
-MessageHandler = Callable[[str, bytes, datetime], None]
-"""Called with (topic, payload, time received) for every message, in paho's network thread."""
+AckToken = tuple[int, int]
+"""(connection generation, MQTT message id): what :meth:`MqttSubscriber.ack` needs to acknowledge."""
+
+MessageHandler = Callable[[str, bytes, datetime, AckToken], None]
+"""Called with (topic, payload, time received, ack token) for every message, in paho's network thread."""
 
 
 class MqttSubscriber:
-    """A paho-mqtt client: QoS 1, persistent session, optional shared subscription, reconnects."""
+    """A paho-mqtt client: QoS 1, persistent session, optional shared subscription, reconnects.
+
+    Messages are acknowledged only through :meth:`ack`, by the code that made them safe
+    (:mod:`tracking.ingest.acks`); until then the broker keeps them in the session.
+    """
 
     def __init__(self, settings: MqttSettings, handle: MessageHandler) -> None:
         self.settings = settings
         self.handle = handle
         self.connected = threading.Event()
+        self.generation = 0
+        """Counts connections: message ids of an earlier connection must not be acknowledged on this one
+        (the broker redelivers those messages instead)."""
         self.errors = 0
         """Messages whose handler raised (each logged)."""
         self._stopping = False
@@ -80,6 +92,7 @@ class MqttSubscriber:
             client_id=settings.client_id,
             protocol=settings.protocol,
             clean_session=False if settings.protocol != mqtt.MQTTv5 else None,
+            manual_ack=True,
         )
         if settings.username:
             self.client.username_pw_set(settings.username, settings.password)
@@ -117,6 +130,7 @@ class MqttSubscriber:
         if getattr(reason, "is_failure", False):
             log.error("MQTT connection refused: %s", reason)
             return
+        self.generation += 1
         for topic in self.subscriptions():
             client.subscribe(topic, qos=1)
         log.info(
@@ -133,10 +147,21 @@ class MqttSubscriber:
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         try:
-            self.handle(message.topic, bytes(message.payload), datetime.now(UTC))
+            self.handle(
+                message.topic, bytes(message.payload), datetime.now(UTC), (self.generation, message.mid)
+            )
         except Exception:  # process boundary: never let one message stop ingest
             self.errors += 1
             log.exception("unexpected error handling a message on %s", message.topic)
+
+    def ack(self, tokens: list[AckToken]) -> None:
+        """Acknowledge these messages (in the order given); those of an earlier connection are skipped."""
+        for generation, mid in tokens:
+            if generation == self.generation and mid:
+                try:
+                    self.client.ack(mid, 1)
+                except Exception:  # disconnected meanwhile: the broker redelivers it, harmlessly
+                    log.debug("could not acknowledge message %s", mid)
 
 
 class MqttIngest:
@@ -144,6 +169,7 @@ class MqttIngest:
 
     Everything runs in one process (paho's thread decodes and filters); see
     :class:`tracking.ingest.receiver.ProcessMqttIngest` for the same with MQTT in its own process.
+    A message is acknowledged once it is done (committed, or not to be stored), in arrival order.
     """
 
     def __init__(self, settings: MqttSettings, pipeline: IngestPipeline, writer: BatchWriter) -> None:
@@ -152,6 +178,9 @@ class MqttIngest:
         self.writer = writer
         self.subscriber = MqttSubscriber(settings, self.handle)
         self.connected = self.subscriber.connected
+        self.ledger: AckLedger[AckToken] = AckLedger()
+        self._ack_lock = threading.Lock()
+        writer.on_done = self._done
 
     def start(self) -> None:
         self.subscriber.start()
@@ -159,18 +188,36 @@ class MqttIngest:
     def stop(self) -> None:
         self.subscriber.stop()
 
-    def handle(self, topic: str, payload: bytes, received_at: datetime) -> None:
-        ingest_message(self.pipeline, self.writer, topic, payload, received_at)
+    def handle(self, topic: str, payload: bytes, received_at: datetime, token: AckToken) -> None:
+        seq = self.ledger.add(token)
+        if not ingest_message(self.pipeline, self.writer, topic, payload, received_at, seq):
+            self._done([seq])
+
+    def _done(self, seqs: list[int]) -> None:
+        self.ledger.done(seqs)
+        with self._ack_lock:  # PUBACKs leave in arrival order even when two threads finish messages
+            self.subscriber.ack(self.ledger.release())
 
 
 def ingest_message(
-    pipeline: IngestPipeline, writer: BatchWriter, topic: str, payload: bytes, received_at: datetime
-) -> None:
-    """One MQTT message through the pipeline; an accepted fix goes to the writer. Never raises."""
+    pipeline: IngestPipeline,
+    writer: BatchWriter,
+    topic: str,
+    payload: bytes,
+    received_at: datetime,
+    token: int | None = None,
+) -> bool:
+    """One MQTT message through the pipeline; an accepted fix goes to the writer with ``token``.
+
+    Returns True when the writer took the fix (it reports ``token`` done after the commit), False
+    when the message is finished with already (rejected, ignored, buffer full, or an error). Never
+    raises.
+    """
     try:
         result = pipeline.process_mqtt(topic, payload, received_at)
         if result.record is not None:
-            writer.submit(result.record, latest=result.latest)
+            return writer.submit(result.record, latest=result.latest, token=token)
     except Exception:  # process boundary: never let one message stop ingest
         pipeline.metrics.errors.inc()
         log.exception("unexpected error handling a message on %s", topic)
+    return False

@@ -25,6 +25,9 @@ in the worker's write buffer is when the worker is killed.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import itertools
 import logging
 import multiprocessing as mp
 import signal
@@ -35,7 +38,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as MpEvent
 from typing import TYPE_CHECKING, Any
 
-from tracking.ingest.mqtt import MqttSettings, MqttSubscriber, ingest_message
+from tracking.ingest.acks import AckLedger
+from tracking.ingest.mqtt import AckToken, MqttSettings, MqttSubscriber, ingest_message
 
 if TYPE_CHECKING:  # the child process imports this module: keep it light
     from tracking.ingest.pipeline import IngestPipeline
@@ -43,8 +47,8 @@ if TYPE_CHECKING:  # the child process imports this module: keep it light
 
 log = logging.getLogger(__name__)
 
-RawMessage = tuple[str, bytes, float]
-"""(topic, payload, time received as a POSIX timestamp)."""
+RawMessage = tuple[str, bytes, float, int]
+"""(topic, payload, time received as a POSIX timestamp, the receiver's sequence number)."""
 
 
 BATCH_WINDOW_S = 0.005
@@ -54,8 +58,14 @@ CHECK_INTERVAL_S = 0.1
 """How often the receiver looks at the stop signal, the worker's liveness and its connection."""
 
 
-def _receive(settings: MqttSettings, out: Connection, stop: MpEvent, max_pending: int) -> None:
-    """The child process: subscribe, forward batches of raw messages until ``stop``, then drain."""
+def _receive(
+    settings: MqttSettings, out: Connection, acks: Connection, stop: MpEvent, max_pending: int
+) -> None:
+    """The child process: subscribe, forward batches of raw messages until ``stop``, then drain.
+
+    The worker answers on ``acks`` with "done through sequence number N"; only then are those
+    messages acknowledged to the broker.
+    """
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s mqtt-receiver %(levelname)s %(message)s")
     # Ctrl-C and a service manager's SIGTERM reach the whole process group: the worker decides when
     # this process stops (after draining it), so the signals are left to the worker.
@@ -63,14 +73,18 @@ def _receive(settings: MqttSettings, out: Connection, stop: MpEvent, max_pending
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     parent = mp.parent_process()
     pending: list[RawMessage] = []
+    unacked: collections.deque[tuple[int, AckToken]] = collections.deque()
     cond = threading.Condition()
     stopping = False
+    sequence = itertools.count()
 
-    def hold(topic: str, payload: bytes, received_at: datetime) -> None:  # paho's thread
+    def hold(topic: str, payload: bytes, received_at: datetime, token: AckToken) -> None:  # paho's thread
         with cond:
             while len(pending) >= max_pending and not stopping:
                 cond.wait(0.1)  # paho stops reading: the broker keeps the backlog
-            pending.append((topic, payload, received_at.timestamp()))
+            seq = next(sequence)
+            unacked.append((seq, token))
+            pending.append((topic, payload, received_at.timestamp(), seq))
             if len(pending) in (1, BATCH_SIZE):
                 cond.notify_all()
 
@@ -101,6 +115,13 @@ def _receive(settings: MqttSettings, out: Connection, stop: MpEvent, max_pending
                 cond.notify_all()
             if batch:
                 out.send(("batch", batch))
+            while acks.poll():
+                through = acks.recv()
+                with cond:
+                    tokens = []
+                    while unacked and unacked[0][0] <= through:
+                        tokens.append(unacked.popleft()[1])
+                subscriber.ack(tokens)
         subscriber.stop()  # disconnect first: nothing new arrives, the session stays on the broker
         with cond:
             stopping = True
@@ -138,8 +159,14 @@ class ProcessMqttIngest:
         self._stop_child: Any = None
         self._child: Any = None
         self._inbox: Connection | None = None
+        self._acks_out: Connection | None = None
+        self._incarnation = 0
         self._pump: threading.Thread | None = None
         self._stopping = False
+        self.ledger: AckLedger[tuple[int, int]] = AckLedger()
+        """(receiver incarnation, receiver sequence number) of each message not yet acknowledged."""
+        self._ack_lock = threading.Lock()
+        writer.on_done = self._done
 
     @property
     def child_pid(self) -> int | None:
@@ -167,15 +194,20 @@ class ProcessMqttIngest:
 
     def _spawn(self) -> None:
         inbox, outbox = self._ctx.Pipe(duplex=False)
+        acks_in, acks_out = self._ctx.Pipe(duplex=False)
         self._stop_child = self._ctx.Event()
+        with self._ack_lock:
+            self._incarnation += 1  # acknowledgements owed to a dead receiver are moot: the broker redelivers
+            self._acks_out = acks_out
         self._child = self._ctx.Process(
             target=_receive,
-            args=(self.settings, outbox, self._stop_child, self.max_pending),
+            args=(self.settings, outbox, acks_in, self._stop_child, self.max_pending),
             name=f"siaga-mqtt-{self.settings.client_id}",
             daemon=True,
         )
         self._child.start()
         outbox.close()  # the child holds the only writing end: its exit means EOF here
+        acks_in.close()
         self._inbox = inbox
 
     def _run(self) -> None:
@@ -201,12 +233,25 @@ class ProcessMqttIngest:
                 self._spawn()
                 continue
             if kind == "batch":
-                for topic, payload, received in data:
-                    ingest_message(
-                        self.pipeline, self.writer, topic, payload, datetime.fromtimestamp(received, UTC)
-                    )
+                incarnation = self._incarnation
+                for topic, payload, received, child_seq in data:
+                    seq = self.ledger.add((incarnation, child_seq))
+                    at = datetime.fromtimestamp(received, UTC)
+                    if not ingest_message(self.pipeline, self.writer, topic, payload, at, seq):
+                        self._done([seq])
             elif kind == "connected":
                 if data:
                     self.connected.set()
                 else:
                     self.connected.clear()
+
+    def _done(self, seqs: list[int]) -> None:
+        """Messages finished with: tell the receiver how far it may acknowledge (in arrival order)."""
+        self.ledger.done(seqs)
+        with self._ack_lock:
+            released = self.ledger.release()
+            current = [child_seq for incarnation, child_seq in released if incarnation == self._incarnation]
+            if current and self._acks_out is not None:
+                # a dead receiver cannot be told; the broker redelivers what it did not acknowledge
+                with contextlib.suppress(OSError):
+                    self._acks_out.send(current[-1])

@@ -44,6 +44,10 @@ UNREACHABLE = (OperationalError, InterfaceError, psycopg.OperationalError, psyco
 """Errors meaning "the database cannot be reached right now": the batch is kept and retried, never dropped."""
 
 
+_Item = tuple[PositionFixRecord, bool, float, int | None]
+"""A buffered fix: record, whether it is the unit's newest, when it was queued, its caller's token."""
+
+
 class BatchWriter:
     """Background writer; :meth:`submit` never blocks on the database."""
 
@@ -71,7 +75,7 @@ class BatchWriter:
         self.max_wait_s = max_wait_s
         self.min_batch = min_batch
         self.max_backoff_s = max_backoff_s
-        self._buffer: collections.deque[tuple[PositionFixRecord, bool, float]] = collections.deque()
+        self._buffer: collections.deque[_Item] = collections.deque()
         self._cond = threading.Condition()
         self._stop = False
         self._thread: threading.Thread | None = None
@@ -81,11 +85,16 @@ class BatchWriter:
         self._dialect_name: str | None = None
         self.on_commit = on_commit
         """Called with each committed batch (in the writer thread): for live updates and benchmarks."""
+        self.on_done: Callable[[list[int]], None] | None = None
+        """Called with the tokens of fixes that are finished with: committed, or refused by the database."""
 
     # -- producer side -------------------------------------------------------------------------
 
-    def submit(self, record: PositionFixRecord, *, latest: bool) -> bool:
-        """Queue one accepted fix; False (and counted) when the buffer is full."""
+    def submit(self, record: PositionFixRecord, *, latest: bool, token: int | None = None) -> bool:
+        """Queue one accepted fix; False (and counted) when the buffer is full.
+
+        ``token`` comes back through :attr:`on_done` once the fix is committed or refused.
+        """
         with self._cond:
             if len(self._buffer) >= self.max_buffer:
                 self.metrics.dropped.inc()
@@ -96,7 +105,7 @@ class BatchWriter:
                     )
                     self._full_warned = True
                 return False
-            self._buffer.append((record, latest, time.monotonic()))
+            self._buffer.append((record, latest, time.monotonic(), token))
             self.metrics.buffer_depth.set(len(self._buffer))
             if len(self._buffer) in (1, self.min_batch):
                 self._cond.notify()
@@ -159,11 +168,13 @@ class BatchWriter:
             if len(self._buffer) < self.max_buffer // 2:
                 self._full_warned = False
         now = time.monotonic()
-        for _, _, queued in batch:
+        for _, _, queued, _ in batch:
             self.metrics.lag.observe(now - queued)
         self.metrics.written.inc(len(batch))
         if self.on_commit is not None:
-            self.on_commit([record for record, _, _ in batch])
+            self.on_commit([record for record, _, _, _ in batch])
+        if self.on_done is not None:
+            self.on_done([token for _, _, _, token in batch if token is not None])
         return len(batch)
 
     def _run(self) -> None:
@@ -200,15 +211,15 @@ class BatchWriter:
                 time.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff_s)
 
-    def _write(self, batch: list[tuple[PositionFixRecord, bool, float]]) -> None:
+    def _write(self, batch: list[_Item]) -> None:
         newest: dict[str, PositionFixRecord] = {}
-        for record, latest, _ in batch:
+        for record, latest, _, _ in batch:
             if latest and record.unit_id is not None:
                 current = newest.get(record.unit_id)
                 if current is None or record.fix_time > current.fix_time:
                     newest[record.unit_id] = record
         snapped = self._snap(list(newest.values()))
-        fixes = [record for record, _, _ in batch]
+        fixes = [record for record, _, _, _ in batch]
         updates = [
             PositionUpdate(
                 unit_id=unit_id,
