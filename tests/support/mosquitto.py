@@ -137,6 +137,7 @@ class MosquittoBroker:
             f"persistence_location {self.persistence_dir}/\n"
             "max_queued_messages 0\n"
             "max_inflight_messages 1000\n"  # as deploy/mosquitto/siaga.conf: ingest acks after commit
+            "set_tcp_nodelay true\n"  # as deploy/mosquitto/siaga.conf
             f"log_dest file {self.log_path}\n"
             "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
             "log_timestamp_format %Y-%m-%dT%H:%M:%S\n"
