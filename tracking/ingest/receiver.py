@@ -234,11 +234,14 @@ class ProcessMqttIngest:
                 continue
             if kind == "batch":
                 incarnation = self._incarnation
+                finished = []  # reported once per batch: at most one acknowledgement message per batch
                 for topic, payload, received, child_seq in data:
                     seq = self.ledger.add((incarnation, child_seq))
                     at = datetime.fromtimestamp(received, UTC)
                     if not ingest_message(self.pipeline, self.writer, topic, payload, at, seq):
-                        self._done([seq])
+                        finished.append(seq)
+                if finished:
+                    self._done(finished)
             elif kind == "connected":
                 if data:
                     self.connected.set()
