@@ -11,6 +11,8 @@
 - **Reconnect with backoff**: paho's automatic reconnect, 1 s doubling to 30 s.
 - **Never crashes on a message**: the callback is a process boundary; an unexpected error is
   logged and counted and the next message is handled.
+- **Acknowledged once safe**: manual acks; a message is acknowledged only when its fix is committed
+  or it is deliberately not stored, in arrival order (:mod:`tracking.ingest.acks`).
 
 :class:`MqttSubscriber` is the paho side alone (it hands each message's topic, payload and receive
 time to a callback); :class:`MqttIngest` runs the pipeline on each message in paho's thread, and
@@ -84,8 +86,6 @@ class MqttSubscriber:
         self.generation = 0
         """Counts connections: message ids of an earlier connection must not be acknowledged on this one
         (the broker redelivers those messages instead)."""
-        self.errors = 0
-        """Messages whose handler raised (each logged)."""
         self._stopping = False
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
@@ -151,7 +151,6 @@ class MqttSubscriber:
                 message.topic, bytes(message.payload), datetime.now(UTC), (self.generation, message.mid)
             )
         except Exception:  # process boundary: never let one message stop ingest
-            self.errors += 1
             log.exception("unexpected error handling a message on %s", message.topic)
 
     def ack(self, tokens: list[AckToken]) -> None:

@@ -3,9 +3,11 @@
 In a single Python process the paho network thread and the pipeline (JSON decoding, validation,
 filters, fleet state) take turns on one interpreter lock, so a worker is capped near what one core
 can do for both. :class:`ProcessMqttIngest` moves the paho client into a child process that only
-receives, acknowledges and forwards raw messages (topic, payload, time received) in batches over a
-pipe; the worker process decodes, filters and writes them exactly as :class:`~tracking.ingest.mqtt.MqttIngest`
-does. Measured in ``bench/ingest_bench.py`` (docs/tracking.md).
+receives and forwards raw messages (topic, payload, time received) in batches over a pipe; the
+worker process decodes, filters and writes them exactly as :class:`~tracking.ingest.mqtt.MqttIngest`
+does, and tells the child over a second pipe how far it may acknowledge (only what is committed or
+deliberately not stored, in arrival order; :mod:`tracking.ingest.acks`). Measured in
+``bench/ingest_bench.py`` (docs/tracking.md).
 
 Guarantees, the same as the in-process client: QoS 1 with a persistent session (the child uses the
 same :class:`~tracking.ingest.mqtt.MqttSubscriber`), reconnect with backoff, and a message that breaks
@@ -15,12 +17,9 @@ the pipeline is counted, never fatal. In addition:
   once ``max_pending`` messages wait (the broker keeps the rest queued for the persistent session);
 * **graceful stop loses nothing**: the child disconnects first, then forwards what it holds, and the
   worker handles every forwarded message before it stops;
-* **a crashed receiver is restarted** (with backoff) by the worker, which logs it and counts it in
-  ``siaga_ingest_receiver_restarts``; the persistent session means the broker redelivers what the
-  dead child had not acknowledged.
-
-A message the child acknowledged but had not yet forwarded when it was killed is lost, as a message
-in the worker's write buffer is when the worker is killed.
+* **a crashed receiver or worker loses nothing**: the worker restarts a dead receiver (with
+  backoff, logged, counted in ``siaga_ingest_receiver_restarts``), and since nothing uncommitted was
+  acknowledged, the broker redelivers it to the new receiver (or to the next worker).
 """
 
 from __future__ import annotations
@@ -198,6 +197,8 @@ class ProcessMqttIngest:
         self._stop_child = self._ctx.Event()
         with self._ack_lock:
             self._incarnation += 1  # acknowledgements owed to a dead receiver are moot: the broker redelivers
+            if self._acks_out is not None:
+                self._acks_out.close()
             self._acks_out = acks_out
         self._child = self._ctx.Process(
             target=_receive,
