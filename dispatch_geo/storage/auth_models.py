@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch_geo.storage.models import ID_LENGTH, Base, BigIntPK
@@ -32,7 +32,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     """Everything a dispatcher may do, plus fleet administration (creating units)."""
     DEVICE = "device"
-    """A tracker or phone: reports its unit's position."""
+    """A tracker or phone bound to one unit: reports that unit's position, reads that unit's assignment."""
 
 
 class ApiTokenRow(Base):
@@ -48,3 +48,50 @@ class ApiTokenRow(Base):
     demo: Mapped[bool] = mapped_column(Boolean, comment="well-known development token")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    unit_id: Mapped[str | None] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), comment="the one unit a device token may report for"
+    )
+
+
+MOSQUITTO_HASH_LENGTH = 200
+"""Room for a ``mosquitto_passwd`` ``$7$`` hash (PBKDF2-SHA512: about 120 characters)."""
+
+
+class DeviceCredentialRow(Base):
+    """The secret of one device login: MQTT username, OwnTracks user, Traccar Client identifier.
+
+    The unit the device moves is ``units.device_id`` (the login, or ``login/device`` for one OwnTracks
+    app instance). Only hashes are stored: SHA-256 for the HTTP endpoints (the secret is 256 random
+    bits, so a fast hash is enough) and the Mosquitto ``$7$`` form for the broker's password file.
+    """
+
+    __tablename__ = "device_credentials"
+
+    login: Mapped[str] = mapped_column(
+        String(ID_LENGTH), primary_key=True, comment="MQTT username / OwnTracks user"
+    )
+    secret_sha256: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    secret_prefix: Mapped[str] = mapped_column(String(TOKEN_PREFIX_LENGTH))
+    mosquitto_hash: Mapped[str] = mapped_column(
+        String(MOSQUITTO_HASH_LENGTH), comment="mosquitto_passwd $7$ line"
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(ID_LENGTH))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class UnknownDeviceRow(Base):
+    """A device that sent positions (to the API or any MQTT ingest worker) but is paired with no unit."""
+
+    __tablename__ = "unknown_devices"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    source: Mapped[str] = mapped_column(String(ID_LENGTH))
+    device_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    tracker_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    messages: Mapped[int] = mapped_column(BigInteger)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_fix_time: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (UniqueConstraint("source", "device_id"),)

@@ -19,6 +19,7 @@ from dispatch_geo.domain.values import require_aware
 from dispatch_geo.errors import ConflictError, InputError, NotFoundError
 from dispatch_geo.storage._common import conflict_savepoint
 from dispatch_geo.storage.auth_models import TOKEN_PREFIX_LENGTH, ApiTokenRow, Role
+from dispatch_geo.storage.fleet_repo import get_unit, list_units
 from dispatch_geo.storage.models import ID_LENGTH
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,11 @@ def create_token(
     at: datetime,
     token: str | None = None,
     demo: bool = False,
+    unit_id: str | None = None,
 ) -> tuple[ApiTokenRow, str]:
     """Store a new token for ``name`` in ``role``; returns the row and the token (shown once).
+
+    A device-role token must be bound to one unit (``unit_id``); other roles must not be.
 
     Raises
     ------
@@ -76,6 +80,12 @@ def create_token(
         expected = ", ".join(r.value for r in Role)
         raise InputError(f"role {role!r} is unknown; expected one of {expected}") from exc
     name = _check_name(name)
+    if role is Role.DEVICE and unit_id is None:
+        raise InputError("a device token must be bound to one unit: give the unit's call sign")
+    if role is not Role.DEVICE and unit_id is not None:
+        raise InputError(f"only device tokens are bound to a unit, not {role.value} tokens")
+    if unit_id is not None:
+        get_unit(session, unit_id=unit_id)  # NotFoundError names an unknown unit
     token = token or new_token()
     row = ApiTokenRow(
         name=name,
@@ -84,6 +94,7 @@ def create_token(
         token_prefix=token[:TOKEN_PREFIX_LENGTH],
         demo=demo,
         created_at=require_aware(at, "token creation time"),
+        unit_id=unit_id,
     )
     if session.scalar(select(ApiTokenRow.id).where(ApiTokenRow.name == name)) is not None:
         raise ConflictError(f"a token named {name!r} already exists; choose another name")
@@ -131,8 +142,32 @@ def count_tokens(session: Session, *, active_only: bool = True, demo: bool | Non
     return int(session.scalar(stmt) or 0)
 
 
+DEMO_DEVICE_UNIT = "AMB-SIAK-01"
+"""The unit the demo device token reports for (the first unit of the example fleet)."""
+
+
 def seed_demo_tokens(session: Session, *, at: datetime) -> dict[Role, str]:
-    """Create the well-known :data:`DEMO_TOKENS` (development only; the caller checks the mode)."""
+    """Create the well-known :data:`DEMO_TOKENS` (development only; the caller checks the mode).
+
+    The device token is bound to :data:`DEMO_DEVICE_UNIT`, or to the first unit when the fleet has no
+    such call sign; without any unit there is no demo device token.
+    """
+    seeded = {}
     for role, token in DEMO_TOKENS.items():
-        create_token(session, name=f"demo-{role.value}", role=role, at=at, token=token, demo=True)
-    return dict(DEMO_TOKENS)
+        unit_id = None
+        if role is Role.DEVICE:
+            unit_id = _demo_device_unit(session)
+            if unit_id is None:
+                continue
+        create_token(
+            session, name=f"demo-{role.value}", role=role, at=at, token=token, demo=True, unit_id=unit_id
+        )
+        seeded[role] = token
+    return seeded
+
+
+def _demo_device_unit(session: Session) -> str | None:
+    units = [u.id for u in list_units(session)]
+    if DEMO_DEVICE_UNIT in units:
+        return DEMO_DEVICE_UNIT
+    return units[0] if units else None
