@@ -17,6 +17,7 @@ from rich.table import Table
 from dispatch_geo.errors import SiagaError
 from dispatch_geo.graph.roadgraph import RoadGraph
 from siaga.coverage_cli import coverage_app
+from siaga.devices_cli import devices_app
 from siaga.settings import Settings
 from siaga.tokens_cli import tokens_app
 
@@ -30,6 +31,7 @@ app.add_typer(graph_app, name="graph")
 app.add_typer(data_app, name="data")
 app.add_typer(places_app, name="places")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(devices_app, name="devices")
 app.add_typer(coverage_app, name="coverage")
 
 console = Console()

@@ -40,12 +40,17 @@ def _fail(exc: Exception) -> typer.Exit:
 def create(
     role: Annotated[Role, typer.Option(help="what the holder may do")],
     name: Annotated[str, typer.Option(help='who holds it, shown in the audit trail, e.g. "Meja 1"')],
+    unit: Annotated[
+        str | None, typer.Option(help="device tokens only: the one unit it may report for (call sign)")
+    ] = None,
 ) -> None:
     """Create a token and print it once (only its hash is stored)."""
     engine = _engine(Settings())
     try:
         with make_session_factory(engine).begin() as session:
-            _, token = token_repo.create_token(session, name=name, role=role, at=datetime.now(UTC))
+            _, token = token_repo.create_token(
+                session, name=name, role=role, at=datetime.now(UTC), unit_id=unit
+            )
     except SiagaError as exc:
         raise _fail(exc) from None
     finally:

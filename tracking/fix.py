@@ -37,6 +37,10 @@ class FixSource(StrEnum):
     OWNTRACKS = "owntracks"
     NATIVE = "native"
     TRACCAR = "traccar"
+    API = "api"
+    """``PUT /units/{id}/position`` by the unit's own device token."""
+    MANUAL = "manual"
+    """A position a dispatcher entered (e.g. read out over the radio)."""
 
 
 def _check_optional(value: float | None, name: str, low: float | None, high: float | None) -> str | None:

@@ -83,12 +83,12 @@ def build_state(
                     "refusing to start in production: well-known demo API tokens are active; "
                     "revoke them with 'dispatch-geo tokens revoke demo-<role>'"
                 )
-            if settings.demo_tokens_enabled and token_repo.count_tokens(session) == 0:
-                demo_tokens = token_repo.seed_demo_tokens(session, at=now)
-                log.warning("development mode: seeded demo API tokens %s", sorted(demo_tokens.values()))
             if settings.fleet_csv_path is not None and not fleet_repo.list_units(session):
                 fleet = load_fleet_csv(settings.fleet_csv_path)
                 fleet_repo.import_fleet(session, fleet=fleet, at=now)
+            if settings.demo_tokens_enabled and token_repo.count_tokens(session) == 0:
+                demo_tokens = token_repo.seed_demo_tokens(session, at=now)
+                log.warning("development mode: seeded demo API tokens %s", sorted(demo_tokens.values()))
         if road is None:
             from siaga.graphs import resolve_graph
 

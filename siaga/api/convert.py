@@ -27,7 +27,7 @@ def unit_out(row: UnitRow, *, now: datetime, stale_after_s: float) -> schemas.Un
         status=row.status,
         availability=availability(row.status),
         status_changed_at=row.status_changed_at,
-        device_id=row.device_id,
+        has_device=row.device_id is not None,
         position=None
         if row.last_position is None
         else schemas.Point(lon=row.last_position.lon, lat=row.last_position.lat),

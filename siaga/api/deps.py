@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch_geo.dispatch.context import GeoContext
-from dispatch_geo.storage import token_repo
+from dispatch_geo.storage import device_repo, token_repo
 from dispatch_geo.storage.auth_models import Role
 from siaga.settings import Settings
 
@@ -36,10 +36,16 @@ class AppState:
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: the token's name (written to the audit trail) and its role."""
+    """The authenticated caller: the token's name (written to the audit trail) and its role.
+
+    ``unit_id`` is set for the device role only: the one unit whose position the caller may report and
+    whose assignment it may read (a device-role API token bound with ``--unit``, or a device's own
+    credential used as a bearer token).
+    """
 
     name: str
     role: Role
+    unit_id: str | None = None
 
 
 def get_state(request: Request) -> AppState:
@@ -90,7 +96,13 @@ def current_principal(
         )
     with state.sessions() as session:
         row = token_repo.verify_token(session, token=credentials.credentials)
-        principal = None if row is None else Principal(name=row.name, role=Role(row.role))
+        principal = None
+        if row is not None and (row.role != Role.DEVICE or row.unit_id is not None):
+            principal = Principal(name=row.name, role=Role(row.role), unit_id=row.unit_id)
+        elif row is None:
+            device = device_repo.identify_by_secret(session, secret=credentials.credentials)
+            if device is not None:
+                principal = Principal(name=device.login, role=Role.DEVICE, unit_id=device.unit_id)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -121,5 +133,13 @@ DispatcherDep = Annotated[
 ]
 AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN, action="administer the fleet"))]
 DeviceDep = Annotated[
-    Principal, Depends(require_role(Role.DEVICE, Role.ADMIN, action="report unit positions"))
+    Principal, Depends(require_role(Role.DEVICE, action="read a device's own unit and assignment"))
+]
+PositionReporterDep = Annotated[
+    Principal,
+    Depends(
+        require_role(
+            Role.DEVICE, Role.DISPATCHER, Role.ADMIN, action="report a unit's position (device: its own unit)"
+        )
+    ),
 ]

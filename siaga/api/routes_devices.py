@@ -1,27 +1,42 @@
-"""Positions from devices over HTTP: Traccar Client / OsmAnd and OwnTracks HTTP mode; ingest metrics.
+"""Devices: positions over HTTP (Traccar Client / OsmAnd, OwnTracks HTTP mode), enrolment and
+credentials (admin), the device's own assignment, devices seen but not enrolled, ingest metrics.
 
 The same pipeline as the MQTT worker (decode → identify → filter → state → batched write) runs in
-the API process for these endpoints. Device apps cannot send our API tokens, so a device is
-accepted only when its id is enrolled on a unit (``units.device_id``); unknown devices are refused,
-counted and listed for an admin at ``GET /api/v1/devices/unknown``.
+the API process. Every device request must prove it is the device it claims to be, with the secret
+issued when the device was enrolled (``POST /api/v1/devices``, ``dispatch-geo devices enrol``):
 
-- Traccar Client: set the server URL to ``http://<host>:8000/api/v1/devices/traccar`` (GET or POST
-  with query or form parameters ``id, lat, lon, timestamp, speed`` in knots ...; or its JSON body).
-- OwnTracks HTTP mode: URL ``http://<host>:8000/api/v1/devices/owntracks``; the app identifies
-  itself with the ``X-Limit-U`` / ``X-Limit-D`` headers (user / device), as in MQTT topics.
+- Traccar Client: server URL ``https://<host>/api/v1/devices/traccar?key=<secret>`` (the app keeps the
+  URL's query and appends ``id, lat, lon, timestamp…``), device identifier = the device login.
+- OwnTracks HTTP mode: URL ``https://<host>/api/v1/devices/owntracks``, authentication on, user = the
+  device login, password = the secret (HTTP Basic); ``X-Limit-U`` must match the user.
+- Any client: ``Authorization: Basic`` (login:secret) or ``Authorization: Bearer <secret>``.
+
+A fix is answered 200 only once it is committed to the database (so a device app never drops a fix
+the server did not keep); 401 without a valid credential (nothing stored), 403 when the credential is
+another device's, 400 when the fix itself is refused (with the reason), 503 when it could not be
+stored in time (the app retries).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import base64
+import binascii
+import itertools
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, status
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from siaga.api.deps import AdminDep, get_state
-from tracking.decoders import decode_owntracks, decode_traccar_json
+from dispatch_geo.storage import device_repo
+from dispatch_geo.storage.device_repo import DeviceIdentity, DeviceInfo
+from siaga.api import device_schemas as ds
+from siaga.api.deps import AdminDep, DeviceDep, SessionDep, StateDep, get_state, now_utc
+from tracking.decoders import decode_owntracks, decode_traccar_json, decode_traccar_params
+from tracking.fix import Decoded
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline, Processed
 from tracking.ingest.registry import DeviceRegistry
@@ -29,15 +44,59 @@ from tracking.ingest.writer import BatchWriter
 
 router = APIRouter(tags=["devices"])
 
+COMMIT_WAIT_S = 10.0
+"""How long a device request waits for its fix to be committed before answering 503."""
+DEVICE_REALM = 'Basic realm="siaga-devices", charset="UTF-8"'
+
 
 @dataclass
 class HttpIngest:
-    """The API process's own ingest pipeline and writer (started and stopped with the app)."""
+    """The API process's own ingest pipeline and writer (started and stopped with the app).
+
+    ``on_done`` resolves the futures of requests waiting for their fix to be committed.
+    """
 
     metrics: IngestMetrics
     registry: DeviceRegistry
     pipeline: IngestPipeline
     writer: BatchWriter
+    _waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _tokens: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        self.writer.on_done = self._done
+
+    def _done(self, tokens: list[int]) -> None:
+        with self._lock:
+            waiting = [self._waiting.pop(t) for t in tokens if t in self._waiting]
+        for loop, future in waiting:
+            loop.call_soon_threadsafe(_resolve, future)
+
+    async def store(self, result: Processed) -> bool:
+        """Queue the accepted fix and wait until it is committed; False if it was not in time."""
+        assert result.record is not None
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        token = next(self._tokens)
+        with self._lock:
+            self._waiting[token] = (loop, future)
+        if not self.writer.submit(result.record, latest=result.latest, token=token):
+            with self._lock:
+                self._waiting.pop(token, None)
+            return False
+        try:
+            await asyncio.wait_for(future, timeout=COMMIT_WAIT_S)
+        except TimeoutError:
+            with self._lock:
+                self._waiting.pop(token, None)
+            return False
+        return True
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def get_ingest(request: Request) -> HttpIngest:
@@ -48,59 +107,279 @@ def get_ingest(request: Request) -> HttpIngest:
 IngestDep = Annotated[HttpIngest, Depends(get_ingest)]
 
 
-def _answer(ingest: HttpIngest, result: Processed, ok_body: Any) -> Response:
-    if result.record is not None:
-        ingest.writer.submit(result.record, latest=result.latest)
+async def answer(ingest: HttpIngest, result: Processed, ok_body: Any) -> Response:
+    """200 with ``ok_body`` once the fix is committed; 400 with the reason when it was refused."""
     if result.status == "rejected":
-        return JSONResponse({"detail": f"position rejected: {result.reason}"}, status_code=400)
+        return JSONResponse(
+            {
+                "detail": f"position rejected: {result.reason}",
+                "error": "PositionRejected",
+                "reason": result.reason,
+            },
+            status_code=400,
+        )
+    if result.record is not None and not await ingest.store(result):
+        return JSONResponse(
+            {"detail": "the position could not be stored in time; send it again", "error": "NotStored"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     return JSONResponse(ok_body)
+
+
+# -- who is calling ----------------------------------------------------------------------------------
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": DEVICE_REALM})
+
+
+def authenticate_device(
+    state: StateDep, request: Request, *, claimed_login: str | None, key: str | None
+) -> DeviceIdentity:
+    """The device proving its identity with Basic (login:secret), Bearer (secret) or ``key`` (secret).
+
+    Raises 401 (naming what is missing or wrong, never which part) or 403 when the credential belongs
+    to a device other than ``claimed_login``.
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    device: DeviceIdentity | None = None
+    with state.sessions() as session:
+        if scheme.lower() == "basic" and value:
+            try:
+                login, sep, secret = (
+                    base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+                )
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                raise _unauthorized("malformed Basic credentials") from None
+            if not sep:
+                raise _unauthorized("malformed Basic credentials: expected login:secret")
+            device = device_repo.authenticate(session, login=login, secret=secret)
+        elif scheme.lower() == "bearer" and value:
+            device = device_repo.identify_by_secret(session, secret=value.strip())
+        elif key:
+            device = device_repo.identify_by_secret(session, secret=key)
+        else:
+            raise _unauthorized(
+                "missing device credential: send HTTP Basic (device login and secret), "
+                "a Bearer secret, or key=<secret> in the server URL"
+            )
+    if device is None:
+        raise _unauthorized("the device credential is unknown, revoked or not paired with a unit")
+    if claimed_login is not None and claimed_login != device.login:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"this credential belongs to device {device.login!r}, not {claimed_login!r}",
+        )
+    return device
+
+
+def _paired(state: StateDep, login: str) -> bool:
+    """Whether ``login`` is paired with a unit (an unpaired device is refused and listed instead)."""
+    with state.sessions() as session:
+        return device_repo.unit_of_login(session, login=login) is not None
+
+
+# -- positions over HTTP -----------------------------------------------------------------------------
 
 
 @router.get("/devices/traccar", summary="Traccar Client / OsmAnd protocol (GET)", operation_id="traccar_get")
 @router.post(
     "/devices/traccar", summary="Traccar Client / OsmAnd protocol (POST)", operation_id="traccar_post"
 )
-async def traccar(request: Request, ingest: IngestDep) -> Response:
+async def traccar(request: Request, ingest: IngestDep, state: StateDep) -> Response:
     received_at = datetime.now(UTC)
+    params: dict[str, list[str]] = {k: request.query_params.getlist(k) for k in request.query_params}
     if request.headers.get("content-type", "").startswith("application/json"):
-        result = ingest.pipeline.process_result(
-            decode_traccar_json(await request.body(), received_at=received_at), "traccar"
-        )
+        decoded = decode_traccar_json(await request.body(), received_at=received_at)
     else:
-        params: dict[str, list[str]] = {k: request.query_params.getlist(k) for k in request.query_params}
         if request.method == "POST":
             form = await request.form()
-            for key in form:
-                params.setdefault(key, []).extend(str(v) for v in form.getlist(key))
-        result = ingest.pipeline.process_traccar(params, received_at)
-    return _answer(ingest, result, {"status": result.status})
+            for name in form:
+                params.setdefault(name, []).extend(str(v) for v in form.getlist(name))
+        decoded = None
+    keys = params.pop("key", None)
+    key = keys[-1] if keys else None
+    if decoded is None:
+        decoded = decode_traccar_params(params, received_at=received_at)
+    claimed = device_repo.login_of(decoded.fix.device_id) if isinstance(decoded, Decoded) else None
+    if claimed is not None and not _paired(state, claimed):
+        result = ingest.pipeline.process_result(decoded, "traccar")  # refused and listed as unknown
+        return await answer(ingest, result, {"status": result.status})
+    device = authenticate_device(state, request, claimed_login=claimed, key=key)
+    result = ingest.pipeline.process_result(decoded, "traccar", login=device.login)
+    return await answer(ingest, result, {"status": result.status})
 
 
 @router.post("/devices/owntracks", summary="OwnTracks HTTP mode")
 async def owntracks(
     request: Request,
     ingest: IngestDep,
-    x_limit_u: Annotated[str | None, Header()] = None,
-    x_limit_d: Annotated[str | None, Header()] = None,
+    state: StateDep,
+    x_limit_u: Annotated[str | None, Header(max_length=64)] = None,
+    x_limit_d: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Response:
-    topic = f"owntracks/{x_limit_u}/{x_limit_d}" if x_limit_u and x_limit_d else None
-    decoded = decode_owntracks(await request.body(), topic=topic, received_at=datetime.now(UTC))
-    result = ingest.pipeline.process_result(decoded, "owntracks")
-    return _answer(ingest, result, [])  # the app expects a JSON array (of commands) back
+    body = await request.body()
+    user = x_limit_u or _basic_login(request)
+    topic = f"owntracks/{user}/{x_limit_d or 'http'}" if user else None
+    decoded = decode_owntracks(body, topic=topic, received_at=datetime.now(UTC))
+    if user is not None and isinstance(decoded, Decoded) and not _paired(state, user):
+        result = ingest.pipeline.process_result(decoded, "owntracks")  # refused and listed as unknown
+        return await answer(ingest, result, [])
+    device = authenticate_device(state, request, claimed_login=user, key=None)
+    result = ingest.pipeline.process_result(decoded, "owntracks", login=device.login)
+    return await answer(ingest, result, [])  # the app expects a JSON array (of commands) back
 
 
-@router.get("/devices/unknown", summary="Devices that sent positions but are enrolled on no unit")
-def unknown_devices(ingest: IngestDep, _: AdminDep) -> list[dict[str, Any]]:
-    return [
-        {
-            "device_id": d.device_id,
-            "source": d.source,
-            "tracker_id": d.tracker_id,
-            "messages": d.messages,
-            "first_seen": d.first_seen.isoformat(),
-            "last_seen": d.last_seen.isoformat(),
+def _basic_login(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        return base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")[0] or None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+# -- the device's own unit ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/device/assignment",
+    response_model=ds.OwnAssignmentOut,
+    summary="The calling device's unit and its current assignment (device role only)",
+)
+def own_assignment(session: SessionDep, who: DeviceDep) -> ds.OwnAssignmentOut:
+    if who.unit_id is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a device bound to a unit has an assignment")
+    from dispatch_geo.storage import fleet_repo
+
+    unit = fleet_repo.get_unit(session, unit_id=who.unit_id)
+    out = ds.OwnAssignmentOut(unit_id=unit.id, unit_status=str(unit.status))
+    current = device_repo.current_assignment(session, unit_id=unit.id)
+    if current is None:
+        return out
+    assignment, incident = current
+    return out.model_copy(
+        update={
+            "incident_id": incident.id,
+            "incident_type": incident.incident_type,
+            "priority": incident.priority,
+            "incident_status": incident.status,
+            "lon": incident.location.lon,
+            "lat": incident.location.lat,
+            "address": incident.address,
+            "description": incident.description,
+            "assigned_at": assignment.assigned_at,
         }
-        for d in ingest.registry.unknown_devices()
+    )
+
+
+# -- enrolment and credentials (admin) ---------------------------------------------------------------
+
+
+def _device_out(info: DeviceInfo) -> ds.DeviceOut:
+    return ds.DeviceOut(**info.__dict__)
+
+
+def _credential_out(
+    request: Request, info: DeviceInfo, secret: str, state: StateDep
+) -> ds.DeviceCredentialOut:
+    base = str(request.base_url).rstrip("/")
+    host = request.url.hostname or "localhost"
+    device_part = info.device_id.split("/", 1)[1] if "/" in info.device_id else "phone"
+    return ds.DeviceCredentialOut(
+        device=_device_out(info),
+        secret=secret,
+        owntracks_http={
+            "mode": "HTTP",
+            "url": f"{base}/api/v1/devices/owntracks",
+            "authentication": "on",
+            "username": info.login,
+            "password": secret,
+            "device_id": device_part,
+        },
+        owntracks_mqtt={
+            "mode": "MQTT",
+            "host": host,
+            "port": "8883 (TLS)",
+            "username": info.login,
+            "password": secret,
+            "client_id": info.login,
+            "device_id": device_part,
+        },
+        traccar_client={
+            "device_identifier": info.login,
+            "server_url": f"{base}/api/v1/devices/traccar?key={secret}",
+        },
+    )
+
+
+@router.get("/devices", response_model=list[ds.DeviceOut], summary="Devices paired with units (admin)")
+def list_devices(session: SessionDep, _: AdminDep) -> list[ds.DeviceOut]:
+    return [_device_out(d) for d in device_repo.list_devices(session)]
+
+
+@router.post(
+    "/devices",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ds.DeviceCredentialOut,
+    summary="Pair a device with a unit and issue its credential (shown once; admin)",
+)
+def enrol_device(
+    body: ds.DeviceEnrol, request: Request, session: SessionDep, state: StateDep, who: AdminDep
+) -> ds.DeviceCredentialOut:
+    info, secret = device_repo.enrol_device(
+        session, unit_id=body.unit_id, device_id=body.device_id, at=now_utc(), by=who.name
+    )
+    session.commit()
+    return _credential_out(request, info, secret, state)
+
+
+LoginPath = Annotated[
+    str,
+    Path(min_length=1, max_length=32, pattern=device_repo.LOGIN_PATTERN.pattern, description="device login"),
+]
+
+
+@router.post(
+    "/devices/{login}/credential",
+    response_model=ds.DeviceCredentialOut,
+    summary="Rotate a device's credential: a new secret, the old one stops working (admin)",
+)
+def rotate_credential(
+    login: LoginPath, request: Request, session: SessionDep, state: StateDep, who: AdminDep
+) -> ds.DeviceCredentialOut:
+    info, secret = device_repo.rotate_credential(session, login=login, at=now_utc(), by=who.name)
+    session.commit()
+    return _credential_out(request, info, secret, state)
+
+
+@router.delete(
+    "/devices/{login}/credential",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke a device's credential (lost or stolen phone; admin)",
+)
+def revoke_credential(login: LoginPath, session: SessionDep, who: AdminDep) -> Response:
+    device_repo.revoke_credential(session, login=login, at=now_utc())
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/devices/unknown",
+    response_model=list[ds.UnknownDeviceOut],
+    summary="Devices that sent positions to any ingest but are paired with no unit (admin)",
+)
+def unknown_devices(
+    session: SessionDep, state: StateDep, ingest: IngestDep, _: AdminDep
+) -> list[ds.UnknownDeviceOut]:
+    from tracking.ingest.service import flush_unknown_devices
+
+    flush_unknown_devices(state.sessions, ingest.registry)  # this process's newest sightings first
+    return [
+        ds.UnknownDeviceOut.model_validate(r, from_attributes=True) for r in device_repo.list_unknown(session)
     ]
 
 

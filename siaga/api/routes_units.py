@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 from fastapi.responses import JSONResponse
 
 from dispatch_geo.dispatch import units as unit_service
@@ -12,15 +13,33 @@ from dispatch_geo.domain.units import Agency, UnitStatus, UnitType
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import InputError
 from dispatch_geo.storage import fleet_repo
+from dispatch_geo.storage.auth_models import Role
 from siaga.api import convert, schemas
-from siaga.api.deps import AdminDep, DeviceDep, DispatcherDep, ReaderDep, SessionDep, StateDep, now_utc
+from siaga.api.deps import (
+    AdminDep,
+    DispatcherDep,
+    PositionReporterDep,
+    ReaderDep,
+    SessionDep,
+    StateDep,
+    now_utc,
+)
+from siaga.api.routes_devices import IngestDep
+from tracking.fix import FixSource, PositionFix
 
 router = APIRouter(tags=["units"])
 
-MAX_FUTURE_FIX_S = 300.0
-"""A fix dated further ahead than this is refused (device clock wrong)."""
-
 GEOJSON = "application/geo+json"
+
+REJECTIONS = {
+    "null_island": "(0, 0) is what a device without a GPS fix sends",
+    "outside_service_area": "the point is outside the service area (check the sign of lat/lon)",
+    "future_fix": "fix_time is ahead of the server clock; check the device clock",
+    "out_of_range": "coordinates or fix time out of range (device clock unset?)",
+    "implausible_jump": "reaching this point from the unit's previous fix needs an impossible speed",
+    "duplicate": "a fix with this time was already received",
+}
+"""What each filter reason means (the codes are those of :mod:`tracking.filters`)."""
 
 
 def _list(
@@ -127,30 +146,63 @@ def change_status(
     )
 
 
-@router.put("/units/{unit_id}/position", response_model=schemas.PositionOut, summary="Report a position")
-def report_position(
-    unit_id: str, body: schemas.PositionReport, session: SessionDep, state: StateDep, _: DeviceDep
-) -> schemas.PositionOut:
-    now = now_utc()
-    fix_time = body.fix_time or now
-    if (fix_time - now).total_seconds() > MAX_FUTURE_FIX_S:
-        raise InputError(
-            f"fix_time {fix_time.isoformat()} is in the future (server time {now.isoformat()}); "
-            "check the device clock"
+@router.put(
+    "/units/{unit_id}/position",
+    response_model=schemas.PositionOut,
+    summary="Report a position: the unit's own device, or a dispatcher (manual, e.g. by radio)",
+    responses={422: {"description": "invalid, or refused by the ingest filters (``reason`` gives the code)"}},
+)
+async def report_position(
+    unit_id: Annotated[str, Path(max_length=32)],
+    body: schemas.PositionReport,
+    state: StateDep,
+    ingest: IngestDep,
+    who: PositionReporterDep,
+) -> Any:
+    """The same decode → filter → state → write chain as MQTT and the device HTTP endpoints: a fix at
+    (0, 0), outside the service area, from the future or an implausible jump is refused with its
+    reason. A device may report only for the unit it is bound to. Answered once committed."""
+    if who.role is Role.DEVICE and who.unit_id != unit_id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"this device reports for unit {who.unit_id}, not {unit_id}"
         )
-    stored = unit_service.report_position(
-        session,
-        unit_id=unit_id,
-        position=LonLat(body.lon, body.lat),
-        fix_time=fix_time,
-        speed_kph=body.speed_kph,
-        course_deg=body.course_deg,
-    )
-    session.commit()
-    row = fleet_repo.get_unit(session, unit_id=unit_id)
-    return schemas.PositionOut(
-        stored=stored, unit=convert.unit_out(row, now=now, stale_after_s=state.geo.stale_after_s)
-    )
+    with state.sessions() as session:
+        fleet_repo.get_unit(session, unit_id=unit_id)  # 404 for an unknown unit
+    now = now_utc()
+    manual = who.role is not Role.DEVICE
+    try:
+        fix = PositionFix(
+            device_id=(f"manual:{unit_id}" if manual else who.name)[:32],
+            position=LonLat(body.lon, body.lat),
+            fix_time=body.fix_time.astimezone(UTC) if body.fix_time else now,
+            received_at=now,
+            source=FixSource.MANUAL if manual else FixSource.API,
+            speed_kph=body.speed_kph,
+            course_deg=body.course_deg,
+        )
+    except InputError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    result = ingest.pipeline.process_fix(fix, unit_id=unit_id, check_jump=not manual)
+    if result.status != "accepted":
+        reason = result.reason or "filtered"
+        return JSONResponse(
+            {
+                "detail": f"position rejected: {reason}: {REJECTIONS.get(reason, 'refused by the filters')}",
+                "error": "PositionRejected",
+                "reason": reason,
+            },
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    if not await ingest.store(result):
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the position could not be stored in time; send it again",
+            headers={"Retry-After": "5"},
+        )
+    with state.sessions() as session:
+        row = fleet_repo.get_unit(session, unit_id=unit_id)
+        unit = convert.unit_out(row, now=now, stale_after_s=state.geo.stale_after_s)
+    return schemas.PositionOut(stored=result.latest, unit=unit)
 
 
 @router.get("/stations", response_model=list[schemas.StationOut], tags=["units"])

@@ -76,7 +76,7 @@ class UnitOut(BaseModel):
     status: UnitStatus
     availability: Availability
     status_changed_at: datetime
-    device_id: str | None
+    has_device: bool = Field(description="a tracker or phone is paired (its id: GET /devices, admin)")
     position: Point | None
     last_fix_time: datetime | None
     fix_age_s: float | None

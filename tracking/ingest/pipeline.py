@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from dispatch_geo.storage.device_repo import login_of
 from dispatch_geo.storage.position_repo import PositionFixRecord
 from tracking.decoders import decode_native, decode_owntracks, decode_traccar_params
 from tracking.filters import FilterConfig, apply_filters
@@ -74,7 +75,10 @@ class IngestPipeline:
         """One Traccar Client / OsmAnd HTTP request's parameters."""
         return self.process_result(decode_traccar_params(params, received_at=received_at), "traccar")
 
-    def process_result(self, result: DecodeResult, source: str) -> Processed:
+    def process_result(self, result: DecodeResult, source: str, *, login: str | None = None) -> Processed:
+        """One decoded message. ``login``: the device the transport authenticated (HTTP endpoints); a fix
+        claiming another device is then refused as ``wrong_device`` (MQTT relies on the broker's ACL,
+        which lets a device publish only under its own username)."""
         self.metrics.count_received(source)
         if isinstance(result, Ignored):
             self.metrics.ignored.labels(result.kind).inc()
@@ -83,17 +87,33 @@ class IngestPipeline:
             return self._reject(source, result.reason)
         assert isinstance(result, Decoded)
         fix = result.fix
+        if login is not None and login_of(fix.device_id) != login:
+            return self._reject(source, "wrong_device", fix)
         unit_id = self.registry.unit_for(fix)
         if unit_id is None:
             return self._reject(source, "unknown_device", fix)
-        fix = fix.with_unit(unit_id)
+        return self._accept(fix.with_unit(unit_id), source, unit_id)
+
+    def process_fix(self, fix: PositionFix, *, unit_id: str, check_jump: bool = True) -> Processed:
+        """A fix whose unit the caller already established (``PUT /units/{id}/position``): the same
+        filters, state and history record as every other fix. ``check_jump=False`` for a dispatcher's
+        manual position (a radio report is not a GPS track)."""
+        source = str(fix.source)
+        self.metrics.count_received(source)
+        return self._accept(fix.with_unit(unit_id), source, unit_id, check_jump=check_jump)
+
+    def _accept(self, fix: PositionFix, source: str, unit_id: str, *, check_jump: bool = True) -> Processed:
         key = (str(fix.source), fix.device_id)
         with self._lock:
             if self._seen_before(key, fix):
                 return self._reject(source, "duplicate", fix)
-            verdict = apply_filters(fix, self._prev.get(key), self.filters)
+            prev = self._prev.get(key) if check_jump else None
+            verdict = apply_filters(fix, prev, self.filters)
             if not verdict.accepted:
+                # Only accepted fixes are remembered as seen: a rejected message (null island, outside
+                # the area...) must not make a later valid fix with the same time count as a repeat.
                 return self._reject(source, verdict.reason or "filtered", fix)
+            self._remember(key, fix)
             if self._newer(key, fix):
                 self._prev[key] = fix
             self._state, outcome = update(self._state, fix)
@@ -128,13 +148,14 @@ class IngestPipeline:
 
     def _seen_before(self, key: tuple[str, str], fix: PositionFix) -> bool:
         """Redeliveries, retained-message replays and re-flushed queues repeat fix times: drop them."""
+        seen = self._seen.get(key)
+        return seen is not None and fix.fix_time in seen
+
+    def _remember(self, key: tuple[str, str], fix: PositionFix) -> None:
         seen = self._seen.setdefault(key, collections.OrderedDict())
-        if fix.fix_time in seen:
-            return True
         seen[fix.fix_time] = None
         if len(seen) > RECENT_FIXES_PER_DEVICE:
             seen.popitem(last=False)
-        return False
 
     def _newer(self, key: tuple[str, str], fix: PositionFix) -> bool:
         prev = self._prev.get(key)

@@ -8,7 +8,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from dispatch_geo.storage.device_repo import login_of
 from tracking.fix import PositionFix
+
+MAX_UNKNOWN = 10_000
+"""Unknown devices remembered per process between flushes to the database."""
 
 
 @dataclass(frozen=True)
@@ -21,13 +25,16 @@ class UnknownDevice:
     messages: int
     first_seen: datetime
     last_seen: datetime
+    last_fix_time: datetime | None = None
 
 
 class DeviceRegistry:
     """Maps device ids (OwnTracks ``user/device``, Traccar ``id``, native ``id``) to unit ids.
 
-    A device is found by its full id first, then by its OwnTracks tracker id (``tid``) when a unit was
-    enrolled by that short label. ``loader`` returns the current pairing (e.g. from the units table);
+    A device is found by its full id first, then by its login (the OwnTracks user, the part before the
+    ``/``) when the unit was paired with the login alone. The OwnTracks tracker id (``tid``) is only a
+    display label, never an identity: any device may write any ``tid`` into its payload, while the
+    topic's user is the broker-authenticated username. ``loader`` returns the current pairing;
     :meth:`refresh` re-reads it, so enrolling a device needs no restart. Thread-safe.
     """
 
@@ -38,6 +45,7 @@ class DeviceRegistry:
         self._refreshed_at = 0.0
         self._units: dict[str, str] = {}
         self._unknown: dict[tuple[str, str], UnknownDevice] = {}
+        self._unflushed: dict[tuple[str, str], UnknownDevice] = {}
         self.refresh()
 
     def refresh(self) -> None:
@@ -50,7 +58,7 @@ class DeviceRegistry:
         """The unit carrying the fix's device. On a miss the pairing is re-read (at most once per
         ``refresh_on_miss_s``), so a device enrolled a moment ago is found without a restart."""
         units = self._units  # replaced whole by refresh(), never mutated: a lock-free read is safe
-        unit = units.get(fix.device_id)
+        unit = units.get(fix.device_id) or units.get(login_of(fix.device_id))
         if unit is not None:
             return unit
         if not self._known(fix) and time.monotonic() - self._refreshed_at >= self.refresh_on_miss_s:
@@ -59,25 +67,38 @@ class DeviceRegistry:
             except Exception:  # database unreachable: keep the pairing we have
                 self._refreshed_at = time.monotonic()
         with self._lock:
-            unit = self._units.get(fix.device_id)
-            if unit is None and fix.tracker_id:
-                unit = self._units.get(fix.tracker_id)
+            unit = self._units.get(fix.device_id) or self._units.get(login_of(fix.device_id))
             if unit is None:
-                key = (str(fix.source), fix.device_id)
-                seen = self._unknown.get(key)
-                self._unknown[key] = UnknownDevice(
-                    device_id=fix.device_id,
-                    source=str(fix.source),
-                    tracker_id=fix.tracker_id,
-                    messages=(seen.messages if seen else 0) + 1,
-                    first_seen=seen.first_seen if seen else fix.received_at,
-                    last_seen=fix.received_at,
-                )
+                self._sighted(fix)
             return unit
+
+    def _sighted(self, fix: PositionFix) -> None:
+        key = (str(fix.source), fix.device_id)
+        for table in (self._unknown, self._unflushed):
+            seen = table.get(key)
+            table[key] = UnknownDevice(
+                device_id=fix.device_id,
+                source=str(fix.source),
+                tracker_id=fix.tracker_id,
+                messages=(seen.messages if seen else 0) + 1,
+                first_seen=seen.first_seen if seen else fix.received_at,
+                last_seen=fix.received_at,
+                last_fix_time=fix.fix_time,
+            )
+        while len(self._unknown) > MAX_UNKNOWN:  # bounded: a flood of invented ids cannot fill memory
+            self._unknown.pop(next(iter(self._unknown)))
+        while len(self._unflushed) > MAX_UNKNOWN:
+            self._unflushed.pop(next(iter(self._unflushed)))
+
+    def drain_unknown(self) -> list[UnknownDevice]:
+        """Sightings of unknown devices since the last call (to be added to the database's list)."""
+        with self._lock:
+            drained, self._unflushed = list(self._unflushed.values()), {}
+        return drained
 
     def _known(self, fix: PositionFix) -> bool:
         with self._lock:
-            return fix.device_id in self._units or (fix.tracker_id or "") in self._units
+            return fix.device_id in self._units or login_of(fix.device_id) in self._units
 
     def unknown_devices(self) -> list[UnknownDevice]:
         """Devices seen but not enrolled, most recent first."""

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.graph.snap import EdgeSnapper
-from dispatch_geo.storage.models import UnitRow
+from dispatch_geo.storage import device_repo
 from tracking.filters import FilterConfig
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.mqtt import MqttIngest, MqttSettings
@@ -29,12 +29,25 @@ def units_by_device(session_factory: Callable[[], Session]) -> Callable[[], dict
 
     def load() -> dict[str, str]:
         with session_factory() as session:
-            rows = session.execute(
-                select(UnitRow.device_id, UnitRow.id).where(UnitRow.device_id.is_not(None))
-            )
-            return {str(device): str(unit) for device, unit in rows}
+            return device_repo.pairing(session)
 
     return load
+
+
+def flush_unknown_devices(session_factory: Callable[[], Session], registry: DeviceRegistry) -> int:
+    """Add the registry's recent sightings of unpaired devices to the database's list (all processes
+    share it); returns how many devices were written. A failed write is logged and dropped: the list
+    is for an admin's eyes, the counts are in the metrics too."""
+    sightings = [device_repo.UnknownSighting(**dataclasses.asdict(d)) for d in registry.drain_unknown()]
+    if not sightings:
+        return 0
+    try:
+        with session_factory() as session, session.begin():
+            device_repo.record_unknown(session, sightings=sightings)
+    except Exception as exc:  # database down or a concurrent insert: the admin list misses a beat
+        log.warning("could not record %d unknown devices: %s", len(sightings), exc)
+        return 0
+    return len(sightings)
 
 
 class IngestService:
@@ -57,6 +70,7 @@ class IngestService:
         max_buffer: int = 200_000,
         receiver_process: bool = False,
     ) -> None:
+        self._session_factory = session_factory
         self.metrics = IngestMetrics()
         self.registry = DeviceRegistry(units_by_device(session_factory))
         self.pipeline = IngestPipeline(self.registry, self.metrics, filters)
@@ -82,6 +96,7 @@ class IngestService:
         self._timer_stop.set()
         self.mqtt.stop()
         self.writer.stop()
+        flush_unknown_devices(self._session_factory, self.registry)
 
     def _housekeeping(self) -> None:
         """Server-side staleness timer and registry refresh (do not rely on MQTT Last Will)."""
@@ -91,6 +106,7 @@ class IngestService:
             stale = stale_units(self.pipeline.state, datetime.now(UTC), self.stale_after_s)
             self.metrics.stale_units.set(len(stale))
             self.metrics.mqtt_connected.set(1 if self.mqtt.connected.is_set() else 0)
+            flush_unknown_devices(self._session_factory, self.registry)
             if elapsed >= self.registry_refresh_s:
                 elapsed = 0.0
                 try:
