@@ -86,9 +86,11 @@ def client(db_url: str, make_client: Callable[..., TestClient]) -> TestClient:
 
 
 def place_unit(client: TestClient, unit_id: str, lonlat: tuple[float, float]) -> None:
-    """Report a fresh position for ``unit_id`` (as a device)."""
+    """Report a fresh position for ``unit_id`` (as a dispatcher would, from a radio report)."""
     response = client.put(
-        f"/api/v1/units/{unit_id}/position", headers=auth("device"), json={"lon": lonlat[0], "lat": lonlat[1]}
+        f"/api/v1/units/{unit_id}/position",
+        headers=auth("dispatcher"),
+        json={"lon": lonlat[0], "lat": lonlat[1]},
     )
     assert response.status_code == 200, response.text
 

@@ -40,7 +40,7 @@ WRITES: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
         {"id": "AMB-SIAK-09", "unit_type": "ambulance", "station_id": "psc119-siak"},
         {"admin"},
     ),
-    ("put", "/units/AMB-SIAK-02/position", {"lon": 102.05, "lat": 0.8}, {"device", "admin"}),
+    ("put", "/units/AMB-SIAK-01/position", {"lon": 102.05, "lat": 0.8}, {"device", "dispatcher", "admin"}),
 ]
 READS = [
     "/units",
@@ -191,7 +191,7 @@ def test_other_bad_inputs(sqlite_client: TestClient) -> None:
             "put",
             "/units/AMB-SIAK-01/position",
             {"lon": 102, "lat": 0.8, "fix_time": "2999-01-01T00:00:00Z"},
-            "future",
+            "future_fix",
             "device clock",
         ),
         (

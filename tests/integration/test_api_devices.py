@@ -25,20 +25,21 @@ def wait_position(client, unit_id: str, timeout_s: float = 10.0) -> dict:
     raise AssertionError(f"unit {unit_id} has no position after {timeout_s} s")
 
 
-def enrol(client, unit_id: str, device_id: str) -> None:
-    from dispatch_geo.storage.fleet_repo import set_unit_device
-
-    state = client.app.state.siaga
-    with state.sessions.begin() as session:
-        set_unit_device(session, unit_id=unit_id, device_id=device_id)
+def enrol(client, unit_id: str, device_id: str) -> str:
+    """Pair the device with the unit as an admin does; returns the device's secret (shown once)."""
+    r = client.post(
+        "/api/v1/devices", headers=auth("admin"), json={"unit_id": unit_id, "device_id": device_id}
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["secret"]
 
 
 def test_traccar_client_get_and_owntracks_http_reach_the_fleet_state(db_url, make_client):  # noqa: F811
     client = make_client(db_url)
     units = client.get("/api/v1/units", headers=auth("dispatcher")).json()
     amb, dmk = units[0]["id"], units[1]["id"]
-    enrol(client, amb, "356938035643809")
-    enrol(client, dmk, "dmk/phone")
+    traccar_key = enrol(client, amb, "356938035643809")
+    owntracks_secret = enrol(client, dmk, "dmk/phone")
     time.sleep(1.1)  # enrolments are picked up on the next miss, at most once a second
     fix_time = datetime.now(UTC) - timedelta(seconds=30)
     # Traccar Client: GET with query parameters, speed in knots
@@ -52,6 +53,7 @@ def test_traccar_client_get_and_owntracks_http_reach_the_fleet_state(db_url, mak
             "speed": "10.8",
             "bearing": "90",
             "accuracy": "6",
+            "key": traccar_key,  # Traccar Client keeps the server URL's query: ...?key=<secret>
         },
     )
     assert r.status_code == 200, r.text
@@ -61,12 +63,15 @@ def test_traccar_client_get_and_owntracks_http_reach_the_fleet_state(db_url, mak
     # OwnTracks HTTP mode: JSON body, identity in X-Limit-U / X-Limit-D, answer is a JSON array
     body = {"_type": "location", "lat": 0.79, "lon": 102.07, "tst": int(fix_time.timestamp()), "acc": 5}
     r = client.post(
-        "/api/v1/devices/owntracks", json=body, headers={"X-Limit-U": "dmk", "X-Limit-D": "phone"}
+        "/api/v1/devices/owntracks",
+        json=body,
+        headers={"X-Limit-U": "dmk", "X-Limit-D": "phone"},
+        auth=("dmk", owntracks_secret),  # OwnTracks HTTP mode: authentication on, user + password
     )
     assert r.status_code == 200
     assert r.json() == []
     wait_position(client, dmk)
-    metrics = client.get("/metrics").text
+    metrics = client.get("/metrics", headers=auth("admin")).text
     assert 'siaga_ingest_accepted_total{source="traccar"} 1.0' in metrics
     assert 'siaga_ingest_accepted_total{source="owntracks"} 1.0' in metrics
 
@@ -79,13 +84,21 @@ def test_unknown_and_malformed_devices_are_refused_counted_and_listed(db_url, ma
     )
     assert r.status_code == 400
     assert "unknown_device" in r.json()["detail"]
+    # Malformed messages: without a credential nothing is parsed for the caller (401); from an enrolled
+    # device they are refused with the reason (400), and nothing is stored either way.
     r = client.post("/api/v1/devices/traccar", data={"id": "x", "lat": "abc", "lon": "102"})
-    assert r.status_code == 400
+    assert r.status_code == 401
+    secret = enrol(client, "AMB-SIAK-02", "amb2/phone")
     r = client.post(
-        "/api/v1/devices/owntracks", content=b"{not json", headers={"X-Limit-U": "a", "X-Limit-D": "b"}
+        "/api/v1/devices/owntracks",
+        content=b"{not json",
+        headers={"X-Limit-U": "amb2", "X-Limit-D": "phone"},
+        auth=("amb2", secret),
     )
     assert r.status_code == 400
     assert "invalid_json" in r.json()["detail"]
+    r = client.post("/api/v1/devices/traccar", data={"id": "amb2", "lat": "abc", "lon": "102", "key": secret})
+    assert r.status_code == 400
     assert client.get("/api/v1/devices/unknown", headers=auth("dispatcher")).status_code == 403
     listed = client.get("/api/v1/devices/unknown", headers=auth("admin")).json()
     assert [d["device_id"] for d in listed] == ["stranger"]
