@@ -1,4 +1,6 @@
-"""Unit services: create a unit, change its status (audited, linked to its incident), report a position.
+"""Unit services: create a unit, change its status (audited, linked to its incident).
+
+Positions go through the ingest pipeline (``tracking.ingest``), for devices and dispatchers alike.
 
 A status change of a unit that works an incident is linked to that incident in the audit trail. When
 the unit becomes free again (``returning``, ``available``) or drops out (``out_of_service``) its
@@ -25,7 +27,6 @@ from dispatch_geo.domain.units import (
     availability,
     default_agency,
 )
-from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import InputError, NotFoundError
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventKind
@@ -133,26 +134,3 @@ def change_unit_status(
             )
         incident_status = incident.status
     return UnitStatusResult(change, None if incident is None else incident.id, released, incident_status)
-
-
-def report_position(
-    session: Session,
-    *,
-    unit_id: str,
-    position: LonLat,
-    fix_time: datetime,
-    speed_kph: float | None = None,
-    course_deg: float | None = None,
-) -> bool:
-    """Store the unit's last known position unless a newer fix is already stored; True if stored."""
-    stored = fleet_repo.update_unit_position(
-        session,
-        unit_id=unit_id,
-        position=position,
-        fix_time=fix_time,
-        speed_kph=speed_kph,
-        course_deg=course_deg,
-    )
-    if not stored:
-        log.debug("unit %s: fix of %s ignored, a newer one is stored", unit_id, fix_time.isoformat())
-    return stored
