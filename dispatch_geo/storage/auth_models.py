@@ -28,7 +28,8 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     """Creates and updates incidents, asks for recommendations, assigns units, changes unit status."""
     PLANNER = "planner"
-    """Reads everything (and runs coverage analyses); changes nothing operational."""
+    """Reads the operational picture without caller identity (phone numbers), runs coverage analyses;
+    changes nothing operational."""
     ADMIN = "admin"
     """Everything a dispatcher may do, plus fleet administration (creating units)."""
     DEVICE = "device"

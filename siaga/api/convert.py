@@ -48,8 +48,11 @@ def station_out(row: StationRow) -> schemas.StationOut:
     )
 
 
-def incident_fields(session: Session, row: IncidentRow) -> dict[str, Any]:
-    """Fields of :class:`schemas.IncidentOut`, including assigned units and outstanding needs."""
+def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) -> dict[str, Any]:
+    """Fields of :class:`schemas.IncidentOut`, including assigned units and outstanding needs.
+
+    ``caller_data`` False (a planner) leaves caller identity (``caller_phone``) null.
+    """
     assigned = incident_repo.assigned_units(session, incident_id=row.id)
     final = row.status in FINAL_INCIDENT_STATUSES
     needs = [] if final else outstanding_needs(row.incident_type, [u.unit_type for u in assigned])
@@ -60,7 +63,7 @@ def incident_fields(session: Session, row: IncidentRow) -> dict[str, Any]:
         "status": row.status,
         "location": schemas.Point(lon=row.location.lon, lat=row.location.lat),
         "address": row.address,
-        "caller_phone": row.caller_phone,
+        "caller_phone": row.caller_phone if caller_data else None,
         "description": row.description,
         "desa": schemas.Place(kode=row.desa_kode, nama=row.desa_nama),
         "kecamatan": schemas.Place(kode=row.kecamatan_kode, nama=row.kecamatan_nama),
@@ -72,8 +75,9 @@ def incident_fields(session: Session, row: IncidentRow) -> dict[str, Any]:
     }
 
 
-def incident_out(session: Session, row: IncidentRow) -> schemas.IncidentOut:
-    return schemas.IncidentOut(**incident_fields(session, row))
+def incident_out(session: Session, row: IncidentRow, *, caller_data: bool) -> schemas.IncidentOut:
+    """An incident as the API shows it; ``caller_data`` False leaves the caller's phone null."""
+    return schemas.IncidentOut(**incident_fields(session, row, caller_data=caller_data))
 
 
 def assignment_out(row: AssignmentRow) -> schemas.AssignmentOut:
@@ -159,7 +163,7 @@ def unit_feature(row: UnitRow, *, now: datetime, stale_after_s: float) -> dict[s
 
 
 def incident_feature(row: IncidentRow) -> dict[str, Any]:
-    """An incident as a GeoJSON Feature."""
+    """An incident as a GeoJSON Feature (no caller identity: every reading role may see it)."""
     props = {
         "id": row.id,
         "incident_type": row.incident_type.value,

@@ -127,7 +127,6 @@ def require_role(*roles: Role, action: str) -> Callable[[Principal], Principal]:
     return dependency
 
 
-ReaderDep = Annotated[Principal, Depends(current_principal)]
 DispatcherDep = Annotated[
     Principal, Depends(require_role(Role.DISPATCHER, Role.ADMIN, action="dispatch (incidents, units)"))
 ]
@@ -143,3 +142,28 @@ PositionReporterDep = Annotated[
         )
     ),
 ]
+
+
+# --- who may read what (issue 10): every route names the roles it serves; see docs/dispatch.md ------
+# There is deliberately no "any valid token" alias: a device token reads nothing of this API.
+
+CALLER_DATA_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
+"""Roles that see who called (an incident's ``caller_phone``); for the others it is null."""
+
+OperationsReaderDep = Annotated[
+    Principal,
+    Depends(
+        require_role(
+            Role.DISPATCHER,
+            Role.ADMIN,
+            Role.PLANNER,
+            action="read the operational picture (incidents, units, coverage, map layers)",
+        )
+    ),
+]
+"""Reads for dispatchers, admins and planners (planners without caller identity); never devices."""
+
+
+def sees_caller(principal: Principal) -> bool:
+    """Whether ``principal`` may see caller identity (phone number); planners may not."""
+    return principal.role in CALLER_DATA_ROLES

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from siaga.api.deps import ReaderDep, StateDep
+from siaga.api.deps import OperationsReaderDep, StateDep
 from siaga.settings import PROJECT_ROOT
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -54,7 +54,7 @@ def console_page(state: StateDep) -> HTMLResponse:
 
 @api.get("/places", summary="Desa and kecamatan matching a name (autocomplete)")
 def places(
-    q: Annotated[str, Query(min_length=1, max_length=80)], state: StateDep, _: ReaderDep
+    q: Annotated[str, Query(min_length=1, max_length=80)], state: StateDep, _: OperationsReaderDep
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -71,7 +71,7 @@ def places(
 
 
 @api.get("/map/roads.geojson", summary="Main roads (motorway…tertiary) for the console's basemap")
-def main_roads(request: Request, state: StateDep, _: ReaderDep) -> JSONResponse:
+def main_roads(request: Request, state: StateDep, _: OperationsReaderDep) -> JSONResponse:
     with _lock:
         body = request.app.state.__dict__.get("siaga_roads")
         if body is None:
@@ -106,7 +106,9 @@ def _roads(state: Any) -> dict[str, Any]:
 
 @api.get("/map/boundaries.geojson", summary="Kecamatan or desa boundaries")
 def boundaries(
-    state: StateDep, _: ReaderDep, level: Annotated[str, Query(pattern="^(kecamatan|desa)$")] = "kecamatan"
+    state: StateDep,
+    _: OperationsReaderDep,
+    level: Annotated[str, Query(pattern="^(kecamatan|desa)$")] = "kecamatan",
 ) -> JSONResponse:
     return JSONResponse(boundary_collection(str(state.settings.boundaries_path), level), media_type=GEOJSON)
 

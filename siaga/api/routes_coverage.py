@@ -28,7 +28,7 @@ from dispatch_geo.domain.units import Availability, availability
 from dispatch_geo.errors import InputError
 from dispatch_geo.routing.travel_time import EdgePoint
 from dispatch_geo.storage import fleet_repo
-from siaga.api.deps import ReaderDep, SessionDep, StateDep
+from siaga.api.deps import OperationsReaderDep, SessionDep, StateDep
 
 router = APIRouter(tags=["coverage"])
 _lock = threading.Lock()
@@ -59,7 +59,7 @@ def _cache(request: Request) -> dict[str, Any]:
 
 @router.get("/coverage/{service}", summary="Coverage of a service: headline figures, kecamatan, gaps")
 def coverage(
-    service: str, request: Request, session: SessionDep, state: StateDep, _: ReaderDep
+    service: str, request: Request, session: SessionDep, state: StateDep, _: OperationsReaderDep
 ) -> dict[str, Any]:
     service = _service(service)
     cache = _cache(request)
@@ -94,7 +94,7 @@ def coverage(
 
 @router.get("/coverage/{service}/move-up", summary="Villages that lose cover if a unit is dispatched")
 def move_up(
-    service: str, unit_id: str, request: Request, session: SessionDep, state: StateDep, _: ReaderDep
+    service: str, unit_id: str, request: Request, session: SessionDep, state: StateDep, _: OperationsReaderDep
 ) -> dict[str, Any]:
     service = _service(service)
     geo = state.geo

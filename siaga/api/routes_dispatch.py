@@ -11,7 +11,7 @@ from dispatch_geo.dispatch import recommend as recommend_service
 from dispatch_geo.dispatch.timeline import incident_timeline
 from dispatch_geo.storage import incident_repo
 from siaga.api import convert, schemas
-from siaga.api.deps import DispatcherDep, ReaderDep, SessionDep, StateDep, now_utc
+from siaga.api.deps import DispatcherDep, OperationsReaderDep, SessionDep, StateDep, now_utc
 
 router = APIRouter(tags=["dispatch"])
 
@@ -68,14 +68,16 @@ def assign(
 
 
 @router.get("/incidents/{incident_id}/assignments", response_model=list[schemas.AssignmentOut])
-def list_assignments(incident_id: int, session: SessionDep, _: ReaderDep) -> list[schemas.AssignmentOut]:
+def list_assignments(
+    incident_id: int, session: SessionDep, _: OperationsReaderDep
+) -> list[schemas.AssignmentOut]:
     incident_repo.get_incident(session, incident_id=incident_id)
     rows = incident_repo.list_assignments(session, incident_id=incident_id)
     return [convert.assignment_out(r) for r in rows]
 
 
 @router.get("/incidents/{incident_id}/timeline", response_model=schemas.TimelineOut)
-def timeline(incident_id: int, session: SessionDep, _: ReaderDep) -> schemas.TimelineOut:
+def timeline(incident_id: int, session: SessionDep, _: OperationsReaderDep) -> schemas.TimelineOut:
     entries = incident_timeline(session, incident_id=incident_id)
     return schemas.TimelineOut(
         incident_id=incident_id,

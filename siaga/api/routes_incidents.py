@@ -13,7 +13,14 @@ from dispatch_geo.domain.values import LonLat
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import IncidentRow
 from siaga.api import convert, schemas
-from siaga.api.deps import DispatcherDep, ReaderDep, SessionDep, StateDep, now_utc
+from siaga.api.deps import (
+    DispatcherDep,
+    OperationsReaderDep,
+    SessionDep,
+    StateDep,
+    now_utc,
+    sees_caller,
+)
 
 router = APIRouter(tags=["incidents"])
 
@@ -21,6 +28,8 @@ StatusQ = Annotated[list[IncidentStatus] | None, Query(alias="status", descripti
 TypeQ = Annotated[list[IncidentType] | None, Query(description="repeatable")]
 PriorityQ = Annotated[list[int] | None, Query(description="repeatable; 1, 2 or 3")]
 LimitQ = Annotated[int, Query(ge=1, le=2000)]
+
+PLANNER_NOTE = "For the planner role `caller_phone` is null: caller identity is for dispatchers and admins."
 
 
 def _query(
@@ -58,7 +67,7 @@ def create_incident(
     session.commit()
     match = created.place
     return schemas.IncidentCreated(
-        **convert.incident_fields(session, created.incident),
+        **convert.incident_fields(session, created.incident, caller_data=sees_caller(who)),
         location_source="coordinates" if match is None else "place",
         place_match=None
         if match is None
@@ -74,11 +83,16 @@ def create_incident(
     )
 
 
-@router.get("/incidents", response_model=list[schemas.IncidentOut], summary="Incidents, most urgent first")
+@router.get(
+    "/incidents",
+    response_model=list[schemas.IncidentOut],
+    summary="Incidents, most urgent first",
+    description=f"Dispatchers, admins and planners. {PLANNER_NOTE}",
+)
 def list_incidents(
     session: SessionDep,
     state: StateDep,
-    _: ReaderDep,
+    who: OperationsReaderDep,
     status_filter: StatusQ = None,
     incident_type: TypeQ = None,
     priority: PriorityQ = None,
@@ -88,14 +102,18 @@ def list_incidents(
     rows = _query(session, status_filter, incident_type, priority, limit)
     if format == "geojson":
         return _geojson(state, rows)
-    return [convert.incident_out(session, r) for r in rows]
+    return [convert.incident_out(session, r, caller_data=sees_caller(who)) for r in rows]
 
 
-@router.get("/incidents.geojson", summary="Incidents as a GeoJSON FeatureCollection (RFC 7946)")
+@router.get(
+    "/incidents.geojson",
+    summary="Incidents as a GeoJSON FeatureCollection (RFC 7946)",
+    description="Dispatchers, admins and planners; the features carry no caller identity.",
+)
 def incidents_geojson(
     session: SessionDep,
     state: StateDep,
-    _: ReaderDep,
+    _: OperationsReaderDep,
     status_filter: StatusQ = None,
     incident_type: TypeQ = None,
     priority: PriorityQ = None,
@@ -104,9 +122,14 @@ def incidents_geojson(
     return _geojson(state, _query(session, status_filter, incident_type, priority, limit))
 
 
-@router.get("/incidents/{incident_id}", response_model=schemas.IncidentOut)
-def get_incident(incident_id: int, session: SessionDep, _: ReaderDep) -> schemas.IncidentOut:
-    return convert.incident_out(session, incident_repo.get_incident(session, incident_id=incident_id))
+@router.get(
+    "/incidents/{incident_id}",
+    response_model=schemas.IncidentOut,
+    description=f"Dispatchers, admins and planners. {PLANNER_NOTE}",
+)
+def get_incident(incident_id: int, session: SessionDep, who: OperationsReaderDep) -> schemas.IncidentOut:
+    row = incident_repo.get_incident(session, incident_id=incident_id)
+    return convert.incident_out(session, row, caller_data=sees_caller(who))
 
 
 @router.patch(
@@ -124,7 +147,7 @@ def update_incident(
         by=who.name,
     )
     session.commit()
-    return convert.incident_out(session, row)
+    return convert.incident_out(session, row, caller_data=sees_caller(who))
 
 
 def _finish(
@@ -143,7 +166,7 @@ def _finish(
         note="" if body is None else body.note,
     )
     session.commit()
-    return convert.incident_out(session, row)
+    return convert.incident_out(session, row, caller_data=True)  # only dispatchers and admins get here
 
 
 @router.post("/incidents/{incident_id}/close", response_model=schemas.IncidentOut)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from dispatch_geo.storage.migrate import current_revision
-from siaga.api.deps import ReaderDep, StateDep
+from siaga.api.deps import OperationsReaderDep, StateDep
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,6 @@ def health(state: StateDep) -> JSONResponse:
 
 
 @router.get("/graph", summary="The road graph every ETA is computed on")
-def graph_info(state: StateDep, _: ReaderDep) -> dict[str, Any]:
+def graph_info(state: StateDep, _: OperationsReaderDep) -> dict[str, Any]:
     meta = state.geo.road.meta.to_dict()
     return {"meta": meta, **state.geo.graph_flags()}

@@ -19,7 +19,7 @@ from dispatch_geo.dispatch.timeline import incident_timeline
 from dispatch_geo.storage import incident_repo, position_repo
 from maps.offline import MissingWebAssetsError
 from maps.replay_map import replay_map
-from siaga.api.deps import AppState, ReaderDep, SessionDep, StateDep
+from siaga.api.deps import AppState, OperationsReaderDep, SessionDep, StateDep
 from siaga.api.routes_console import VENDOR_DIR, WEB_DIR, boundary_collection
 
 AFTER_RELEASE = timedelta(minutes=10)
@@ -31,7 +31,9 @@ page = APIRouter(include_in_schema=False)
 
 
 @api.get("/incidents/{incident_id}/replay.geojson", summary="Tracks and events of an incident, for replay")
-def replay_data(incident_id: int, session: SessionDep, state: StateDep, _: ReaderDep) -> JSONResponse:
+def replay_data(
+    incident_id: int, session: SessionDep, state: StateDep, _: OperationsReaderDep
+) -> JSONResponse:
     return JSONResponse(replay_body(session, state, incident_id), media_type="application/geo+json")
 
 
@@ -93,7 +95,7 @@ def replay_page(incident_id: int) -> HTMLResponse:
     summary="The incident's replay as one self-contained HTML file (tracks, timeline; works offline)",
 )
 def replay_map_file(
-    incident_id: int, session: SessionDep, state: StateDep, reader: ReaderDep
+    incident_id: int, session: SessionDep, state: StateDep, reader: OperationsReaderDep
 ) -> HTMLResponse:
     body = replay_body(session, state, incident_id)
     try:

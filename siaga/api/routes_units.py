@@ -18,8 +18,8 @@ from siaga.api import convert, schemas
 from siaga.api.deps import (
     AdminDep,
     DispatcherDep,
+    OperationsReaderDep,
     PositionReporterDep,
-    ReaderDep,
     SessionDep,
     StateDep,
     now_utc,
@@ -71,7 +71,7 @@ TypeQ = Annotated[list[UnitType] | None, Query(description="repeatable")]
 def list_units(
     session: SessionDep,
     state: StateDep,
-    _: ReaderDep,
+    _: OperationsReaderDep,
     status_filter: StatusQ = None,
     unit_type: TypeQ = None,
     agency: Agency | None = None,
@@ -88,7 +88,7 @@ def list_units(
 def units_geojson(
     session: SessionDep,
     state: StateDep,
-    _: ReaderDep,
+    _: OperationsReaderDep,
     status_filter: StatusQ = None,
     unit_type: TypeQ = None,
     agency: Agency | None = None,
@@ -99,7 +99,7 @@ def units_geojson(
 
 
 @router.get("/units/{unit_id}", response_model=schemas.UnitOut)
-def get_unit(unit_id: str, session: SessionDep, state: StateDep, _: ReaderDep) -> schemas.UnitOut:
+def get_unit(unit_id: str, session: SessionDep, state: StateDep, _: OperationsReaderDep) -> schemas.UnitOut:
     row = fleet_repo.get_unit(session, unit_id=unit_id)
     return convert.unit_out(row, now=now_utc(), stale_after_s=state.geo.stale_after_s)
 
@@ -206,5 +206,5 @@ async def report_position(
 
 
 @router.get("/stations", response_model=list[schemas.StationOut], tags=["units"])
-def list_stations(session: SessionDep, _: ReaderDep) -> list[schemas.StationOut]:
+def list_stations(session: SessionDep, _: OperationsReaderDep) -> list[schemas.StationOut]:
     return [convert.station_out(r) for r in fleet_repo.list_stations(session)]

@@ -157,7 +157,10 @@ class IncidentOut(BaseModel):
     status: IncidentStatus
     location: Point
     address: str
-    caller_phone: str | None
+    caller_phone: str | None = Field(
+        description="the caller's number; null for the planner role (caller identity is shown to "
+        "dispatchers and admins only)"
+    )
     description: str
     desa: Place
     kecamatan: Place

@@ -95,10 +95,14 @@ def test_each_role_is_refused_the_writes_it_may_not_do(
 
 
 @pytest.mark.parametrize("path", READS)
-def test_reads_need_a_token_of_any_role(sqlite_client: TestClient, path: str) -> None:
+def test_reads_need_a_reading_role_and_never_a_device(sqlite_client: TestClient, path: str) -> None:
     assert sqlite_client.get(API + path).status_code == 401
     assert "Bearer" in sqlite_client.get(API + path).headers["www-authenticate"]
-    assert {sqlite_client.get(API + path, headers=auth(role)).status_code for role in ROLES} == {200}
+    readers = ("dispatcher", "planner", "admin")
+    assert {sqlite_client.get(API + path, headers=auth(role)).status_code for role in readers} == {200}
+    refused = sqlite_client.get(API + path, headers=auth("device"))
+    assert refused.status_code == 403
+    assert "role device may not" in refused.json()["detail"]
 
 
 def test_revoked_and_created_tokens(sqlite_client: TestClient) -> None:

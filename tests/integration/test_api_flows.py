@@ -265,7 +265,7 @@ def test_health_graph_openapi_and_not_found(client: TestClient) -> None:
     assert health.status_code == 200
     assert health.json()["database"]["ok"] is True
     assert health.json()["schematic"] is True
-    graph = client.get(f"{API}/graph", headers=auth("device")).json()
+    graph = client.get(f"{API}/graph", headers=auth("planner")).json()
     assert graph["schematic"] is True
     assert graph["meta"]["n_nodes"] > 0
     assert graph["label"] == graph["meta"]["label"]

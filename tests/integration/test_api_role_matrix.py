@@ -1,0 +1,209 @@
+# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
+"""Who may call what: every operation of the OpenAPI document × every caller (anonymous and each role).
+
+The operations are read from ``/openapi.json`` of the running app, so a new route without a rule in
+:data:`RULES` fails :func:`test_every_operation_has_a_role_rule`, and a rule for a route that is gone
+fails too. Each operation is then called as each caller, with real ids in the path (an incident made
+for the test, unit AMB-SIAK-01, service ``ambulance``) and a minimal body:
+
+- anonymous → 401 on every non-public operation;
+- a role outside the rule → 403;
+- a role inside the rule → anything but 401/403 (a 404/409/422 still shows the role check passed).
+
+On both backends (the rules do not depend on the database, the app's start-up does).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
+    ROLES,
+    api_migrated_template,
+    auth,
+    client,
+    db_url,
+    gazetteer,
+    make_client,
+    new_incident,
+    pg_db_url,
+)
+
+PUBLIC = "public"
+"""No token needed; every caller gets past authentication."""
+DEVICE_CREDENTIAL = "device-credential"
+"""Device ingest (Traccar / OwnTracks HTTP): authenticated by the device's own credential, not by an
+API token. Not asserted here: the device-identity tests (issue 10, device credentials) cover them."""
+
+OPS = frozenset({"dispatcher", "admin"})
+"""Operational writes (and caller data)."""
+READERS = frozenset({"dispatcher", "admin", "planner"})
+"""Reads of the operational picture; planners get caller identity redacted, devices nothing."""
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call one operation, and a minimal request for it."""
+
+    allowed: frozenset[str] | str
+    """Roles let through, or :data:`PUBLIC`, :data:`DEVICE_CREDENTIAL`."""
+    json: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+API = "/api/v1"
+RULES: dict[tuple[str, str], Rule] = {
+    # meta
+    ("GET", f"{API}/health"): Rule(PUBLIC),
+    ("GET", "/metrics"): Rule(PUBLIC),  # issue 10 hardening puts it behind a token: update this rule then
+    ("GET", f"{API}/graph"): Rule(READERS),
+    # units and stations
+    ("GET", f"{API}/units"): Rule(READERS),
+    ("GET", f"{API}/units.geojson"): Rule(READERS),
+    ("GET", f"{API}/units/{{unit_id}}"): Rule(READERS),
+    ("GET", f"{API}/stations"): Rule(READERS),
+    ("POST", f"{API}/units"): Rule(
+        ADMIN, json={"id": "AMB-SIAK-09", "unit_type": "ambulance", "station_id": "psc119-siak"}
+    ),
+    ("POST", f"{API}/units/{{unit_id}}/status"): Rule(OPS, json={"status": "out_of_service"}),
+    # the unit's own device (the demo device token is bound to AMB-SIAK-01), or a dispatcher's manual
+    # position; a device reporting for another unit: tests/integration/test_device_trust.py
+    ("PUT", f"{API}/units/{{unit_id}}/position"): Rule(
+        frozenset({"device", "dispatcher", "admin"}), json={"lon": 102.05, "lat": 0.8}
+    ),
+    # incidents
+    ("GET", f"{API}/incidents"): Rule(READERS),
+    ("GET", f"{API}/incidents.geojson"): Rule(READERS),
+    ("GET", f"{API}/incidents/{{incident_id}}"): Rule(READERS),
+    ("POST", f"{API}/incidents"): Rule(
+        OPS, json={"incident_type": "medical", "priority": 1, "lon": 102.07, "lat": 0.79}
+    ),
+    ("PATCH", f"{API}/incidents/{{incident_id}}"): Rule(OPS, json={"priority": 2}),
+    ("POST", f"{API}/incidents/{{incident_id}}/close"): Rule(OPS),
+    ("POST", f"{API}/incidents/{{incident_id}}/cancel"): Rule(OPS),
+    # dispatch
+    ("POST", f"{API}/incidents/{{incident_id}}/recommendations"): Rule(OPS),
+    ("POST", f"{API}/incidents/{{incident_id}}/assignments"): Rule(OPS, json={"unit_id": "AMB-SIAK-01"}),
+    ("GET", f"{API}/incidents/{{incident_id}}/assignments"): Rule(READERS),
+    ("GET", f"{API}/incidents/{{incident_id}}/timeline"): Rule(READERS),
+    ("GET", f"{API}/incidents/{{incident_id}}/replay.geojson"): Rule(READERS),
+    ("GET", f"{API}/incidents/{{incident_id}}/replay-map.html"): Rule(READERS),
+    # coverage
+    ("GET", f"{API}/coverage/{{service}}"): Rule(READERS),
+    ("GET", f"{API}/coverage/{{service}}/move-up"): Rule(READERS, params={"unit_id": "AMB-SIAK-01"}),
+    # console data (the console pages and static files are public and outside the OpenAPI document)
+    ("GET", f"{API}/places"): Rule(READERS, params={"q": "siak"}),
+    ("GET", f"{API}/map/roads.geojson"): Rule(READERS),
+    ("GET", f"{API}/map/boundaries.geojson"): Rule(READERS),
+    # devices
+    ("GET", f"{API}/devices/traccar"): Rule(DEVICE_CREDENTIAL),
+    ("POST", f"{API}/devices/traccar"): Rule(DEVICE_CREDENTIAL),
+    ("POST", f"{API}/devices/owntracks"): Rule(DEVICE_CREDENTIAL),
+    ("GET", f"{API}/devices/unknown"): Rule(ADMIN),
+    ("GET", f"{API}/devices"): Rule(ADMIN),
+    ("POST", f"{API}/devices"): Rule(ADMIN, json={"unit_id": "AMB-SIAK-02", "device_id": "amb-siak-02"}),
+    ("POST", f"{API}/devices/{{login}}/credential"): Rule(ADMIN),
+    ("DELETE", f"{API}/devices/{{login}}/credential"): Rule(ADMIN),
+    ("GET", f"{API}/device/assignment"): Rule(frozenset({"device"})),
+}
+NOT_ASSERTED = {DEVICE_CREDENTIAL}
+CALLERS = ("anonymous", *ROLES)
+METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+
+
+def _operations(client: TestClient) -> set[tuple[str, str]]:
+    document = client.get("/openapi.json")
+    assert document.status_code == 200, document.text
+    paths: dict[str, dict[str, Any]] = document.json()["paths"]
+    return {(method.upper(), path) for path, item in paths.items() for method in item if method in METHODS}
+
+
+@pytest.fixture
+def sqlite_client(tmp_path: Path, make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client(f"sqlite:///{tmp_path / 'siaga.db'}")
+
+
+def test_every_operation_has_a_role_rule(sqlite_client: TestClient) -> None:
+    operations = _operations(sqlite_client)
+    missing = sorted(operations - RULES.keys())
+    gone = sorted(RULES.keys() - operations)
+    problems = []
+    if missing:
+        problems.append(
+            f"operations without a role rule: {missing}. Add each to RULES in {__name__} with the "
+            "roles that may call it (and update the roles section of docs/dispatch.md)"
+        )
+    if gone:
+        problems.append(f"RULES names operations no longer in the OpenAPI document, remove them: {gone}")
+    assert not problems, "\n".join(problems)
+
+
+def _url(path: str, incident_id: int) -> str:
+    values = {
+        "incident_id": str(incident_id),
+        "unit_id": "AMB-SIAK-01",
+        "service": "ambulance",
+        "login": "amb-siak-02",
+    }
+    unknown = set(re.findall(r"{(\w+)}", path)) - values.keys()
+    assert not unknown, f"{path}: add a real value for path parameter(s) {unknown} to _url"
+    return path.format(**values)
+
+
+def _call(client: TestClient, method: str, url: str, rule: Rule, caller: str) -> Any:
+    headers = {} if caller == "anonymous" else auth(caller)
+    kwargs: dict[str, Any] = {"headers": headers, "params": rule.params}
+    if rule.json is not None:
+        kwargs["json"] = rule.json
+    return client.request(method, url, **kwargs)
+
+
+def test_each_caller_gets_only_what_its_role_allows(client: TestClient) -> None:
+    operations = _operations(client)
+    assert operations <= RULES.keys(), "see test_every_operation_has_a_role_rule"
+    incident_id = new_incident(client)
+    problems: list[str] = []
+    for (method, path), rule in RULES.items():
+        if rule.allowed in NOT_ASSERTED or (method, path) not in operations:
+            continue
+        url = _url(path, incident_id)
+        for caller in CALLERS:
+            status = _call(client, method, url, rule, caller)
+            if rule.allowed == PUBLIC or (caller != "anonymous" and caller in rule.allowed):
+                expected = "not 401/403"
+                ok = status.status_code not in {401, 403}
+            elif caller == "anonymous":
+                expected = "401"
+                ok = status.status_code == 401
+            else:
+                expected = "403"
+                ok = status.status_code == 403 and f"role {caller} may not" in status.json()["detail"]
+            if not ok:
+                problems.append(f"{method} {path} as {caller}: {status.status_code}, expected {expected}")
+    assert not problems, "\n".join(problems)
+
+
+def test_allowed_readers_really_read(client: TestClient) -> None:
+    """Past the role check is not enough for a read: each allowed role gets the data (2xx)."""
+    operations = _operations(client)
+    incident_id = new_incident(client)
+    problems = []
+    for (method, path), rule in RULES.items():
+        skipped = rule.allowed in NOT_ASSERTED or rule.allowed == PUBLIC
+        if method != "GET" or skipped or (method, path) not in operations:
+            continue
+        if path.endswith("/move-up"):
+            continue  # needs an available unit with a position: tests/integration/test_api_coverage.py
+        for role in sorted(rule.allowed):
+            response = _call(client, method, _url(path, incident_id), rule, role)
+            if not 200 <= response.status_code < 300:
+                problems.append(f"GET {path} as {role}: {response.status_code} {response.text[:200]}")
+    assert not problems, "\n".join(problems)
