@@ -16,6 +16,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
 UNSAFE_SECRET = "change-me-development-only"
+MIN_SECRET_CHARS = 32
+"""Shortest secret (``SIAGA_SECRET_KEY``, ``SIAGA_METRICS_TOKEN``) accepted in production."""
 
 
 class Settings(BaseSettings):
@@ -39,9 +41,18 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == UNSAFE_SECRET:
+        if self.environment != "production":
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret == UNSAFE_SECRET:
             raise ValueError(
                 "SIAGA_SECRET_KEY is the development default; set a long random secret in production"
+            )
+        if len(secret.strip()) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"SIAGA_SECRET_KEY is {'empty' if not secret.strip() else 'too short'}: production needs "
+                f"at least {MIN_SECRET_CHARS} characters, e.g. the output of "
+                "'python -c \"import secrets; print(secrets.token_urlsafe(32))\"'"
             )
         return self
 
