@@ -127,3 +127,24 @@ class Settings(BaseSettings):
     demo_speedup: float = Field(
         default=3.0, gt=0, le=3.5, description="simulated vehicles drive faster (more fails the jump filter)"
     )
+
+    # --- HTTP hardening (appended) ----------------------------------------------------------------------
+
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="bearer token Prometheus sends to the API's /metrics (an admin API token works too)",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="address an ingest worker's Prometheus /metrics listens on"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_short_metrics_token_in_production(self) -> Settings:
+        token = self.metrics_token
+        too_short = token is not None and len(token.get_secret_value().strip()) < MIN_SECRET_CHARS
+        if self.environment == "production" and too_short:
+            raise ValueError(
+                f"SIAGA_METRICS_TOKEN is shorter than {MIN_SECRET_CHARS} characters; "
+                "use a long random token in production (or leave it unset: admin tokens only)"
+            )
+        return self

@@ -35,6 +35,7 @@ from siaga.api import (
     routes_dispatch,
     routes_incidents,
     routes_meta,
+    routes_metrics,
     routes_replay,
     routes_units,
 )
@@ -157,7 +158,7 @@ def create_app(
         routes_coverage,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(routes_devices.metrics_router)
+    app.include_router(routes_metrics.router)
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)

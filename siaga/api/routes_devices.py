@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 
-from siaga.api.deps import AdminDep, get_state
+from siaga.api.deps import AdminDep
 from tracking.decoders import decode_owntracks, decode_traccar_json
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline, Processed
@@ -102,12 +102,3 @@ def unknown_devices(ingest: IngestDep, _: AdminDep) -> list[dict[str, Any]]:
         }
         for d in ingest.registry.unknown_devices()
     ]
-
-
-metrics_router = APIRouter(tags=["meta"])
-
-
-@metrics_router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics (HTTP ingest)")
-def metrics(request: Request, _: Annotated[object, Depends(get_state)]) -> PlainTextResponse:
-    ingest: HttpIngest = request.app.state.siaga_ingest
-    return PlainTextResponse(ingest.metrics.render().decode(), media_type="text/plain; version=0.0.4")
