@@ -33,6 +33,7 @@ from siaga.api import (
     routes_coverage,
     routes_devices,
     routes_dispatch,
+    routes_docs,
     routes_incidents,
     routes_meta,
     routes_metrics,
@@ -147,6 +148,9 @@ def create_app(
         description="Incidents, units, nearest-unit recommendations by road travel time, assignments.",
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        docs_url=None,  # served locally by routes_docs (FastAPI's page loads Swagger UI from a CDN)
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     install_error_handlers(app)
     for module in (
@@ -159,6 +163,7 @@ def create_app(
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_metrics.router)
+    app.include_router(routes_docs.router)
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
