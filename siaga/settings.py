@@ -130,6 +130,11 @@ class Settings(BaseSettings):
 
     # --- HTTP hardening (appended) ----------------------------------------------------------------------
 
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="request bodies larger than this are refused with 413 while being read",
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="bearer token Prometheus sends to the API's /metrics (an admin API token works too)",

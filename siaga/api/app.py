@@ -42,6 +42,7 @@ from siaga.api import (
 )
 from siaga.api.deps import AppState
 from siaga.api.errors import install_error_handlers
+from siaga.api.middleware import RequestBodyLimitMiddleware
 from siaga.settings import Settings
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline
@@ -52,6 +53,8 @@ from tracking.ingest.writer import BatchWriter
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+DEVICE_PREFIX = f"{API_PREFIX}/devices/"
+"""Device endpoints: their decoders refuse duplicate JSON keys themselves (reason codes, metrics)."""
 
 
 class UnsafeConfigurationError(RuntimeError):
@@ -151,6 +154,12 @@ def create_app(
         docs_url=None,  # served locally by routes_docs (FastAPI's page loads Swagger UI from a CDN)
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+    )
+    # before any route: the body is counted while it is read, and duplicate JSON keys refused
+    app.add_middleware(
+        RequestBodyLimitMiddleware,
+        max_body_bytes=settings.max_request_body_bytes,
+        own_json_checks=(DEVICE_PREFIX,),
     )
     install_error_handlers(app)
     for module in (

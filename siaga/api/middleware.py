@@ -1,0 +1,205 @@
+"""Pure ASGI middleware that guards the HTTP API before any route, dependency or parser runs.
+
+:class:`RequestBodyLimitMiddleware` — a body larger than the limit is refused with 413 while it is
+being read (at once when ``Content-Length`` says so, otherwise as soon as the streamed bytes pass the
+limit), so no route ever holds more than the limit in memory; a JSON body with a duplicated key is
+refused with 422 naming the key.
+
+It is plain ASGI (no ``BaseHTTPMiddleware``): it sees the raw ``receive``/``send`` messages, never
+buffers a response, and adds no task or thread per request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from email.message import Message
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as AsgiMessage
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], headers: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    payload = json.dumps(body).encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode("ascii")),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload, "more_body": False})
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names the same key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def duplicate_json_key(body: bytes) -> str | None:
+    """The first key named twice in one object of the JSON document ``body``, or None.
+
+    A body that is not valid JSON gives None: the route's own parser answers it.
+    """
+    try:
+        json.loads(body, object_pairs_hook=_refuse_duplicates)
+    except DuplicateKeyError as error:
+        return error.key
+    except ValueError:  # not JSON (or not UTF-8): the route's parser reports it
+        return None
+    return None
+
+
+def is_json_request(scope: Scope) -> bool:
+    """Whether FastAPI will parse this request's body as JSON (no content type, or application/*json)."""
+    content_type = None
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            content_type = value.decode("latin-1")
+    if not content_type:
+        return True
+    message = Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    is_json = subtype == "json" or subtype.endswith("+json")
+    return message.get_content_maintype() == "application" and is_json
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses request bodies over ``max_body_bytes`` with 413 while reading, and duplicate JSON keys.
+
+    - ``Content-Length`` above the limit: 413 at once, nothing read.
+    - A JSON body (what FastAPI parses as JSON): read here, counting as it arrives (413 once over the
+      limit), checked for duplicate keys (422 naming the key), then handed to the app in one message.
+      Paths under ``own_json_checks`` (the device endpoints, whose decoders refuse duplicate keys
+      themselves, with their own reason codes and metrics) skip the duplicate check.
+    - Any other body streams through to the app, counted chunk by chunk; past the limit this middleware
+      answers 413 itself and the app sees the client as disconnected (anything it then sends is dropped).
+    """
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, own_json_checks: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.own_json_checks = own_json_checks
+
+    def _too_large(self) -> dict[str, Any]:
+        return {
+            "detail": f"request body too large: the limit is {self.max_body_bytes} bytes",
+            "error": "RequestTooLarge",
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = None
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = None
+        if declared is not None and declared > self.max_body_bytes:
+            await _send_json(send, 413, self._too_large(), [(b"connection", b"close")])
+            return
+        if declared == 0:
+            await self.app(scope, receive, send)
+            return
+        if is_json_request(scope):
+            await self._json(scope, receive, send)
+        else:
+            await self._streamed(scope, receive, send)
+
+    async def _json(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                await _send_json(send, 413, self._too_large(), [(b"connection", b"close")])
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        del chunks
+        path: str = scope.get("path", "")
+        if body and not path.startswith(self.own_json_checks or ("\0",)):
+            key = duplicate_json_key(body)
+            if key is not None:
+                await _send_json(
+                    send,
+                    422,
+                    {
+                        "detail": f"duplicate key {key!r} in the JSON body: each key may appear once",
+                        "error": "ValidationError",
+                        "errors": [{"field": key, "message": "duplicate key"}],
+                    },
+                )
+                return
+        delivered = False
+
+        async def replay() -> AsgiMessage:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # waits for the disconnect, as the server's own receive would
+
+        await self.app(scope, replay, send)
+
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        size = 0
+        answered = False
+        started = False
+
+        async def counted() -> AsgiMessage:
+            nonlocal size, answered
+            if answered:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > self.max_body_bytes:
+                    answered = True
+                    if not started:  # (an app that answers before reading its body gets cut short)
+                        await _send_json(send, 413, self._too_large(), [(b"connection", b"close")])
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: AsgiMessage) -> None:
+            nonlocal started
+            if answered:
+                return  # we already answered 413; the app's reaction to the disconnect is dropped
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded_send)
+        except Exception:
+            if not answered:
+                raise
