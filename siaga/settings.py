@@ -135,6 +135,15 @@ class Settings(BaseSettings):
         ge=1024,
         description="request bodies larger than this are refused with 413 while being read",
     )
+    auth_failure_limit: int = Field(
+        default=20,
+        ge=0,
+        description="401 answers per client address within the window before it gets 429 (0: no limit)",
+    )
+    auth_failure_window_s: float = Field(default=60.0, gt=0, description="sliding window of that count")
+    auth_failure_max_addresses: int = Field(
+        default=10_000, ge=1, description="client addresses tracked at most (least recently failed dropped)"
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="bearer token Prometheus sends to the API's /metrics (an admin API token works too)",

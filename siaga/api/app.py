@@ -42,7 +42,7 @@ from siaga.api import (
 )
 from siaga.api.deps import AppState
 from siaga.api.errors import install_error_handlers
-from siaga.api.middleware import RequestBodyLimitMiddleware
+from siaga.api.middleware import AuthFailureLimitMiddleware, RequestBodyLimitMiddleware
 from siaga.settings import Settings
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline
@@ -155,11 +155,17 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
-    # before any route: the body is counted while it is read, and duplicate JSON keys refused
+    # added last = outermost: the rate limit answers before the body is read, both before any route
     app.add_middleware(
         RequestBodyLimitMiddleware,
         max_body_bytes=settings.max_request_body_bytes,
         own_json_checks=(DEVICE_PREFIX,),
+    )
+    app.add_middleware(
+        AuthFailureLimitMiddleware,
+        limit=settings.auth_failure_limit,
+        window_s=settings.auth_failure_window_s,
+        max_addresses=settings.auth_failure_max_addresses,
     )
     install_error_handlers(app)
     for module in (

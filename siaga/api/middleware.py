@@ -1,18 +1,25 @@
-"""Pure ASGI middleware that guards the HTTP API before any route, dependency or parser runs.
+"""Pure ASGI middlewares that guard the HTTP API before any route, dependency or parser runs.
 
-:class:`RequestBodyLimitMiddleware` — a body larger than the limit is refused with 413 while it is
-being read (at once when ``Content-Length`` says so, otherwise as soon as the streamed bytes pass the
-limit), so no route ever holds more than the limit in memory; a JSON body with a duplicated key is
-refused with 422 naming the key.
+Order, outermost first (see :func:`siaga.api.app.create_app`):
 
-It is plain ASGI (no ``BaseHTTPMiddleware``): it sees the raw ``receive``/``send`` messages, never
-buffers a response, and adds no task or thread per request.
+1. :class:`AuthFailureLimitMiddleware` — an address that collected too many 401 answers in a sliding
+   window is answered 429 (with ``Retry-After``) before its request reaches authentication.
+2. :class:`RequestBodyLimitMiddleware` — a body larger than the limit is refused with 413 while it is
+   being read (at once when ``Content-Length`` says so, otherwise as soon as the streamed bytes pass the
+   limit), so no route ever holds more than the limit in memory; a JSON body with a duplicated key is
+   refused with 422 naming the key.
+
+They are plain ASGI (no ``BaseHTTPMiddleware``): they see the raw ``receive``/``send`` messages, never
+buffer a response, and add no task or thread per request.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import math
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 from email.message import Message
 from typing import Any
 
@@ -36,6 +43,89 @@ async def _send_json(
         }
     )
     await send({"type": "http.response.body", "body": payload, "more_body": False})
+
+
+class AuthFailureLimitMiddleware:
+    """Answers 429 to a client address that got more than ``limit`` 401s in the last ``window_s``.
+
+    Each address keeps the times of its last ``limit`` failures (a sliding window): once it holds
+    ``limit`` failures and the oldest is younger than ``window_s``, every request from that address is
+    answered 429 with ``Retry-After`` (seconds until the oldest failure leaves the window) before it
+    reaches the app. Other addresses are unaffected. At most ``max_addresses`` addresses are tracked
+    (least recently failed evicted first), so memory stays bounded under a spray of addresses.
+
+    The address is the ASGI ``client`` host: behind a reverse proxy run uvicorn with
+    ``--proxy-headers --forwarded-allow-ips=<proxy>`` so it is the real caller's.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        window_s: float,
+        max_addresses: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app = app
+        self.limit = limit
+        self.window_s = window_s
+        self.max_addresses = max_addresses
+        self.clock = clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def retry_after_s(self, address: str) -> float | None:
+        """Seconds until ``address`` may try again, or None when it is not blocked."""
+        failures = self._failures.get(address)
+        if failures is None or len(failures) < self.limit:
+            return None
+        remaining = failures[0] + self.window_s - self.clock()
+        return remaining if remaining > 0 else None
+
+    def record_failure(self, address: str) -> None:
+        """Count one 401 answered to ``address``."""
+        failures = self._failures.pop(address, None)
+        if failures is None:
+            failures = deque(maxlen=self.limit)
+            while len(self._failures) >= self.max_addresses:
+                self._failures.popitem(last=False)
+        failures.append(self.clock())
+        self._failures[address] = failures  # most recently failed last
+
+    @property
+    def tracked_addresses(self) -> int:
+        return len(self._failures)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.limit <= 0:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        address = str(client[0]) if client else "unknown"
+        wait_s = self.retry_after_s(address)
+        if wait_s is not None:
+            retry_after = max(1, math.ceil(wait_s))
+            await _send_json(
+                send,
+                429,
+                {
+                    "detail": (
+                        f"too many failed authentications from {address}: {self.limit} in "
+                        f"{self.window_s:g} s; try again in {retry_after} s"
+                    ),
+                    "error": "TooManyAuthFailures",
+                    "retry_after_s": retry_after,
+                },
+                [(b"retry-after", str(retry_after).encode("ascii"))],
+            )
+            return
+
+        async def watch_status(message: AsgiMessage) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                self.record_failure(address)
+            await send(message)
+
+        await self.app(scope, receive, watch_status)
 
 
 class DuplicateKeyError(ValueError):
