@@ -19,6 +19,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp
 
 from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.dispatch.context import GeoContext
@@ -42,7 +43,11 @@ from siaga.api import (
 )
 from siaga.api.deps import AppState
 from siaga.api.errors import install_error_handlers
-from siaga.api.middleware import AuthFailureLimitMiddleware, RequestBodyLimitMiddleware
+from siaga.api.middleware import (
+    AuthFailureLimitMiddleware,
+    RequestBodyLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
 from siaga.settings import Settings
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline
@@ -55,6 +60,14 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 DEVICE_PREFIX = f"{API_PREFIX}/devices/"
 """Device endpoints: their decoders refuse duplicate JSON keys themselves (reason codes, metrics)."""
+
+
+class SiagaAPI(FastAPI):
+    """FastAPI with :class:`SecurityHeadersMiddleware` outside everything, Starlette's own error
+    middleware included, so even an unhandled error's 500 carries the security headers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
 
 
 class UnsafeConfigurationError(RuntimeError):
@@ -145,7 +158,7 @@ def create_app(
             ingest.writer.stop()
             state.engine.dispose()
 
-    app = FastAPI(
+    app = SiagaAPI(
         title="Siak Siaga 112 dispatch API",
         version="1",
         description="Incidents, units, nearest-unit recommendations by road travel time, assignments.",

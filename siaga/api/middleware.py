@@ -2,9 +2,11 @@
 
 Order, outermost first (see :func:`siaga.api.app.create_app`):
 
-1. :class:`AuthFailureLimitMiddleware` — an address that collected too many 401 answers in a sliding
+1. :class:`SecurityHeadersMiddleware` — CSP, nosniff, no-referrer and frame denial on every response,
+   including errors and the 413/429 answers below.
+2. :class:`AuthFailureLimitMiddleware` — an address that collected too many 401 answers in a sliding
    window is answered 429 (with ``Retry-After``) before its request reaches authentication.
-2. :class:`RequestBodyLimitMiddleware` — a body larger than the limit is refused with 413 while it is
+3. :class:`RequestBodyLimitMiddleware` — a body larger than the limit is refused with 413 while it is
    being read (at once when ``Content-Length`` says so, otherwise as soon as the streamed bytes pass the
    limit), so no route ever holds more than the limit in memory; a JSON body with a duplicated key is
    refused with 422 naming the key.
@@ -26,6 +28,33 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
+OSM_TILE_ORIGIN = "https://tile.openstreetmap.org"
+"""The opt-in OpenStreetMap tile layer of the console (``siaga/web/static/console.js``)."""
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        # Leaflet positions tiles, markers and panes by assigning element.style from JavaScript (the
+        # CSSOM), which CSP does not restrict; our pages and scripts write no style="" attribute and no
+        # <style> element, so inline styles stay blocked too.
+        "style-src 'self'",
+        f"img-src 'self' data: {OSM_TILE_ORIGIN}",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    )
+)
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode("ascii")),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+
 
 async def _send_json(
     send: Send, status: int, body: dict[str, Any], headers: Iterable[tuple[bytes, bytes]] = ()
@@ -43,6 +72,28 @@ async def _send_json(
         }
     )
     await send({"type": "http.response.body", "body": payload, "more_body": False})
+
+
+class SecurityHeadersMiddleware:
+    """Adds :data:`SECURITY_HEADERS` to every HTTP response (a header the app set itself is kept)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: AsgiMessage) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class AuthFailureLimitMiddleware:

@@ -33,6 +33,7 @@ def test_an_address_with_too_many_failed_logins_gets_429_others_do_not(
     assert 1 <= int(blocked.headers["retry-after"]) <= 3600
     assert "too many failed authentications" in blocked.json()["detail"]
     assert blocked.json()["retry_after_s"] == int(blocked.headers["retry-after"])
+    assert blocked.headers["x-frame-options"] == "DENY"
     # even a valid token from that address waits: the answer comes before authentication
     assert attacker.get(f"{API}/units", headers=auth("dispatcher")).status_code == 429
     # other addresses carry on, successes and failures counted apart

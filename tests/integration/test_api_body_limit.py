@@ -25,6 +25,7 @@ def test_a_declared_oversized_body_is_refused_before_auth(new_client: Callable[.
     )
     assert response.status_code == 413, "refused before authentication (no token sent)"
     assert "4096" in response.json()["detail"]
+    assert response.headers["x-content-type-options"] == "nosniff"
     assert incident_count(client) == before
 
 

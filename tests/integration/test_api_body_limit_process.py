@@ -157,3 +157,4 @@ def test_a_declared_300_mb_body_is_refused_before_any_of_it_is_sent(server: Serv
         )
         status, raw = _read_response(sock)  # nothing of the body was sent: the answer comes anyway
     assert status == 413, raw[:300]
+    assert b"content-security-policy" in raw.lower()
