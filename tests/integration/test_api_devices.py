@@ -66,7 +66,7 @@ def test_traccar_client_get_and_owntracks_http_reach_the_fleet_state(db_url, mak
     assert r.status_code == 200
     assert r.json() == []
     wait_position(client, dmk)
-    metrics = client.get("/metrics").text
+    metrics = client.get("/metrics", headers=auth("admin")).text
     assert 'siaga_ingest_accepted_total{source="traccar"} 1.0' in metrics
     assert 'siaga_ingest_accepted_total{source="owntracks"} 1.0' in metrics
 
