@@ -288,7 +288,8 @@ class RequestBodyLimitMiddleware:
         body = b"".join(chunks)
         del chunks
         path: str = scope.get("path", "")
-        if body and not path.startswith(self.own_json_checks or ("\0",)):
+        checked_by_route = bool(self.own_json_checks) and path.startswith(self.own_json_checks)
+        if body and not checked_by_route:
             key = duplicate_json_key(body)
             if key is not None:
                 await _send_json(
