@@ -96,7 +96,9 @@ def test_page_config_is_an_escaped_data_attribute(client: TestClient) -> None:
 
 @pytest.mark.parametrize("script", ["console.js", "replay.js"])
 def test_our_scripts_generate_no_style_attribute(client: TestClient, script: str) -> None:
-    js = client.get(f"/static/{script}").text
+    response = client.get(f"/static/{script}")
+    assert response.status_code == 200
+    js = response.text
     assert "style=" not in js, "the CSP blocks style attributes in generated HTML"
     assert "window.SIAGA" not in js
 
