@@ -6,10 +6,10 @@ which FastAPI would load from a CDN, is not served.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 
-from siaga.api.routes_console import WEB_DIR
+from siaga.api import routes_console
 
 SWAGGER_UI_VERSION = "5.35.0"
 """swagger-ui-dist from the npm registry; keep in step with ``scripts/fetch-web-assets.sh``."""
@@ -20,5 +20,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/docs", response_class=HTMLResponse)
 def swagger_ui() -> HTMLResponse:
-    page = (WEB_DIR / "docs.html").read_text(encoding="utf-8")
+    bundle = routes_console.VENDOR_DIR / f"swagger-ui-dist-{SWAGGER_UI_VERSION}" / "swagger-ui-bundle.js"
+    if not bundle.is_file():  # a blank page would not say why
+        raise HTTPException(
+            503, f"Swagger UI assets not found ({bundle}); run scripts/fetch-web-assets.sh (make web-assets)"
+        )
+    page = (routes_console.WEB_DIR / "docs.html").read_text(encoding="utf-8")
     return HTMLResponse(page.replace("/vendor/swagger-ui-dist/", f"{SWAGGER_UI_DIR}/"))

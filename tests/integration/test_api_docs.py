@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from siaga.api import routes_console
 from tests.integration.api_fixtures import gazetteer, make_client  # noqa: F401
 from tests.integration.hardening_fixtures import client, new_client  # noqa: F401
 
@@ -28,3 +31,12 @@ def test_docs_load_only_local_assets_and_they_are_served(client: TestClient) -> 
     init = client.get("/static/docs.js").text
     assert "validatorUrl: null" in init, "the document is never sent to validator.swagger.io"
     assert client.get("/redoc").status_code == 404, "ReDoc would load from a CDN"
+
+
+def test_docs_say_how_to_fetch_missing_assets(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes_console, "VENDOR_DIR", tmp_path / "empty-vendor")
+    response = client.get("/docs")
+    assert response.status_code == 503
+    assert "scripts/fetch-web-assets.sh" in response.json()["detail"]
