@@ -103,7 +103,8 @@ class AuthFailureLimitMiddleware:
     ``limit`` failures and the oldest is younger than ``window_s``, every request from that address is
     answered 429 with ``Retry-After`` (seconds until the oldest failure leaves the window) before it
     reaches the app. Other addresses are unaffected. At most ``max_addresses`` addresses are tracked
-    (least recently failed evicted first), so memory stays bounded under a spray of addresses.
+    (least recently failed evicted first), so memory stays bounded under a spray of addresses, and an
+    address whose failures have all left the window is forgotten.
 
     The address is the ASGI ``client`` host: behind a reverse proxy run uvicorn with
     ``--proxy-headers --forwarded-allow-ips=<proxy>`` so it is the real caller's.
@@ -134,13 +135,20 @@ class AuthFailureLimitMiddleware:
         return remaining if remaining > 0 else None
 
     def record_failure(self, address: str) -> None:
-        """Count one 401 answered to ``address``."""
+        """Count one 401 answered to ``address`` (and forget addresses whose failures all expired)."""
+        now = self.clock()
         failures = self._failures.pop(address, None)
+        # least recently failed first: drop those whose newest failure has left the window
+        while self._failures:
+            oldest = next(iter(self._failures.values()))
+            if oldest[-1] > now - self.window_s:
+                break
+            self._failures.popitem(last=False)
         if failures is None:
             failures = deque(maxlen=self.limit)
             while len(self._failures) >= self.max_addresses:
                 self._failures.popitem(last=False)
-        failures.append(self.clock())
+        failures.append(now)
         self._failures[address] = failures  # most recently failed last
 
     @property

@@ -69,3 +69,6 @@ def test_the_window_slides_and_tracked_addresses_are_capped() -> None:
     for i in range(1000):
         limiter.record_failure(f"192.0.2.{i}")
     assert limiter.tracked_addresses == 100
+    now[0] += 61  # every failure so far has left the window: only the new address stays tracked
+    limiter.record_failure("198.51.100.1")
+    assert limiter.tracked_addresses == 1
