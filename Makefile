@@ -33,7 +33,8 @@ venv: $(STAMP)
 system-deps:
 	@bash scripts/ensure-system-deps.sh
 
-# Leaflet for the console, from the npm registry into the git-ignored web_vendor/ (no CDN at run time).
+# Leaflet (console) and Swagger UI (/docs), from the npm registry into the git-ignored web_vendor/
+# (no CDN at run time).
 web-assets:
 	@bash scripts/fetch-web-assets.sh
 

@@ -262,7 +262,7 @@ def serve() -> None:
 
 @app.command("ingest")
 def ingest() -> None:
-    """Run one MQTT ingest worker (SIAGA_MQTT_*, SIAGA_DATABASE_URL); metrics on SIAGA_METRICS_PORT."""
+    """Run one MQTT ingest worker (SIAGA_MQTT_*, SIAGA_DATABASE_URL); metrics on SIAGA_METRICS_HOST:PORT."""
     from paho.mqtt.enums import MQTTProtocolVersion
     from prometheus_client import start_http_server
 
@@ -291,11 +291,12 @@ def ingest() -> None:
         stale_after_s=settings.stale_after_s,
         receiver_process=settings.ingest_receiver_process,
     )
-    start_http_server(settings.metrics_port, addr=settings.http_host, registry=service.metrics.registry)
+    # its own address (default 127.0.0.1), not the API's SIAGA_HTTP_HOST: /metrics has no credential here
+    start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=service.metrics.registry)
     service.start()
     console.print(
         f"ingest worker {settings.mqtt_client_id} on {settings.mqtt_host}:{settings.mqtt_port}; "
-        f"metrics at http://{settings.http_host}:{settings.metrics_port}/metrics"
+        f"metrics at http://{settings.metrics_host}:{settings.metrics_port}/metrics"
     )
     stop = threading.Event()
     # SIGTERM (systemd, docker stop) stops as gracefully as Ctrl-C: buffered fixes are written first

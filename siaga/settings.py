@@ -16,6 +16,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
 UNSAFE_SECRET = "change-me-development-only"
+MIN_SECRET_CHARS = 32
+"""Shortest secret (``SIAGA_SECRET_KEY``, ``SIAGA_METRICS_TOKEN``) accepted in production."""
 
 
 class Settings(BaseSettings):
@@ -39,9 +41,18 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == UNSAFE_SECRET:
+        if self.environment != "production":
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret == UNSAFE_SECRET:
             raise ValueError(
                 "SIAGA_SECRET_KEY is the development default; set a long random secret in production"
+            )
+        if len(secret.strip()) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"SIAGA_SECRET_KEY is {'empty' if not secret.strip() else 'too short'}: production needs "
+                f"at least {MIN_SECRET_CHARS} characters, e.g. the output of "
+                "'python -c \"import secrets; print(secrets.token_urlsafe(32))\"'"
             )
         return self
 
@@ -116,3 +127,38 @@ class Settings(BaseSettings):
     demo_speedup: float = Field(
         default=3.0, gt=0, le=3.5, description="simulated vehicles drive faster (more fails the jump filter)"
     )
+
+    # --- HTTP hardening (appended) ----------------------------------------------------------------------
+
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="request bodies larger than this are refused with 413 while being read",
+    )
+    auth_failure_limit: int = Field(
+        default=20,
+        ge=0,
+        description="401 answers per client address within the window before it gets 429 (0: no limit)",
+    )
+    auth_failure_window_s: float = Field(default=60.0, gt=0, description="sliding window of that count")
+    auth_failure_max_addresses: int = Field(
+        default=10_000, ge=1, description="client addresses tracked at most (least recently failed dropped)"
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="bearer token Prometheus sends to the API's /metrics (an admin API token works too)",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="address an ingest worker's Prometheus /metrics listens on"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_short_metrics_token_in_production(self) -> Settings:
+        token = self.metrics_token
+        too_short = token is not None and len(token.get_secret_value().strip()) < MIN_SECRET_CHARS
+        if self.environment == "production" and too_short:
+            raise ValueError(
+                f"SIAGA_METRICS_TOKEN is shorter than {MIN_SECRET_CHARS} characters; "
+                "use a long random token in production (or leave it unset: admin tokens only)"
+            )
+        return self

@@ -19,6 +19,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp
 
 from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.dispatch.context import GeoContext
@@ -33,13 +34,20 @@ from siaga.api import (
     routes_coverage,
     routes_devices,
     routes_dispatch,
+    routes_docs,
     routes_incidents,
     routes_meta,
+    routes_metrics,
     routes_replay,
     routes_units,
 )
 from siaga.api.deps import AppState
 from siaga.api.errors import install_error_handlers
+from siaga.api.middleware import (
+    AuthFailureLimitMiddleware,
+    RequestBodyLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
 from siaga.settings import Settings
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline
@@ -50,6 +58,16 @@ from tracking.ingest.writer import BatchWriter
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+DEVICE_PREFIX = f"{API_PREFIX}/devices/"
+"""Device endpoints: their decoders refuse duplicate JSON keys themselves (reason codes, metrics)."""
+
+
+class SiagaAPI(FastAPI):
+    """FastAPI with :class:`SecurityHeadersMiddleware` outside everything, Starlette's own error
+    middleware included, so even an unhandled error's 500 carries the security headers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
 
 
 class UnsafeConfigurationError(RuntimeError):
@@ -140,12 +158,28 @@ def create_app(
             ingest.writer.stop()
             state.engine.dispose()
 
-    app = FastAPI(
+    app = SiagaAPI(
         title="Siak Siaga 112 dispatch API",
         version="1",
         description="Incidents, units, nearest-unit recommendations by road travel time, assignments.",
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        docs_url=None,  # served locally by routes_docs (FastAPI's page loads Swagger UI from a CDN)
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    # added last = outermost: the rate limit answers before the body is read, both before any route
+    app.add_middleware(
+        RequestBodyLimitMiddleware,
+        max_body_bytes=settings.max_request_body_bytes,
+        own_json_checks=(DEVICE_PREFIX,),
+    )
+    app.add_middleware(
+        AuthFailureLimitMiddleware,
+        limit=settings.auth_failure_limit,
+        window_s=settings.auth_failure_window_s,
+        max_addresses=settings.auth_failure_max_addresses,
+        exempt_prefixes=(f"{DEVICE_PREFIX}traccar", f"{DEVICE_PREFIX}owntracks"),
     )
     install_error_handlers(app)
     for module in (
@@ -157,7 +191,8 @@ def create_app(
         routes_coverage,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(routes_devices.metrics_router)
+    app.include_router(routes_metrics.router)
+    app.include_router(routes_docs.router)
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)

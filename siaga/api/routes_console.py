@@ -9,6 +9,7 @@ for its report is a self-contained folium page (``maps.replay_map``, Leaflet inl
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 from functools import cache
@@ -40,16 +41,26 @@ def mount_console(app: Any) -> None:
     app.mount("/vendor", StaticFiles(directory=VENDOR_DIR), name="vendor")
 
 
+def page_with_config(name: str, config: dict[str, Any]) -> HTMLResponse:
+    """The page ``siaga/web/<name>`` with ``config`` as HTML-escaped JSON in ``<body data-config>``.
+
+    Configuration travels in a data attribute, read by the page's script, because the
+    Content-Security-Policy (``siaga.api.middleware``) allows no inline script.
+    """
+    page = (WEB_DIR / name).read_text(encoding="utf-8")
+    attribute = f'data-config="{html.escape(json.dumps(config), quote=True)}"'
+    return HTMLResponse(page.replace('data-config="{}"', attribute, 1))
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def console_page(state: StateDep) -> HTMLResponse:
-    page = (WEB_DIR / "console.html").read_text(encoding="utf-8")
     config = {
         "schematic": state.geo.schematic,
         "label": state.geo.label,
         "demoToken": "demo-dispatcher-token" if state.settings.demo_tokens_enabled else "",
         "staleAfterS": state.settings.stale_after_s,
     }
-    return HTMLResponse(page.replace("/*CONFIG*/{}", json.dumps(config)))
+    return page_with_config("console.html", config)
 
 
 @api.get("/places", summary="Desa and kecamatan matching a name (autocomplete)")

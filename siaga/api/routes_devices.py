@@ -1,5 +1,5 @@
 """Devices: positions over HTTP (Traccar Client / OsmAnd, OwnTracks HTTP mode), enrolment and
-credentials (admin), the device's own assignment, devices seen but not enrolled, ingest metrics.
+credentials (admin), the device's own assignment, devices seen but not enrolled.
 
 The same pipeline as the MQTT worker (decode → identify → filter → state → batched write) runs in
 the API process. Every device request must prove it is the device it claims to be, with the secret
@@ -29,12 +29,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, status
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from dispatch_geo.storage import device_repo
 from dispatch_geo.storage.device_repo import DeviceIdentity, DeviceInfo
 from siaga.api import device_schemas as ds
-from siaga.api.deps import AdminDep, DeviceDep, SessionDep, StateDep, get_state, now_utc
+from siaga.api.deps import AdminDep, DeviceDep, SessionDep, StateDep, now_utc
 from tracking.decoders import decode_owntracks, decode_traccar_json, decode_traccar_params
 from tracking.fix import Decoded
 from tracking.ingest.metrics import IngestMetrics
@@ -381,12 +381,3 @@ def unknown_devices(
     return [
         ds.UnknownDeviceOut.model_validate(r, from_attributes=True) for r in device_repo.list_unknown(session)
     ]
-
-
-metrics_router = APIRouter(tags=["meta"])
-
-
-@metrics_router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics (HTTP ingest)")
-def metrics(request: Request, _: Annotated[object, Depends(get_state)]) -> PlainTextResponse:
-    ingest: HttpIngest = request.app.state.siaga_ingest
-    return PlainTextResponse(ingest.metrics.render().decode(), media_type="text/plain; version=0.0.4")

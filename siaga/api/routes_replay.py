@@ -20,7 +20,7 @@ from dispatch_geo.storage import incident_repo, position_repo
 from maps.offline import MissingWebAssetsError
 from maps.replay_map import replay_map
 from siaga.api.deps import AppState, OperationsReaderDep, SessionDep, StateDep
-from siaga.api.routes_console import VENDOR_DIR, WEB_DIR, boundary_collection
+from siaga.api.routes_console import VENDOR_DIR, boundary_collection, page_with_config
 
 AFTER_RELEASE = timedelta(minutes=10)
 BEFORE_ASSIGNMENT = timedelta(minutes=5)
@@ -84,9 +84,10 @@ def replay_body(session: Session, state: AppState, incident_id: int) -> dict[str
 
 
 @page.get("/replay/{incident_id}", response_class=HTMLResponse)
-def replay_page(incident_id: int) -> HTMLResponse:
-    html = (WEB_DIR / "replay.html").read_text(encoding="utf-8")
-    return HTMLResponse(html.replace("/*INCIDENT*/0", str(int(incident_id))))
+def replay_page(incident_id: int, state: StateDep) -> HTMLResponse:
+    # the demo token only where the console offers it too (development), never a hard-coded fallback
+    demo_token = "demo-dispatcher-token" if state.settings.demo_tokens_enabled else ""
+    return page_with_config("replay.html", {"incidentId": incident_id, "demoToken": demo_token})
 
 
 @api.get(

@@ -28,7 +28,6 @@ from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
     ROLES,
     api_migrated_template,
     auth,
-    client,
     db_url,
     gazetteer,
     make_client,
@@ -63,7 +62,8 @@ API = "/api/v1"
 RULES: dict[tuple[str, str], Rule] = {
     # meta
     ("GET", f"{API}/health"): Rule(PUBLIC),
-    ("GET", "/metrics"): Rule(PUBLIC),  # issue 10 hardening puts it behind a token: update this rule then
+    # Prometheus: an admin token, or SIAGA_METRICS_TOKEN (tests/integration/test_api_metrics.py)
+    ("GET", "/metrics"): Rule(ADMIN),
     ("GET", f"{API}/graph"): Rule(READERS),
     # units and stations
     ("GET", f"{API}/units"): Rule(READERS),
@@ -124,6 +124,13 @@ def _operations(client: TestClient) -> set[tuple[str, str]]:
     assert document.status_code == 200, document.text
     paths: dict[str, dict[str, Any]] = document.json()["paths"]
     return {(method.upper(), path) for path, item in paths.items() for method in item if method in METHODS}
+
+
+@pytest.fixture
+def client(db_url: str, make_client: Callable[..., TestClient]) -> TestClient:
+    """The app on each backend, without the failed-auth limit: this test sends ~50 anonymous calls
+    from one address on purpose (the limit has its own tests in test_api_auth_rate_limit.py)."""
+    return make_client(db_url, auth_failure_limit=0)
 
 
 @pytest.fixture

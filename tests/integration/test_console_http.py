@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -31,8 +33,10 @@ def test_page_loads_every_asset_from_the_app_itself(client: TestClient) -> None:
     for asset in assets:
         if not asset.startswith("data:"):
             assert client.get(asset).status_code == 200, asset
-    # the schematic flag reaches the page, so the banner shows
-    assert '"schematic": true' in page.text
+    # the schematic flag reaches the page (JSON in <body data-config>), so the banner shows
+    config = re.search(r'data-config="([^"]*)"', page.text)
+    assert config is not None
+    assert json.loads(html.unescape(config.group(1)))["schematic"] is True
 
 
 def test_page_scripts_reference_no_remote_host_but_the_opt_in_tiles(client: TestClient) -> None:

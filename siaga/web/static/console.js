@@ -3,7 +3,8 @@
 // 200-unit collection is a few kB); a new position shows on the map within ~1 s of being stored.
 "use strict";
 (function () {
-  const CFG = window.SIAGA || {};
+  // configuration from the server: JSON in <body data-config> (no inline script, see the CSP)
+  const CFG = JSON.parse(document.body.dataset.config || "{}");
   const API = "/api/v1";
   const POLL_MS = 1000;
   const STATUS_COLOUR = {
@@ -82,9 +83,9 @@
   const legend = L.control({ position: "bottomleft" });
   legend.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
-    div.innerHTML = Object.entries(STATUS_COLOUR).map(([s, c]) => `<i style="background:${c}"></i>${esc(t("s_" + s))}`).join("<br>")
+    div.innerHTML = Object.keys(STATUS_COLOUR).map((s) => `<i class="status-${s}"></i>${esc(t("s_" + s))}`).join("<br>")
       + "<br><i class='stale-key'></i>" + esc(t("stale"))
-      + Object.entries(PRIORITY_COLOUR).map(([p, c]) => `<br><i class="sq" style="background:${c}"></i>P${p}`).join("")
+      + Object.keys(PRIORITY_COLOUR).map((p) => `<br><i class="sq priority-${p}"></i>P${p}`).join("")
       + `<br><i class="sq station-key"></i>${esc(t("station"))}<br><i class="sq station-key approx"></i>${esc(t("approxStation"))}`;
     return div;
   };
@@ -126,11 +127,10 @@
   }
 
   function unitIcon(p) {
-    const colour = STATUS_COLOUR[p.status] || "#333";
-    const cls = "unit" + (p.stale ? " stale" : "");
+    const cls = "unit status-" + (p.status in STATUS_COLOUR ? p.status : "unknown") + (p.stale ? " stale" : "");
     return L.divIcon({
       className: "", iconSize: [22, 22], iconAnchor: [11, 11],
-      html: `<div class="${cls}" style="background:${colour}">${TYPE_LETTER[p.unit_type] || "?"}</div>`
+      html: `<div class="${cls}">${TYPE_LETTER[p.unit_type] || "?"}</div>`
         + `<span class="unit-label${p.stale ? " stale" : ""}"></span>`,
     });
   }
@@ -173,7 +173,7 @@
     el("status-board").innerHTML = Object.keys(groups).sort().map((agency) => {
       const rows = groups[agency].sort((a, b) => a.id.localeCompare(b.id)).map((u) => `
         <tr class="${u.stale ? "stale-row" : ""}" data-unit-row="${esc(u.id)}">
-          <td>${esc(u.id)}</td><td><span class="dot" style="background:${STATUS_COLOUR[u.status]}"></span>${esc(t("s_" + u.status))}</td>
+          <td>${esc(u.id)}</td><td><span class="dot status-${u.status in STATUS_COLOUR ? u.status : "unknown"}"></span>${esc(t("s_" + u.status))}</td>
           <td>${esc(fixAge(u.fix_age_s))}${u.stale ? " ⚠" : ""}</td></tr>`).join("");
       return `<details open><summary>${esc(agency.toUpperCase())} (${groups[agency].length})</summary><table>${rows}</table></details>`;
     }).join("");
