@@ -68,7 +68,9 @@ class PlacePoint:
 
     ``nodes_within_radius`` is the number of road nodes of the desa within :data:`SETTLEMENT_RADIUS_M` of
     the point (0 for a representative point). For a kecamatan, ``seat_*`` name the seat desa and say
-    whether the seat was confirmed from a stored source.
+    whether the seat was confirmed from a stored source. ``desa_distance_m`` is the distance from the
+    point to the desa it stands for (the desa itself, or the seat): 0 inside it, more when a desa without
+    roads resolved onto a road beyond its border.
     """
 
     kode: str
@@ -83,6 +85,17 @@ class PlacePoint:
     seat_desa_kode: str | None = None
     seat_desa_nama: str | None = None
     seat_confirmed: bool | None = None
+    desa_distance_m: float = 0.0
+
+    @property
+    def desa_kode(self) -> str:
+        """The desa this place stands for: itself, or a kecamatan's seat."""
+        return self.seat_desa_kode or self.kode
+
+    @property
+    def desa_nama(self) -> str:
+        """Name of :attr:`desa_kode`."""
+        return self.seat_desa_nama or self.nama
 
 
 class PlaceIndex:
@@ -133,6 +146,7 @@ class PlaceIndex:
         lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
         lon, lat = np.round(np.asarray(lon), 6), np.round(np.asarray(lat), 6)
         distance_m = snapper.snap(lon, lat).distance_m
+        outside_m = shapely.distance(np.asarray(polygons, dtype=object), shapely.points(xy))
 
         desa_points = [
             PlacePoint(
@@ -145,6 +159,7 @@ class PlaceIndex:
                 resolved_by=ResolvedBy.SETTLEMENT_CORE if has_core[i] else ResolvedBy.REPRESENTATIVE_POINT,
                 road_distance_m=round(float(distance_m[i]), 1),
                 nodes_within_radius=int(count[i]),
+                desa_distance_m=round(float(outside_m[i]), 1),
             )
             for i, a in enumerate(areas)
         ]
@@ -201,6 +216,7 @@ def _seat_point(seat: KecamatanSeat, desa: PlacePoint) -> PlacePoint:
         seat_desa_kode=desa.kode,
         seat_desa_nama=desa.nama,
         seat_confirmed=seat.confirmed,
+        desa_distance_m=desa.desa_distance_m,
     )
 
 

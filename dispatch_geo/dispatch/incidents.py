@@ -68,8 +68,8 @@ def locate_incident(
     """The incident's point and desa: from coordinates, a place kode, or a place name's best match.
 
     A ``place_kode`` (from the autocomplete) wins over the ``place`` text. With ``places`` a named place
-    resolves to its settlement core or seat (:mod:`dispatch_geo.places`); without, to a point inside
-    its polygon.
+    resolves to its settlement core or seat (:mod:`dispatch_geo.places`) and the incident's desa is the
+    one the place stands for (the desa, or the kecamatan's seat); without, to a point inside its polygon.
 
     Raises
     ------
@@ -88,7 +88,7 @@ def locate_incident(
         if places is None:
             raise InputError("a place_kode needs the resolved places of the road graph; give lon/lat instead")
         chosen = places.get(place_kode)
-        return IncidentPlace(chosen.point, gazetteer.locate(chosen.point), None, chosen)
+        return IncidentPlace(chosen.point, _location_of(chosen), None, chosen)
     assert place is not None
     matches = gazetteer.search(place, limit=1)
     if not matches:
@@ -97,7 +97,19 @@ def locate_incident(
     if places is None:
         return IncidentPlace(match.centroid, gazetteer.locate(match.centroid), match, None)
     chosen = places.get(match.kode)
-    return IncidentPlace(chosen.point, gazetteer.locate(chosen.point), match, chosen)
+    return IncidentPlace(chosen.point, _location_of(chosen), match, chosen)
+
+
+def _location_of(chosen: PlacePoint) -> Location:
+    """The desa a named place stands for, even when its point is on a road just beyond the border."""
+    return Location(
+        desa_kode=chosen.desa_kode,
+        desa_nama=chosen.desa_nama,
+        kecamatan_kode=chosen.kecamatan_kode,
+        kecamatan_nama=chosen.kecamatan_nama,
+        inside=chosen.desa_distance_m == 0,
+        distance_m=chosen.desa_distance_m,
+    )
 
 
 def resolve_location(

@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 from dispatch_geo.boundaries import Boundaries, kecamatan_capitals, load_boundaries
+from dispatch_geo.dispatch.incidents import locate_incident
 from dispatch_geo.errors import InputError
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.snap import EdgeSnapper
@@ -117,9 +118,17 @@ def test_a_desa_without_road_nodes_resolves_onto_the_road_through_it(
     assert gazetteer.locate(crossed.point).desa_nama == "Kampung Dalam", "on the road inside the desa"
     assert crossed.point.lat == pytest.approx(lat, abs=1e-5)
 
+    assert crossed.desa_distance_m == 0
+
     far = places.get("14.08.02.1001")  # Sungai Apit, 40 km away: the nearest road anywhere
     assert far.resolved_by is ResolvedBy.REPRESENTATIVE_POINT
     assert far.road_distance_m < 1.0
+    assert far.desa_distance_m > 30_000
+    # the incident still belongs to the desa the dispatcher chose, marked as outside it
+    where = locate_incident(gazetteer, location=None, place=None, place_kode=far.kode, places=places)
+    assert where.point == far.point
+    assert (where.location.desa_nama, where.location.inside) == ("Sungai Apit", False)
+    assert where.location.distance_m == far.desa_distance_m
     siak = places.get("14.08.01")
     assert siak.resolved_by is ResolvedBy.SEAT
     assert siak.point == crossed.point
