@@ -209,13 +209,16 @@
 
   // --- incident creation, recommendation, assignment ------------------------------------------------
   let placeTimer = null;
+  let placeKodes = {};  // option text → kode: "Kandis" (desa) and "Kecamatan Kandis" are different places
+  const placeText = (m) => (m.level === "kecamatan" ? "Kecamatan " + m.nama : m.nama);
   el("place").addEventListener("input", () => {
     clearTimeout(placeTimer);
     const q = el("place").value.trim();
     if (q.length < 2) { return; }
     placeTimer = setTimeout(async () => {
       const matches = await api("/places?q=" + encodeURIComponent(q)).catch(() => []);
-      el("place-list").innerHTML = matches.map((m) => `<option value="${esc(m.nama)}">${esc(m.level)} · ${esc(m.kecamatan)}</option>`).join("");
+      placeKodes = Object.fromEntries(matches.map((m) => [placeText(m), m.kode]));
+      el("place-list").innerHTML = matches.map((m) => `<option value="${esc(placeText(m))}">${esc(m.level)} · ${esc(m.kecamatan)}</option>`).join("");
     }, 200);
   });
 
@@ -228,7 +231,8 @@
       description: el("notes").value,
     };
     if (el("phone").value.trim()) { body.caller_phone = el("phone").value.trim(); }
-    if (el("place").value.trim()) { body.place = el("place").value.trim(); } else if (picked) { Object.assign(body, picked); }
+    const placeValue = el("place").value.trim();
+    if (placeValue) { body.place = placeValue; if (placeKodes[placeValue]) { body.place_kode = placeKodes[placeValue]; } } else if (picked) { Object.assign(body, picked); }
     try {
       const incident = await api("/incidents", { method: "POST", body: JSON.stringify(body) });
       currentIncident = incident.id;
