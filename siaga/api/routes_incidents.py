@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from dispatch_geo.dispatch import incidents as incident_service
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
@@ -14,12 +15,15 @@ from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import IncidentRow
 from siaga.api import convert, schemas
 from siaga.api.deps import DispatcherDep, ReaderDep, SessionDep, StateDep, now_utc
+from siaga.api.schemas import IncidentId
 
 router = APIRouter(tags=["incidents"])
 
 StatusQ = Annotated[list[IncidentStatus] | None, Query(alias="status", description="repeatable")]
 TypeQ = Annotated[list[IncidentType] | None, Query(description="repeatable")]
-PriorityQ = Annotated[list[int] | None, Query(description="repeatable; 1, 2 or 3")]
+PriorityQ = Annotated[
+    list[Annotated[int, Field(ge=1, le=3)]] | None, Query(description="repeatable; 1, 2 or 3")
+]
 LimitQ = Annotated[int, Query(ge=1, le=2000)]
 
 
@@ -105,7 +109,7 @@ def incidents_geojson(
 
 
 @router.get("/incidents/{incident_id}", response_model=schemas.IncidentOut)
-def get_incident(incident_id: int, session: SessionDep, _: ReaderDep) -> schemas.IncidentOut:
+def get_incident(incident_id: IncidentId, session: SessionDep, _: ReaderDep) -> schemas.IncidentOut:
     return convert.incident_out(session, incident_repo.get_incident(session, incident_id=incident_id))
 
 
@@ -113,7 +117,7 @@ def get_incident(incident_id: int, session: SessionDep, _: ReaderDep) -> schemas
     "/incidents/{incident_id}", response_model=schemas.IncidentOut, summary="Edit description/priority"
 )
 def update_incident(
-    incident_id: int, body: schemas.IncidentUpdate, session: SessionDep, who: DispatcherDep
+    incident_id: IncidentId, body: schemas.IncidentUpdate, session: SessionDep, who: DispatcherDep
 ) -> schemas.IncidentOut:
     row = incident_service.update_incident(
         session,
@@ -148,7 +152,10 @@ def _finish(
 
 @router.post("/incidents/{incident_id}/close", response_model=schemas.IncidentOut)
 def close_incident(
-    incident_id: int, session: SessionDep, who: DispatcherDep, body: schemas.IncidentFinish | None = None
+    incident_id: IncidentId,
+    session: SessionDep,
+    who: DispatcherDep,
+    body: schemas.IncidentFinish | None = None,
 ) -> schemas.IncidentOut:
     """Close an incident that a unit reached; its units are released and stood down."""
     return _finish(session, incident_id, IncidentStatus.CLOSED, body, who.name)
@@ -156,7 +163,10 @@ def close_incident(
 
 @router.post("/incidents/{incident_id}/cancel", response_model=schemas.IncidentOut)
 def cancel_incident(
-    incident_id: int, session: SessionDep, who: DispatcherDep, body: schemas.IncidentFinish | None = None
+    incident_id: IncidentId,
+    session: SessionDep,
+    who: DispatcherDep,
+    body: schemas.IncidentFinish | None = None,
 ) -> schemas.IncidentOut:
     """Cancel an incident before anyone is on scene (hoax, duplicate); its units are stood down."""
     return _finish(session, incident_id, IncidentStatus.CANCELLED, body, who.name)

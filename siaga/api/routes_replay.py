@@ -21,6 +21,7 @@ from maps.offline import MissingWebAssetsError
 from maps.replay_map import replay_map
 from siaga.api.deps import AppState, ReaderDep, SessionDep, StateDep
 from siaga.api.routes_console import VENDOR_DIR, WEB_DIR, boundary_collection
+from siaga.api.schemas import IncidentId
 
 AFTER_RELEASE = timedelta(minutes=10)
 BEFORE_ASSIGNMENT = timedelta(minutes=5)
@@ -31,7 +32,7 @@ page = APIRouter(include_in_schema=False)
 
 
 @api.get("/incidents/{incident_id}/replay.geojson", summary="Tracks and events of an incident, for replay")
-def replay_data(incident_id: int, session: SessionDep, state: StateDep, _: ReaderDep) -> JSONResponse:
+def replay_data(incident_id: IncidentId, session: SessionDep, state: StateDep, _: ReaderDep) -> JSONResponse:
     return JSONResponse(replay_body(session, state, incident_id), media_type="application/geo+json")
 
 
@@ -82,7 +83,7 @@ def replay_body(session: Session, state: AppState, incident_id: int) -> dict[str
 
 
 @page.get("/replay/{incident_id}", response_class=HTMLResponse)
-def replay_page(incident_id: int) -> HTMLResponse:
+def replay_page(incident_id: IncidentId) -> HTMLResponse:
     html = (WEB_DIR / "replay.html").read_text(encoding="utf-8")
     return HTMLResponse(html.replace("/*INCIDENT*/0", str(int(incident_id))))
 
@@ -93,7 +94,7 @@ def replay_page(incident_id: int) -> HTMLResponse:
     summary="The incident's replay as one self-contained HTML file (tracks, timeline; works offline)",
 )
 def replay_map_file(
-    incident_id: int, session: SessionDep, state: StateDep, reader: ReaderDep
+    incident_id: IncidentId, session: SessionDep, state: StateDep, reader: ReaderDep
 ) -> HTMLResponse:
     body = replay_body(session, state, incident_id)
     try:
