@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from siaga.api import schemas
 from siaga.api.deps import ReaderDep, StateDep
 from siaga.settings import PROJECT_ROOT
 
@@ -70,7 +71,12 @@ def places(
     ]
 
 
-@api.get("/map/roads.geojson", summary="Main roads (motorway…tertiary) for the console's basemap")
+@api.get(
+    "/map/roads.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Main roads (motorway…tertiary) for the console's basemap",
+)
 def main_roads(request: Request, state: StateDep, _: ReaderDep) -> JSONResponse:
     with _lock:
         body = request.app.state.__dict__.get("siaga_roads")
@@ -104,7 +110,12 @@ def _roads(state: Any) -> dict[str, Any]:
     }
 
 
-@api.get("/map/boundaries.geojson", summary="Kecamatan or desa boundaries")
+@api.get(
+    "/map/boundaries.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Kecamatan or desa boundaries",
+)
 def boundaries(
     state: StateDep, _: ReaderDep, level: Annotated[str, Query(pattern="^(kecamatan|desa)$")] = "kecamatan"
 ) -> JSONResponse:

@@ -78,7 +78,12 @@ def create_incident(
     )
 
 
-@router.get("/incidents", response_model=list[schemas.IncidentOut], summary="Incidents, most urgent first")
+@router.get(
+    "/incidents",
+    response_model=list[schemas.IncidentOut],
+    responses=schemas.GEOJSON_OK,
+    summary="Incidents, most urgent first",
+)
 def list_incidents(
     session: SessionDep,
     state: StateDep,
@@ -95,7 +100,12 @@ def list_incidents(
     return [convert.incident_out(session, r) for r in rows]
 
 
-@router.get("/incidents.geojson", summary="Incidents as a GeoJSON FeatureCollection (RFC 7946)")
+@router.get(
+    "/incidents.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Incidents as a GeoJSON FeatureCollection (RFC 7946)",
+)
 def incidents_geojson(
     session: SessionDep,
     state: StateDep,

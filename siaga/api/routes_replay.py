@@ -19,6 +19,7 @@ from dispatch_geo.dispatch.timeline import incident_timeline
 from dispatch_geo.storage import incident_repo, position_repo
 from maps.offline import MissingWebAssetsError
 from maps.replay_map import replay_map
+from siaga.api import schemas
 from siaga.api.deps import AppState, ReaderDep, SessionDep, StateDep
 from siaga.api.routes_console import VENDOR_DIR, WEB_DIR, boundary_collection
 from siaga.api.schemas import IncidentId
@@ -31,7 +32,12 @@ api = APIRouter(tags=["incidents"])
 page = APIRouter(include_in_schema=False)
 
 
-@api.get("/incidents/{incident_id}/replay.geojson", summary="Tracks and events of an incident, for replay")
+@api.get(
+    "/incidents/{incident_id}/replay.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Tracks and events of an incident, for replay",
+)
 def replay_data(incident_id: IncidentId, session: SessionDep, state: StateDep, _: ReaderDep) -> JSONResponse:
     return JSONResponse(replay_body(session, state, incident_id), media_type="application/geo+json")
 
@@ -91,6 +97,7 @@ def replay_page(incident_id: IncidentId) -> HTMLResponse:
 @api.get(
     "/incidents/{incident_id}/replay-map.html",
     response_class=HTMLResponse,
+    responses={503: {"description": "the local Leaflet assets are missing (scripts/fetch-web-assets.sh)"}},
     summary="The incident's replay as one self-contained HTML file (tracks, timeline; works offline)",
 )
 def replay_map_file(

@@ -48,7 +48,12 @@ StatusQ = Annotated[list[UnitStatus] | None, Query(alias="status", description="
 TypeQ = Annotated[list[UnitType] | None, Query(description="repeatable")]
 
 
-@router.get("/units", response_model=list[schemas.UnitOut], summary="Units (add format=geojson for a map)")
+@router.get(
+    "/units",
+    response_model=list[schemas.UnitOut],
+    responses=schemas.GEOJSON_OK,
+    summary="Units (add format=geojson for a map)",
+)
 def list_units(
     session: SessionDep,
     state: StateDep,
@@ -65,7 +70,12 @@ def list_units(
     return [convert.unit_out(r, now=now, stale_after_s=state.geo.stale_after_s) for r in rows]
 
 
-@router.get("/units.geojson", summary="Units as a GeoJSON FeatureCollection (RFC 7946)")
+@router.get(
+    "/units.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Units as a GeoJSON FeatureCollection (RFC 7946)",
+)
 def units_geojson(
     session: SessionDep,
     state: StateDep,

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path
+from fastapi.responses import JSONResponse
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -32,6 +33,32 @@ IncidentId = Annotated[
     int, Path(ge=1, le=DB_BIGINT_MAX, description="incident id (a positive 64-bit integer)")
 ]
 """The ``{incident_id}`` of every incident route: out of range is a 422 naming the field, not a 500."""
+
+
+class GeoJSONResponse(JSONResponse):
+    """A GeoJSON document (RFC 7946), so the OpenAPI document names its media type."""
+
+    media_type = "application/geo+json"
+
+
+GEOJSON_OK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "a GeoJSON FeatureCollection (RFC 7946), coordinates [lon, lat]",
+        "content": {
+            "application/geo+json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["type", "features"],
+                    "properties": {
+                        "type": {"type": "string", "enum": ["FeatureCollection"]},
+                        "features": {"type": "array", "items": {"type": "object"}},
+                    },
+                }
+            }
+        },
+    }
+}
+"""``responses=`` of the routes that answer GeoJSON (alone, or with ``format=geojson``)."""
 
 
 def _storable_text(value: str) -> str:
