@@ -61,7 +61,7 @@ def list_units(
     status_filter: StatusQ = None,
     unit_type: TypeQ = None,
     agency: Agency | None = None,
-    station_id: str | None = None,
+    station_id: schemas.StationIdQuery = None,
     format: Literal["json", "geojson"] = "json",
 ) -> Any:
     rows, now = _list(session, state, status_filter, unit_type, agency, station_id)
@@ -83,14 +83,16 @@ def units_geojson(
     status_filter: StatusQ = None,
     unit_type: TypeQ = None,
     agency: Agency | None = None,
-    station_id: str | None = None,
+    station_id: schemas.StationIdQuery = None,
 ) -> JSONResponse:
     rows, now = _list(session, state, status_filter, unit_type, agency, station_id)
     return _geojson(state, rows, now)
 
 
 @router.get("/units/{unit_id}", response_model=schemas.UnitOut)
-def get_unit(unit_id: str, session: SessionDep, state: StateDep, _: ReaderDep) -> schemas.UnitOut:
+def get_unit(
+    unit_id: schemas.UnitIdPath, session: SessionDep, state: StateDep, _: ReaderDep
+) -> schemas.UnitOut:
     row = fleet_repo.get_unit(session, unit_id=unit_id)
     return convert.unit_out(row, now=now_utc(), stale_after_s=state.geo.stale_after_s)
 
@@ -117,7 +119,11 @@ def create_unit(
     "/units/{unit_id}/status", response_model=schemas.UnitStatusOut, summary="Change a unit's status"
 )
 def change_status(
-    unit_id: str, body: schemas.UnitStatusUpdate, session: SessionDep, state: StateDep, who: DispatcherDep
+    unit_id: schemas.UnitIdPath,
+    body: schemas.UnitStatusUpdate,
+    session: SessionDep,
+    state: StateDep,
+    who: DispatcherDep,
 ) -> schemas.UnitStatusOut:
     now = now_utc()
     result = unit_service.change_unit_status(

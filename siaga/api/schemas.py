@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import (
     AfterValidator,
@@ -67,6 +67,10 @@ def _storable_text(value: str) -> str:
     return value
 
 
+def _storable_optional(value: str | None) -> str | None:
+    return None if value is None else _storable_text(value)
+
+
 NO_NUL_PATTERN = r"^[^\u0000]*$"
 
 StorableText = Annotated[
@@ -74,6 +78,21 @@ StorableText = Annotated[
 ]
 """Text that PostgreSQL can store: no NUL character (pydantic already refuses lone surrogates). Give
 each field a ``max_length`` no greater than its column's."""
+
+UnitIdPath = Annotated[
+    str,
+    Path(min_length=1, max_length=32, description="call sign", json_schema_extra={"pattern": NO_NUL_PATTERN}),
+    AfterValidator(_storable_text),
+]
+"""The ``{unit_id}`` of the unit routes: no NUL (a 500 on PostgreSQL), no longer than the column."""
+
+StationIdQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1, max_length=32, description="station id", json_schema_extra={"pattern": NO_NUL_PATTERN}
+    ),
+    AfterValidator(_storable_optional),
+]
 
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="longitude, WGS84 degrees")]
 Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="latitude, WGS84 degrees")]

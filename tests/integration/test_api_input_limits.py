@@ -154,3 +154,25 @@ def test_priority_filters_out_of_range_are_a_422(client: TestClient, priority: s
     response = client.get(f"{API}/incidents?priority={priority}", headers=auth("admin"))
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["priority.0"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "field"),
+    [
+        ("GET", "/units/AMB-SIAK-01%00", "unit_id"),
+        ("POST", "/units/AMB%00SIAK-01/status", "unit_id"),
+        ("GET", "/units/" + "A" * 33, "unit_id"),
+        ("GET", "/units?station_id=psc119%00siak", "station_id"),
+        ("GET", "/units.geojson?station_id=psc119%00siak", "station_id"),
+    ],
+)
+def test_nul_or_overlong_unit_and_station_ids_in_the_url_are_a_422(
+    client: TestClient, method: str, url: str, field: str
+) -> None:
+    # NUL in a path or query id reached PostgreSQL and ended in a DataError (500)
+    body = {"status": "out_of_service"} if url.endswith("/status") else None
+    response = client.request(method, API + url, headers=auth("admin"), json=body)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    status = client.get(f"{API}/units/AMB-SIAK-01", headers=auth("admin")).json()["status"]
+    assert status == "available"
