@@ -189,11 +189,13 @@ def _to_available(client: httpx.Client, unit_id: str) -> None:
 
 
 def _race_jobs(rng: random.Random, incident_id: int, unit_id: str, other_unit: str) -> list[Job]:
-    """Three requests released together: cancel the incident, assign a unit, move a unit's status."""
+    """Three requests released together: cancel (or close) the incident, assign a unit, move a unit's
+    status."""
     status = rng.choice(["en_route", "on_scene", "available", "out_of_service", "returning"])
     assigned = rng.choice([unit_id, other_unit])
+    finish = rng.choice(["cancel", "cancel", "close"])
     return [
-        ("POST", f"/incidents/{incident_id}/cancel", {"note": "duplicate call"}),
+        ("POST", f"/incidents/{incident_id}/{finish}", {"note": "duplicate call"}),
         ("POST", f"/incidents/{incident_id}/assignments", {"unit_id": assigned}),
         ("POST", f"/units/{unit_id}/status", {"status": status}),
     ]
@@ -246,7 +248,7 @@ def _assert_consistent(engine: Engine) -> None:
         assert units[unit_id].status == change.to_status, unit_id
 
 
-def test_hundred_cancel_assign_status_races_never_500_and_leave_consistent_rows(
+def test_hundred_cancel_close_assign_status_races_never_500_and_leave_consistent_rows(
     live_server_any: LiveServer,
 ) -> None:
     base_url = live_server_any.base_url
