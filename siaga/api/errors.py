@@ -4,6 +4,8 @@
 ``OutsideServiceAreaError``) and ``UnreachableError`` → 422, anything else from the core → 500. The
 body is always ``{"detail": "<one readable sentence>", ...}``; validation errors also list every
 problem under ``errors`` (``field``, ``message``), and conflicts may carry ``details`` (who holds a unit).
+The OpenAPI document declares these answers, with this body, on every operation that can give them
+(:func:`document_error_answers`), so clients and the schemathesis fuzz test can rely on it.
 """
 
 from __future__ import annotations
