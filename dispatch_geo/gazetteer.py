@@ -110,6 +110,7 @@ class Gazetteer:
         self._to_metric = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
         self.outside_buffer_m = float(outside_buffer_m)
         self.regency_nama = regency_nama
+        self._served_box = _served_box(desa_metric, self.outside_buffer_m)
 
     @classmethod
     def from_boundaries(
@@ -171,7 +172,15 @@ class Gazetteer:
             If ``p`` is farther than ``outside_buffer_m`` from every desa; the message gives the point and
             its distance from the regency.
         """
+        west, south, east, north = self._served_box
         x, y = self._to_metric.transform(p.lon, p.lat)
+        if not (west <= p.lon <= east and south <= p.lat <= north and math.isfinite(x) and math.isfinite(y)):
+            # Far from the regency the UTM projection is meaningless (infinite at lon 0): answer first.
+            raise OutsideServiceAreaError(
+                f"point (lon {p.lon:.6f}, lat {p.lat:.6f}) is outside the service area: far from "
+                f"{self.regency_nama} (lon {west:.2f} to {east:.2f}, lat {south:.2f} to {north:.2f} "
+                f"with the {self.outside_buffer_m:.0f} m border zone)"
+            )
         point = shapely.Point(x, y)
         hits = self._tree.query(point, predicate="intersects")
         if len(hits):
@@ -181,8 +190,9 @@ class Gazetteer:
         if distance_m > self.outside_buffer_m:
             raise OutsideServiceAreaError(
                 f"point (lon {p.lon:.6f}, lat {p.lat:.6f}) is {distance_m / 1000:.1f} km outside "
-                f"{self.regency_nama} (nearest: {self._desa_nama[i]}, kecamatan {self._kec_nama[i]}); "
-                f"only points within {self.outside_buffer_m:.0f} m of the border are served"
+                f"{self.regency_nama} (nearest: {self._desa_nama[i]}, kecamatan {self._kec_nama[i]}), "
+                f"outside the service area: only points within {self.outside_buffer_m:.0f} m of the "
+                "border are served"
             )
         return self._location(i, inside=False, distance_m=distance_m)
 
@@ -261,6 +271,19 @@ class Gazetteer:
                 strict=True,
             )
         ]
+
+
+def _served_box(desa_metric: NDArray[Any], outside_buffer_m: float) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees around every desa, wide enough for the outside buffer.
+
+    A generous box (the buffer at 100 km per degree, plus 0.05°): it only spares :meth:`Gazetteer.locate`
+    the projection of points nowhere near the regency; the exact distance decides the rest.
+    """
+    to_lonlat = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+    xmin, ymin, xmax, ymax = shapely.total_bounds(desa_metric)
+    lons, lats = to_lonlat.transform([xmin, xmin, xmax, xmax], [ymin, ymax, ymin, ymax])
+    margin = outside_buffer_m / 100_000 + 0.05
+    return (min(lons) - margin, min(lats) - margin, max(lons) + margin, max(lats) + margin)
 
 
 def _lonlat(point: BaseGeometry) -> LonLat:

@@ -250,9 +250,17 @@ def finish_incident(
     row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
     old_status = row.status
     incident_transition(old_status, new_status)  # refuse early, before touching units
+    open_assignments = incident_repo.list_assignments(session, incident_id=incident_id, open_only=True)
+    units = [fleet_repo.get_unit(session, unit_id=a.unit_id, for_update=True) for a in open_assignments]
+    # ``at`` was read before the locks: a racing assignment or status change that got them first may
+    # carry a later time. The incident ends after everything it is made of, never before.
+    at = max(
+        [at, row.created_at]
+        + [a.assigned_at for a in open_assignments]
+        + [u.status_changed_at for u in units]
+    )
     released = []
-    for assignment in incident_repo.list_assignments(session, incident_id=incident_id, open_only=True):
-        unit = fleet_repo.get_unit(session, unit_id=assignment.unit_id, for_update=True)
+    for unit in units:
         target = stand_down_status(unit.unit_type, unit.status)
         if target is not None:
             fleet_repo.change_unit_status(

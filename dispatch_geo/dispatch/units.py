@@ -27,7 +27,7 @@ from dispatch_geo.domain.units import (
     availability,
     default_agency,
 )
-from dispatch_geo.errors import InputError, NotFoundError
+from dispatch_geo.errors import ConflictError, InputError, NotFoundError
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventKind
 from dispatch_geo.storage.models import UnitRow
@@ -98,12 +98,24 @@ def change_unit_status(
             f"unit {unit_id} cannot be set to dispatched directly; assign it to an incident instead"
         )
     fleet_repo.get_unit(session, unit_id=unit_id)  # 404 before any lock
-    open_assignments = incident_repo.list_assignments(session, unit_id=unit_id, open_only=True)
+    seen = incident_repo.list_assignments(session, unit_id=unit_id, open_only=True)
     incident = None
-    if open_assignments:
-        incident = incident_repo.get_incident(
-            session, incident_id=open_assignments[0].incident_id, for_update=True
+    if seen:
+        incident = incident_repo.get_incident(session, incident_id=seen[0].incident_id, for_update=True)
+    unit = fleet_repo.get_unit(session, unit_id=unit_id, for_update=True)
+    # The assignment was read before the locks. Under them it is either unchanged, gone (the incident
+    # was closed or cancelled meanwhile: the unit is no longer linked to it), or new (assigned
+    # meanwhile, to an incident this transaction has not locked: locking it now would invert the lock
+    # order, so the dispatcher is asked to look again).
+    held = incident_repo.list_assignments(session, unit_id=unit_id, open_only=True)
+    if held and [a.id for a in held] != [a.id for a in seen]:
+        raise ConflictError(
+            f"unit {unit_id} was just assigned to incident {held[0].incident_id}; "
+            "check its status and try again"
         )
+    if not held:
+        incident = None
+    at = max([at, unit.status_changed_at] + [a.assigned_at for a in held])
     change = fleet_repo.change_unit_status(
         session,
         unit_id=unit_id,

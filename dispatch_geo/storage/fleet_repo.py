@@ -160,8 +160,13 @@ def change_unit_status(
     InvalidTransition
         The status table does not allow the move from the unit's *current* (locked) status; nothing is
         written.
+
+    ``at`` is read by the caller before the lock is granted, so a writer that waited for the lock can
+    hold an older time than the change it waited for: the change is then recorded at the unit's last
+    change time, never before it, and the audit trail stays in the order the changes happened.
     """
     row = get_unit(session, unit_id=unit_id, for_update=True)
+    at = max(require_aware(at, "status change time"), row.status_changed_at)
     to_status = transition(row.unit_type, row.status, new_status)
     change = StatusChange(unit_id=unit_id, from_status=row.status, to_status=to_status, at=at, by=by)
     row.status = to_status

@@ -128,7 +128,7 @@ def change_incident_status(
     row = get_incident(session, incident_id=incident_id, for_update=True)
     row.status = incident_transition(row.status, new_status)
     if row.status in FINAL_INCIDENT_STATUSES:
-        row.closed_at = require_aware(at, "incident closing time")
+        row.closed_at = max(require_aware(at, "incident closing time"), row.created_at)
     session.flush()
     log.info("incident %d is now %s", incident_id, row.status)
     return row
@@ -153,10 +153,12 @@ def assign_unit(session: Session, *, incident_id: int, unit_id: str, at: datetim
     incident = get_incident(session, incident_id=incident_id, for_update=True)
     if incident.status in FINAL_INCIDENT_STATUSES:
         raise ConflictError(f"incident {incident_id} is {incident.status}; no unit can be assigned to it")
-    change_unit_status(
+    change = change_unit_status(
         session, unit_id=unit_id, new_status=UnitStatus.DISPATCHED, at=at, by=by, incident_id=incident_id
     )
-    assignment = AssignmentRow(incident_id=incident_id, unit_id=unit_id, assigned_at=at, assigned_by=by)
+    assignment = AssignmentRow(
+        incident_id=incident_id, unit_id=unit_id, assigned_at=change.at, assigned_by=by
+    )
     with conflict_savepoint(session, f"unit {unit_id} already has an open assignment"):
         session.add(assignment)
     if incident.status == IncidentStatus.NEW:
@@ -173,6 +175,9 @@ def release_assignment(session: Session, *, incident_id: int, unit_id: str, at: 
     ------
     NotFoundError
         The unit has no open assignment to that incident.
+
+    A release time older than the assignment (``at`` read before a racing assignment got the lock)
+    is recorded as the assignment time: the assignment lasted no time at all, never a negative one.
     """
     stmt = (
         select(AssignmentRow)
@@ -184,7 +189,7 @@ def release_assignment(session: Session, *, incident_id: int, unit_id: str, at: 
     row = session.scalars(stmt).one_or_none()
     if row is None:
         raise NotFoundError(f"unit {unit_id} has no open assignment to incident {incident_id}")
-    row.released_at = require_aware(at, "release time")
+    row.released_at = max(require_aware(at, "release time"), row.assigned_at)
     session.flush()
     return row
 

@@ -4,6 +4,8 @@
 ``OutsideServiceAreaError``) and ``UnreachableError`` → 422, anything else from the core → 500. The
 body is always ``{"detail": "<one readable sentence>", ...}``; validation errors also list every
 problem under ``errors`` (``field``, ``message``), and conflicts may carry ``details`` (who holds a unit).
+The OpenAPI document declares these answers, with this body, on every operation that can give them
+(:func:`document_error_answers`), so clients and the schemathesis fuzz test can rely on it.
 """
 
 from __future__ import annotations
@@ -76,7 +78,89 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     )
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "description": "what was wrong, in one readable sentence"},
+        "error": {"type": "string", "description": "kind of error, e.g. ValidationError, NotFoundError"},
+        "errors": {
+            "type": "array",
+            "description": "every problem of a request that failed validation",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "details": {"type": "object", "description": "facts about a conflict (who holds a unit...)"},
+    },
+}
+"""The body of every error answer (``HTTPException`` bodies have only ``detail``)."""
+
+ERROR_ANSWERS: dict[str, str] = {
+    "400": "the body could not be read as JSON (e.g. not UTF-8)",
+    "401": "no API token, or an unknown one",
+    "403": "the token's role may not do this",
+    "404": "no such object (the message names it)",
+    "409": "conflicts with the current state (the message says why)",
+    "413": "request body too large",
+    "422": "the request cannot be used as given; `errors` lists every problem",
+    "429": "too many failed authentications from this address: wait `Retry-After` seconds",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def _error_codes(method: str, operation: dict[str, Any]) -> list[str]:
+    """The error answers an operation can give, from what it takes."""
+    codes = []
+    if operation.get("security"):
+        codes += ["401", "403", "429"]
+    params = operation.get("parameters", [])
+    if any(p.get("in") == "path" for p in params):
+        codes.append("404")
+    if method in _WRITES:
+        codes.append("409")
+    if "requestBody" in operation:
+        codes += ["400", "413"]
+    if params or "requestBody" in operation or method in _WRITES:
+        codes.append("422")
+    return codes
+
+
+def document_error_answers(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Declare, on every operation of ``openapi``, the error answers it can give, with their schema.
+
+    FastAPI documents only 422, with its own body shape; the answers here are those of the handlers
+    above (and of the auth dependencies), so a client or a fuzzer can rely on the document.
+    """
+    components = openapi.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ERROR_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in openapi.get("paths", {}).values():
+        for method, operation in path_item.items():
+            responses = operation.setdefault("responses", {})
+            for code in _error_codes(method, operation):
+                answer = responses.setdefault(code, {"description": ERROR_ANSWERS[code]})
+                answer["content"] = content
+            for code, answer in responses.items():
+                if code.startswith(("4", "5")) and "content" not in answer:
+                    answer["content"] = content
+    return openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers on ``app`` and document their answers in its OpenAPI document."""
     app.add_exception_handler(SiagaError, siaga_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_error_answers(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from dispatch_geo.places import PlacePoint
+from siaga.api import schemas
 from siaga.api.deps import OperationsReaderDep, StateDep
 from siaga.settings import PROJECT_ROOT
 
@@ -96,7 +97,12 @@ def _place_item(score: float, p: PlacePoint) -> dict[str, Any]:
     return item
 
 
-@api.get("/map/roads.geojson", summary="Main roads (motorway…tertiary) for the console's basemap")
+@api.get(
+    "/map/roads.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Main roads (motorway…tertiary) for the console's basemap",
+)
 def main_roads(request: Request, state: StateDep, _: OperationsReaderDep) -> JSONResponse:
     with _lock:
         body = request.app.state.__dict__.get("siaga_roads")
@@ -130,7 +136,12 @@ def _roads(state: Any) -> dict[str, Any]:
     }
 
 
-@api.get("/map/boundaries.geojson", summary="Kecamatan or desa boundaries")
+@api.get(
+    "/map/boundaries.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Kecamatan or desa boundaries",
+)
 def boundaries(
     state: StateDep,
     _: OperationsReaderDep,

@@ -12,6 +12,7 @@ from dispatch_geo.dispatch.timeline import incident_timeline
 from dispatch_geo.storage import incident_repo
 from siaga.api import convert, schemas
 from siaga.api.deps import DispatcherDep, OperationsReaderDep, SessionDep, StateDep, now_utc
+from siaga.api.schemas import IncidentId
 
 router = APIRouter(tags=["dispatch"])
 
@@ -26,7 +27,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
     summary="Rank the nearest available units per outstanding requirement (audited)",
 )
 def recommend(
-    incident_id: int,
+    incident_id: IncidentId,
     session: SessionDep,
     state: StateDep,
     who: DispatcherDep,
@@ -53,7 +54,7 @@ def recommend(
     summary="Assign a unit (atomic: of racing dispatchers exactly one wins, the others get 409)",
 )
 def assign(
-    incident_id: int, body: schemas.AssignmentCreate, session: SessionDep, who: DispatcherDep
+    incident_id: IncidentId, body: schemas.AssignmentCreate, session: SessionDep, who: DispatcherDep
 ) -> schemas.AssignmentCreated:
     result = assign_service.assign_unit(
         session, incident_id=incident_id, unit_id=body.unit_id, at=now_utc(), by=who.name
@@ -69,7 +70,7 @@ def assign(
 
 @router.get("/incidents/{incident_id}/assignments", response_model=list[schemas.AssignmentOut])
 def list_assignments(
-    incident_id: int, session: SessionDep, _: OperationsReaderDep
+    incident_id: IncidentId, session: SessionDep, _: OperationsReaderDep
 ) -> list[schemas.AssignmentOut]:
     incident_repo.get_incident(session, incident_id=incident_id)
     rows = incident_repo.list_assignments(session, incident_id=incident_id)
@@ -77,7 +78,7 @@ def list_assignments(
 
 
 @router.get("/incidents/{incident_id}/timeline", response_model=schemas.TimelineOut)
-def timeline(incident_id: int, session: SessionDep, _: OperationsReaderDep) -> schemas.TimelineOut:
+def timeline(incident_id: IncidentId, session: SessionDep, _: OperationsReaderDep) -> schemas.TimelineOut:
     entries = incident_timeline(session, incident_id=incident_id)
     return schemas.TimelineOut(
         incident_id=incident_id,

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from dispatch_geo.dispatch import incidents as incident_service
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
@@ -23,12 +24,15 @@ from siaga.api.deps import (
     now_utc,
     sees_caller,
 )
+from siaga.api.schemas import IncidentId
 
 router = APIRouter(tags=["incidents"])
 
 StatusQ = Annotated[list[IncidentStatus] | None, Query(alias="status", description="repeatable")]
 TypeQ = Annotated[list[IncidentType] | None, Query(description="repeatable")]
-PriorityQ = Annotated[list[int] | None, Query(description="repeatable; 1, 2 or 3")]
+PriorityQ = Annotated[
+    list[Annotated[int, Field(ge=1, le=3)]] | None, Query(description="repeatable; 1, 2 or 3")
+]
 LimitQ = Annotated[int, Query(ge=1, le=2000)]
 
 PLANNER_NOTE = "For the planner role `caller_phone` is null: caller identity is for dispatchers and admins."
@@ -96,6 +100,7 @@ def _place_match(
 @router.get(
     "/incidents",
     response_model=list[schemas.IncidentOut],
+    responses=schemas.GEOJSON_OK,
     summary="Incidents, most urgent first",
     description=f"Dispatchers, admins and planners. {PLANNER_NOTE}",
 )
@@ -117,6 +122,8 @@ def list_incidents(
 
 @router.get(
     "/incidents.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
     summary="Incidents as a GeoJSON FeatureCollection (RFC 7946)",
     description="Dispatchers, admins and planners; the features carry no caller identity.",
 )
@@ -137,7 +144,9 @@ def incidents_geojson(
     response_model=schemas.IncidentOut,
     description=f"Dispatchers, admins and planners. {PLANNER_NOTE}",
 )
-def get_incident(incident_id: int, session: SessionDep, who: OperationsReaderDep) -> schemas.IncidentOut:
+def get_incident(
+    incident_id: IncidentId, session: SessionDep, who: OperationsReaderDep
+) -> schemas.IncidentOut:
     row = incident_repo.get_incident(session, incident_id=incident_id)
     return convert.incident_out(session, row, caller_data=sees_caller(who))
 
@@ -146,7 +155,7 @@ def get_incident(incident_id: int, session: SessionDep, who: OperationsReaderDep
     "/incidents/{incident_id}", response_model=schemas.IncidentOut, summary="Edit description/priority"
 )
 def update_incident(
-    incident_id: int, body: schemas.IncidentUpdate, session: SessionDep, who: DispatcherDep
+    incident_id: IncidentId, body: schemas.IncidentUpdate, session: SessionDep, who: DispatcherDep
 ) -> schemas.IncidentOut:
     row = incident_service.update_incident(
         session,
@@ -181,7 +190,10 @@ def _finish(
 
 @router.post("/incidents/{incident_id}/close", response_model=schemas.IncidentOut)
 def close_incident(
-    incident_id: int, session: SessionDep, who: DispatcherDep, body: schemas.IncidentFinish | None = None
+    incident_id: IncidentId,
+    session: SessionDep,
+    who: DispatcherDep,
+    body: schemas.IncidentFinish | None = None,
 ) -> schemas.IncidentOut:
     """Close an incident that a unit reached; its units are released and stood down."""
     return _finish(session, incident_id, IncidentStatus.CLOSED, body, who.name)
@@ -189,7 +201,10 @@ def close_incident(
 
 @router.post("/incidents/{incident_id}/cancel", response_model=schemas.IncidentOut)
 def cancel_incident(
-    incident_id: int, session: SessionDep, who: DispatcherDep, body: schemas.IncidentFinish | None = None
+    incident_id: IncidentId,
+    session: SessionDep,
+    who: DispatcherDep,
+    body: schemas.IncidentFinish | None = None,
 ) -> schemas.IncidentOut:
     """Cancel an incident before anyone is on scene (hoax, duplicate); its units are stood down."""
     return _finish(session, incident_id, IncidentStatus.CANCELLED, body, who.name)

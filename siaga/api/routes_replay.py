@@ -19,8 +19,10 @@ from dispatch_geo.dispatch.timeline import incident_timeline
 from dispatch_geo.storage import incident_repo, position_repo
 from maps.offline import MissingWebAssetsError
 from maps.replay_map import replay_map
+from siaga.api import schemas
 from siaga.api.deps import AppState, OperationsReaderDep, SessionDep, StateDep
 from siaga.api.routes_console import VENDOR_DIR, boundary_collection, page_with_config
+from siaga.api.schemas import IncidentId
 
 AFTER_RELEASE = timedelta(minutes=10)
 BEFORE_ASSIGNMENT = timedelta(minutes=5)
@@ -30,9 +32,14 @@ api = APIRouter(tags=["incidents"])
 page = APIRouter(include_in_schema=False)
 
 
-@api.get("/incidents/{incident_id}/replay.geojson", summary="Tracks and events of an incident, for replay")
+@api.get(
+    "/incidents/{incident_id}/replay.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Tracks and events of an incident, for replay",
+)
 def replay_data(
-    incident_id: int, session: SessionDep, state: StateDep, _: OperationsReaderDep
+    incident_id: IncidentId, session: SessionDep, state: StateDep, _: OperationsReaderDep
 ) -> JSONResponse:
     return JSONResponse(replay_body(session, state, incident_id), media_type="application/geo+json")
 
@@ -84,7 +91,7 @@ def replay_body(session: Session, state: AppState, incident_id: int) -> dict[str
 
 
 @page.get("/replay/{incident_id}", response_class=HTMLResponse)
-def replay_page(incident_id: int, state: StateDep) -> HTMLResponse:
+def replay_page(incident_id: IncidentId, state: StateDep) -> HTMLResponse:
     # the demo token only where the console offers it too (development), never a hard-coded fallback
     demo_token = "demo-dispatcher-token" if state.settings.demo_tokens_enabled else ""
     return page_with_config("replay.html", {"incidentId": incident_id, "demoToken": demo_token})
@@ -93,10 +100,11 @@ def replay_page(incident_id: int, state: StateDep) -> HTMLResponse:
 @api.get(
     "/incidents/{incident_id}/replay-map.html",
     response_class=HTMLResponse,
+    responses={503: {"description": "the local Leaflet assets are missing (scripts/fetch-web-assets.sh)"}},
     summary="The incident's replay as one self-contained HTML file (tracks, timeline; works offline)",
 )
 def replay_map_file(
-    incident_id: int, session: SessionDep, state: StateDep, reader: OperationsReaderDep
+    incident_id: IncidentId, session: SessionDep, state: StateDep, reader: OperationsReaderDep
 ) -> HTMLResponse:
     body = replay_body(session, state, incident_id)
     try:

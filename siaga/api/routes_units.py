@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
 from dispatch_geo.dispatch import units as unit_service
@@ -67,7 +67,12 @@ StatusQ = Annotated[list[UnitStatus] | None, Query(alias="status", description="
 TypeQ = Annotated[list[UnitType] | None, Query(description="repeatable")]
 
 
-@router.get("/units", response_model=list[schemas.UnitOut], summary="Units (add format=geojson for a map)")
+@router.get(
+    "/units",
+    response_model=list[schemas.UnitOut],
+    responses=schemas.GEOJSON_OK,
+    summary="Units (add format=geojson for a map)",
+)
 def list_units(
     session: SessionDep,
     state: StateDep,
@@ -75,7 +80,7 @@ def list_units(
     status_filter: StatusQ = None,
     unit_type: TypeQ = None,
     agency: Agency | None = None,
-    station_id: str | None = None,
+    station_id: schemas.StationIdQuery = None,
     format: Literal["json", "geojson"] = "json",
 ) -> Any:
     rows, now = _list(session, state, status_filter, unit_type, agency, station_id)
@@ -84,7 +89,12 @@ def list_units(
     return [convert.unit_out(r, now=now, stale_after_s=state.geo.stale_after_s) for r in rows]
 
 
-@router.get("/units.geojson", summary="Units as a GeoJSON FeatureCollection (RFC 7946)")
+@router.get(
+    "/units.geojson",
+    response_class=schemas.GeoJSONResponse,
+    responses=schemas.GEOJSON_OK,
+    summary="Units as a GeoJSON FeatureCollection (RFC 7946)",
+)
 def units_geojson(
     session: SessionDep,
     state: StateDep,
@@ -92,14 +102,16 @@ def units_geojson(
     status_filter: StatusQ = None,
     unit_type: TypeQ = None,
     agency: Agency | None = None,
-    station_id: str | None = None,
+    station_id: schemas.StationIdQuery = None,
 ) -> JSONResponse:
     rows, now = _list(session, state, status_filter, unit_type, agency, station_id)
     return _geojson(state, rows, now)
 
 
 @router.get("/units/{unit_id}", response_model=schemas.UnitOut)
-def get_unit(unit_id: str, session: SessionDep, state: StateDep, _: OperationsReaderDep) -> schemas.UnitOut:
+def get_unit(
+    unit_id: schemas.UnitIdPath, session: SessionDep, state: StateDep, _: OperationsReaderDep
+) -> schemas.UnitOut:
     row = fleet_repo.get_unit(session, unit_id=unit_id)
     return convert.unit_out(row, now=now_utc(), stale_after_s=state.geo.stale_after_s)
 
@@ -126,7 +138,11 @@ def create_unit(
     "/units/{unit_id}/status", response_model=schemas.UnitStatusOut, summary="Change a unit's status"
 )
 def change_status(
-    unit_id: str, body: schemas.UnitStatusUpdate, session: SessionDep, state: StateDep, who: DispatcherDep
+    unit_id: schemas.UnitIdPath,
+    body: schemas.UnitStatusUpdate,
+    session: SessionDep,
+    state: StateDep,
+    who: DispatcherDep,
 ) -> schemas.UnitStatusOut:
     now = now_utc()
     result = unit_service.change_unit_status(
@@ -153,7 +169,7 @@ def change_status(
     responses={422: {"description": "invalid, or refused by the ingest filters (``reason`` gives the code)"}},
 )
 async def report_position(
-    unit_id: Annotated[str, Path(max_length=32)],
+    unit_id: schemas.UnitIdPath,
     body: schemas.PositionReport,
     state: StateDep,
     ingest: IngestDep,

@@ -10,11 +10,89 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from fastapi import Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from dispatch_geo.domain.fleet_csv import CALL_SIGN_PATTERN, STATION_ID_PATTERN
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType, parse_priority
 from dispatch_geo.domain.units import Agency, Availability, UnitStatus, UnitType
+
+DB_BIGINT_MAX = 2**63 - 1
+"""Largest value of a BIGINT id column (PostgreSQL; SQLite's INTEGER holds the same)."""
+
+IncidentId = Annotated[
+    int, Path(ge=1, le=DB_BIGINT_MAX, description="incident id (a positive 64-bit integer)")
+]
+"""The ``{incident_id}`` of every incident route: out of range is a 422 naming the field, not a 500."""
+
+
+class GeoJSONResponse(JSONResponse):
+    """A GeoJSON document (RFC 7946), so the OpenAPI document names its media type."""
+
+    media_type = "application/geo+json"
+
+
+GEOJSON_OK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "a GeoJSON FeatureCollection (RFC 7946), coordinates [lon, lat]",
+        "content": {
+            "application/geo+json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["type", "features"],
+                    "properties": {
+                        "type": {"type": "string", "enum": ["FeatureCollection"]},
+                        "features": {"type": "array", "items": {"type": "object"}},
+                    },
+                }
+            }
+        },
+    }
+}
+"""``responses=`` of the routes that answer GeoJSON (alone, or with ``format=geojson``)."""
+
+
+def _storable_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters (\\u0000): the database cannot store them")
+    return value
+
+
+def _storable_optional(value: str | None) -> str | None:
+    return None if value is None else _storable_text(value)
+
+
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+
+StorableText = Annotated[
+    str, AfterValidator(_storable_text), Field(json_schema_extra={"pattern": NO_NUL_PATTERN})
+]
+"""Text that PostgreSQL can store: no NUL character (pydantic already refuses lone surrogates). Give
+each field a ``max_length`` no greater than its column's."""
+
+UnitIdPath = Annotated[
+    str,
+    Path(min_length=1, max_length=32, description="call sign", json_schema_extra={"pattern": NO_NUL_PATTERN}),
+    AfterValidator(_storable_text),
+]
+"""The ``{unit_id}`` of the unit routes: no NUL (a 500 on PostgreSQL), no longer than the column."""
+
+StationIdQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1, max_length=32, description="station id", json_schema_extra={"pattern": NO_NUL_PATTERN}
+    ),
+    AfterValidator(_storable_optional),
+]
 
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="longitude, WGS84 degrees")]
 Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="latitude, WGS84 degrees")]
@@ -24,7 +102,11 @@ def _priority(value: object) -> int:
     return int(parse_priority(value))
 
 
-PriorityValue = Annotated[int, BeforeValidator(_priority), Field(description="1 most urgent, 2, or 3")]
+PriorityValue = Annotated[
+    int,
+    BeforeValidator(_priority),
+    Field(description="1 most urgent, 2, or 3", json_schema_extra={"minimum": 1, "maximum": 3}),
+]
 
 
 class Strict(BaseModel):
@@ -53,7 +135,7 @@ class UnitCreate(Strict):
     unit_type: UnitType
     station_id: str = Field(pattern=STATION_ID_PATTERN.pattern, max_length=32)
     agency: Agency | None = Field(default=None, description="default: the unit type's usual agency")
-    device_id: str | None = Field(default=None, min_length=1, max_length=32)
+    device_id: StorableText | None = Field(default=None, min_length=1, max_length=32)
 
 
 class UnitStatusUpdate(Strict):
@@ -116,7 +198,7 @@ class IncidentCreate(Strict):
     priority: PriorityValue
     lon: Lon | None = None
     lat: Lat | None = None
-    place: str | None = Field(
+    place: StorableText | None = Field(
         default=None, min_length=2, max_length=120, description="desa/kecamatan name instead of lon/lat"
     )
     place_kode: str | None = Field(
@@ -126,8 +208,8 @@ class IncidentCreate(Strict):
         description="kode of a desa or kecamatan from /places instead of lon/lat; wins over `place`",
     )
     caller_phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{2,30}$", max_length=32)
-    description: str = Field(default="", max_length=4000)
-    address: str = Field(default="", max_length=500)
+    description: StorableText = Field(default="", max_length=4000)
+    address: StorableText = Field(default="", max_length=500)
 
     @model_validator(mode="after")
     def _one_location(self) -> IncidentCreate:
@@ -142,7 +224,7 @@ class IncidentCreate(Strict):
 
 
 class IncidentUpdate(Strict):
-    description: str | None = Field(default=None, max_length=4000)
+    description: StorableText | None = Field(default=None, max_length=4000)
     priority: PriorityValue | None = None
 
     @model_validator(mode="after")
@@ -153,7 +235,7 @@ class IncidentUpdate(Strict):
 
 
 class IncidentFinish(Strict):
-    note: str = Field(default="", max_length=1000)
+    note: StorableText = Field(default="", max_length=1000)
 
 
 class IncidentOut(BaseModel):
@@ -232,7 +314,7 @@ class RecommendationOut(BaseModel):
 
 
 class AssignmentCreate(Strict):
-    unit_id: str = Field(min_length=1, max_length=32)
+    unit_id: StorableText = Field(min_length=1, max_length=32)
 
 
 class AssignmentOut(BaseModel):

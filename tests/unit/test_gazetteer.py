@@ -73,6 +73,18 @@ def test_pekanbaru_is_outside_the_service_area(gazetteer: Gazetteer) -> None:
     assert 12.0 < float(match.group(1)) < 17.0
 
 
+@pytest.mark.parametrize(
+    "far",
+    [LonLat(0.0, 0.0), LonLat(10.0, 0.0), LonLat(-80.0, 0.0), LonLat(180.0, 90.0), LonLat(-180.0, -90.0)],
+    ids=["null-island", "projection-infinite", "antipode", "north-pole", "south-pole"],
+)
+def test_points_far_from_siak_are_outside_the_service_area(gazetteer: Gazetteer, far: LonLat) -> None:
+    # (0, 0) projects to infinity in UTM 47N: it used to end in an IndexError (a 500 over HTTP)
+    with pytest.raises(OutsideServiceAreaError, match="outside the service area"):
+        gazetteer.locate(far)
+    assert gazetteer.locate_many([far.lon], [far.lat]) == [None]
+
+
 def test_point_500_m_outside_the_border_gets_the_nearest_desa(
     boundaries: Boundaries, gazetteer: Gazetteer
 ) -> None:
