@@ -5,6 +5,11 @@ nodes. The incident becomes a virtual node joined to the nodes around it in the 
 so one Dijkstra from it (scipy.sparse.csgraph, bounded by a time limit that grows only if too few
 vehicles are within it) gives every node's travel time *to* the incident. Each vehicle then finishes
 its own edge: forwards to the edge's head, or — on a two-way road — turning round to its tail.
+
+A point within :data:`JUNCTION_TOLERANCE_M` of either end of its edge is *at the junction*: it is
+routed as that node, reachable from and leaving by every road that meets there — also when the
+snapper happened to put it at the far end of a one-way street (which alone could only be entered
+from its start) or at the start of one (which alone could only be left by driving it).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ ALONG_TARGET_EDGE = -1
 """``via_node`` code: the source drives straight along the target's own edge."""
 ALONG_TARGET_TWIN = -2
 """``via_node`` code: the source drives straight along the twin of the target's edge."""
+JUNCTION_TOLERANCE_M = 1.0
+"""A point this close (road metres) to an end of its edge is at that junction and routed as the node."""
 
 
 @dataclass(frozen=True)
@@ -96,18 +103,20 @@ class TravelTimeRouter:
         ``inf``. Without ``need`` every reachable source gets its exact time.
         """
         road = self.road
-        self._check(target)
-        for s in sources:
-            self._check(s)
+        target = self.at_junction(target)
         e, g = target.edge, float(target.fraction)
         tt = road.travel_time_s
         tail, head = int(road.tail[e]), int(road.head[e])
         twin = int(road.twin[e])
         to_tail = max(g * tt[e], _MIN_WEIGHT)
-        to_head = max((1.0 - g) * tt[twin], _MIN_WEIGHT) if twin >= 0 else np.inf
+        # a one-way street is entered only at its tail, unless the target is its head node
+        back_s = (1.0 - g) * tt[twin] if twin >= 0 else (0.0 if g == 1.0 else np.inf)
+        to_head = max(back_s, _MIN_WEIGHT)
 
         src_edge = np.fromiter((s.edge for s in sources), dtype=np.int64, count=len(sources))
         src_frac = np.fromiter((s.fraction for s in sources), dtype=np.float64, count=len(sources))
+        self._check_many(src_edge, src_frac)
+        src_frac = self._junction_fractions(src_edge, src_frac)
         limit = float(initial_limit_s) if need else np.inf
         while True:
             node_time, nxt = self._search(tail, to_tail, head, to_head, limit)
@@ -135,6 +144,25 @@ class TravelTimeRouter:
             return None
         length = float(self.road.length_m[edge])
         return EdgePoint(edge, min(max(offset_m / length, 0.0), 1.0) if length > 0 else 0.0)
+
+    def at_junction(self, point: EdgePoint) -> EdgePoint:
+        """``point`` checked, with its fraction set to exactly 0 or 1 when it lies at a junction.
+
+        A point within :data:`JUNCTION_TOLERANCE_M` of its edge's tail (head) is that node; the
+        router treats such a point as the node itself, whatever edge it was snapped to.
+        """
+        edge = np.array([point.edge], dtype=np.int64)
+        self._check_many(edge, np.array([point.fraction], dtype=np.float64))
+        fraction = float(self._junction_fractions(edge, np.array([point.fraction], dtype=np.float64))[0])
+        return point if fraction == point.fraction else EdgePoint(point.edge, fraction)
+
+    def _junction_fractions(self, edges: IntArray, fractions: FloatArray) -> FloatArray:
+        """``fractions`` with those within the junction tolerance of an edge's end set to 0 or 1."""
+        length = self.road.length_m[edges]
+        from_tail, from_head = fractions * length, (1.0 - fractions) * length
+        at_tail = (from_tail <= JUNCTION_TOLERANCE_M) & (from_tail <= from_head)
+        at_head = ~at_tail & (from_head <= JUNCTION_TOLERANCE_M)
+        return np.where(at_tail, 0.0, np.where(at_head, 1.0, fractions))
 
     def fastest_edge(self, u: int, v: int) -> int:
         """Index of the fastest edge from node ``u`` to node ``v`` (KeyError if there is none)."""
@@ -179,11 +207,15 @@ class TravelTimeRouter:
         forward = (1.0 - src_frac) * tt[src_edge] + node_time[heads]
         best = forward
         via = heads.copy()
-        # turning round on a two-way road: along the twin to the edge's tail
+        # turning round on a two-way road: along the twin to the edge's tail; a source at the
+        # tail node (even of a one-way street) is already there
         twins = road.twin[src_edge]
         has_twin = twins >= 0
-        back = np.full(src_edge.shape[0], np.inf)
-        back[has_twin] = src_frac[has_twin] * tt[twins[has_twin]] + node_time[road.tail[src_edge[has_twin]]]
+        at_tail = src_frac == 0.0
+        own_back = np.full(src_edge.shape[0], np.inf)
+        own_back[at_tail] = 0.0
+        own_back[has_twin] = src_frac[has_twin] * tt[twins[has_twin]]
+        back = own_back + node_time[road.tail[src_edge]]
         use_back = back < best
         best = np.where(use_back, back, best)
         via = np.where(use_back, road.tail[src_edge], via)
@@ -207,8 +239,12 @@ class TravelTimeRouter:
         via = np.where(use_direct, via_direct, via)
         return best, via
 
-    def _check(self, point: EdgePoint) -> None:
-        if not 0 <= point.edge < self.road.n_edges:
-            raise InputError(f"edge {point.edge} does not exist in a graph of {self.road.n_edges} edges")
-        if not 0.0 <= point.fraction <= 1.0:
-            raise InputError(f"fraction {point.fraction} must be between 0 and 1")
+    def _check_many(self, edges: IntArray, fractions: FloatArray) -> None:
+        bad_edge = (edges < 0) | (edges >= self.road.n_edges)
+        if bad_edge.any():
+            first = int(edges[np.flatnonzero(bad_edge)[0]])
+            raise InputError(f"edge {first} does not exist in a graph of {self.road.n_edges} edges")
+        bad_fraction = ~((fractions >= 0.0) & (fractions <= 1.0))
+        if bad_fraction.any():
+            first_f = float(fractions[np.flatnonzero(bad_fraction)[0]])
+            raise InputError(f"fraction {first_f} must be between 0 and 1")

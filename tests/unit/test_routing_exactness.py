@@ -17,8 +17,6 @@ from dispatch_geo.routing.travel_time import EdgePoint, TravelTimeRouter
 from tests.unit.coverage_graphs import LAT0, LON0, STEP_DEG, edge_between, make_road, node_index
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
-XFAIL_A = pytest.mark.xfail(strict=True, reason="(a) an incident on a junction is not yet the junction")
-XFAIL_B = pytest.mark.xfail(strict=True, reason="(b) a unit on a junction is not yet the junction")
 XFAIL_C = pytest.mark.xfail(strict=True, reason="(c) the bounded search stops too early")
 
 
@@ -61,7 +59,6 @@ def junction_incident() -> RoadGraph:
     return make_road(nodes, [(2, 3, 30.0), (3, 1, 50.0)], one_way=[(1, 2, 100.0)])
 
 
-@XFAIL_A
 def test_an_incident_on_a_junction_is_reached_from_every_road_at_it(junction_incident):
     road = junction_incident
     router = TravelTimeRouter(road)
@@ -73,7 +70,6 @@ def test_an_incident_on_a_junction_is_reached_from_every_road_at_it(junction_inc
         assert result.time_s[0] == pytest.approx(15.0), (edge, fraction)
 
 
-@XFAIL_A
 def test_an_incident_a_few_centimetres_before_the_end_of_a_one_way_street_is_at_the_junction(
     junction_incident,
 ):
@@ -113,7 +109,6 @@ def junction_unit() -> RoadGraph:
     return make_road(nodes, [(2, 3, 60.0), (1, 3, 30.0), (3, 4, 20.0)], one_way=[(1, 2, 42.0)])
 
 
-@XFAIL_B
 def test_a_unit_on_a_junction_may_leave_by_any_road_at_it(junction_unit):
     road = junction_unit
     router = TravelTimeRouter(road)
@@ -128,7 +123,6 @@ def test_a_unit_on_a_junction_may_leave_by_any_road_at_it(junction_unit):
     assert router.times_to(target, [EdgePoint(one_way, near_y)]).time_s[0] == pytest.approx(40.0)
 
 
-@XFAIL_B
 def test_a_unit_on_a_junction_is_ranked_by_its_true_eta(junction_unit):
     road = junction_unit
     router, snapper = TravelTimeRouter(road), EdgeSnapper(road)

@@ -2,7 +2,8 @@
 
 The oracle is independent of the implementation: it splits the vehicle's and the incident's edges
 at their positions, inserting real nodes into a networkx graph, and runs
-``networkx.shortest_path_length`` per vehicle.
+``networkx.shortest_path_length`` per vehicle. A point within ``JUNCTION_TOLERANCE_M`` of an end of
+its edge is that junction (the rule under test): the oracle joins it to the node both ways at no cost.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from dispatch_geo.graph.build import build_from_file
 from dispatch_geo.graph.profile import load_profile
 from dispatch_geo.graph.roadgraph import RoadGraph
-from dispatch_geo.routing.travel_time import EdgePoint, TravelTimeRouter
+from dispatch_geo.routing.travel_time import JUNCTION_TOLERANCE_M, EdgePoint, TravelTimeRouter
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -34,6 +35,15 @@ def router(road) -> TravelTimeRouter:
     return TravelTimeRouter(road)
 
 
+def junction_of(road: RoadGraph, point: EdgePoint) -> int | None:
+    """The node a point is at (within the tolerance, the nearer end), or None mid-way along its edge."""
+    length = float(road.length_m[point.edge])
+    from_tail, from_head = point.fraction * length, (1.0 - point.fraction) * length
+    if min(from_tail, from_head) > JUNCTION_TOLERANCE_M:
+        return None
+    return int(road.tail[point.edge]) if from_tail <= from_head else int(road.head[point.edge])
+
+
 def oracle_time(road: RoadGraph, source: EdgePoint, target: EdgePoint) -> float:
     g = nx.DiGraph()
     tt = road.travel_time_s
@@ -43,6 +53,11 @@ def oracle_time(road: RoadGraph, source: EdgePoint, target: EdgePoint) -> float:
             g.add_edge(u, v, w=float(tt[e]))
 
     def split(point: EdgePoint, name: str) -> None:
+        node = junction_of(road, point)
+        if node is not None:  # at a junction: the node itself, whichever road it was snapped to
+            g.add_edge(node, name, w=0.0)
+            g.add_edge(name, node, w=0.0)
+            return
         # a point on edge e (and on its twin, the same road driven back) as a real node
         for e, f in ((point.edge, point.fraction), (int(road.twin[point.edge]), 1.0 - point.fraction)):
             if e < 0:
@@ -56,9 +71,10 @@ def oracle_time(road: RoadGraph, source: EdgePoint, target: EdgePoint) -> float:
     # both on the same road, the source behind the target: straight along it
     on_source = ((source.edge, source.fraction), (int(road.twin[source.edge]), 1.0 - source.fraction))
     on_target = ((target.edge, target.fraction), (int(road.twin[target.edge]), 1.0 - target.fraction))
+    mid_way = junction_of(road, source) is None and junction_of(road, target) is None
     for e, fs in on_source:
         for te, ft in on_target:
-            if e >= 0 and e == te and fs <= ft:
+            if mid_way and e >= 0 and e == te and fs <= ft:
                 g.add_edge("SOURCE", "TARGET", w=(ft - fs) * tt[e])
     try:
         return float(nx.shortest_path_length(g, "SOURCE", "TARGET", weight="w"))
