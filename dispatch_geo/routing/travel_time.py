@@ -98,9 +98,12 @@ class TravelTimeRouter:
     ) -> TimesToTarget:
         """Travel time of every source to ``target``.
 
-        With ``need`` = k the search is bounded: it stops at a radius that already contains k
-        reachable sources (doubling from ``initial_limit_s``), so far-away sources may come back
-        ``inf``. Without ``need`` every reachable source gets its exact time.
+        With ``need`` = k the search is bounded: it grows from ``initial_limit_s`` until k sources
+        are *within* its radius — a source's time counts only once it is no more than the radius,
+        since a source past it may still have a faster way round through a node not yet reached.
+        Then no source outside can beat the k-th, and every finite time returned is exact; sources
+        beyond the radius come back ``inf``. Without ``need`` every reachable source gets its exact
+        time.
         """
         road = self.road
         target = self.at_junction(target)
@@ -118,13 +121,22 @@ class TravelTimeRouter:
         self._check_many(src_edge, src_frac)
         src_frac = self._junction_fractions(src_edge, src_frac)
         limit = float(initial_limit_s) if need else np.inf
+        wanted = min(need or 0, len(sources))
         while True:
             node_time, nxt = self._search(tail, to_tail, head, to_head, limit)
             times, via = self._finish(node_time, src_edge, src_frac, target)
-            reachable = int(np.isfinite(times).sum())
-            if need is None or reachable >= min(need, len(sources)) or not np.isfinite(limit):
+            if not np.isfinite(limit):
                 return TimesToTarget(times, via, node_time, nxt, limit)
-            if limit > 4 * 24 * 3600:
+            # A time within the radius is exact: any other way goes through a node past it. A time
+            # beyond it is only an upper bound (the unit's other end may not have been reached yet).
+            within = times <= limit
+            if int(within.sum()) >= wanted:
+                return TimesToTarget(np.where(within, times, np.inf), via, node_time, nxt, limit)
+            # the k-th upper bound is a radius that surely holds k sources; doubling may need less
+            bounds = np.sort(times[np.isfinite(times)])
+            if bounds.shape[0] >= wanted:
+                limit = min(2.0 * limit, float(bounds[wanted - 1]))
+            elif limit > 4 * 24 * 3600:
                 limit = np.inf
             else:
                 limit *= 2

@@ -17,7 +17,6 @@ from dispatch_geo.routing.travel_time import EdgePoint, TravelTimeRouter
 from tests.unit.coverage_graphs import LAT0, LON0, STEP_DEG, edge_between, make_road, node_index
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
-XFAIL_C = pytest.mark.xfail(strict=True, reason="(c) the bounded search stops too early")
 
 
 def grid(x: float, y: float) -> tuple[float, float]:
@@ -174,7 +173,6 @@ def long_road_units(road: RoadGraph) -> dict[str, EdgePoint]:
     }
 
 
-@XFAIL_C
 def test_bounded_search_does_not_misroute_a_unit_far_along_a_long_road(long_roads):
     road = long_roads
     router = TravelTimeRouter(road)
@@ -185,7 +183,6 @@ def test_bounded_search_does_not_misroute_a_unit_far_along_a_long_road(long_road
     assert int(result.via_node[0]) == node_index(road, 3), "back to A, not on to B"
 
 
-@XFAIL_C
 def test_bounded_search_does_not_drop_a_nearer_unit_beyond_its_first_radius(long_roads):
     road = long_roads
     router = TravelTimeRouter(road)
@@ -197,7 +194,6 @@ def test_bounded_search_does_not_drop_a_nearer_unit_beyond_its_first_radius(long
     assert result.time_s[1] < result.time_s[0]
 
 
-@XFAIL_C
 def test_recommendation_over_long_roads_equals_the_hand_computed_top_two(long_roads):
     road = long_roads
     router, snapper = TravelTimeRouter(road), EdgeSnapper(road)
