@@ -198,8 +198,10 @@ class TravelTimeRouter:
             slot = self._slot
             self._matrix.indices[slot] = tail
             self._matrix.data[slot] = to_tail
-            self._matrix.indices[slot + 1] = head
-            self._matrix.data[slot + 1] = to_head if np.isfinite(to_head) else 1e18
+            # no way in at the head: a harmless self-loop (a huge weight would reach nodes that
+            # cannot reach the target, with a huge but finite time)
+            self._matrix.indices[slot + 1] = head if np.isfinite(to_head) else self._virtual
+            self._matrix.data[slot + 1] = to_head if np.isfinite(to_head) else 1.0
             dist, pred = dijkstra(
                 self._matrix,
                 directed=True,

@@ -214,3 +214,27 @@ def test_recommendation_over_long_roads_equals_the_hand_computed_top_two(long_ro
     assert [r.unit_id for r in rec.ranked] == ["near_f", "far_along"]
     assert [r.eta_s for r in rec.ranked] == pytest.approx([1060.0, 1070.0], abs=0.01)
     assert {x.unit_id: x.reason for x in rec.excluded} == {"one_way": "farther"}
+
+
+# unreachable -----------------------------------------------------------------------------------
+# 1 ──one-way 60 s──▶ 2 ──30 s── 3; the incident half-way along the one-way street 1→2.
+# From 2 or 3 nothing leads back to 1, so a unit on 2–3 cannot get there at all.
+
+
+def test_a_unit_that_cannot_enter_the_one_way_street_of_the_incident_is_unreachable():
+    road = make_road({1: grid(0, 0), 2: grid(1, 0), 3: grid(2, 0)}, [(2, 3, 30.0)], one_way=[(1, 2, 60.0)])
+    router, snapper = TravelTimeRouter(road), EdgeSnapper(road)
+    one_way = edge_between(road, 1, 2)
+    result = router.times_to(EdgePoint(one_way, 0.5), [EdgePoint(edge_between(road, 2, 3), 0.5)])
+    assert result.time_s.tolist() == [float("inf")]
+    rec = recommend(
+        router=router,
+        snapper=snapper,
+        incident=LonLat(*grid(0.5, 0)),
+        units=[candidate("stuck", road, edge_between(road, 2, 3), 0.5)],
+        needed_types={"ambulance"},
+        now=NOW,
+    )
+    assert rec.ranked == []
+    assert [(x.unit_id, x.reason) for x in rec.excluded] == [("stuck", "unreachable")]
+    assert "no available unit can reach the incident by road" in rec.warnings
