@@ -98,12 +98,13 @@ class TravelTimeRouter:
     ) -> TimesToTarget:
         """Travel time of every source to ``target``.
 
-        With ``need`` = k the search is bounded: it grows from ``initial_limit_s`` until k sources
-        are *within* its radius — a source's time counts only once it is no more than the radius,
-        since a source past it may still have a faster way round through a node not yet reached.
-        Then no source outside can beat the k-th, and every finite time returned is exact; sources
-        beyond the radius come back ``inf``. Without ``need`` every reachable source gets its exact
-        time.
+        With ``need`` = k the search is bounded: it grows from ``initial_limit_s`` until no source
+        it has not timed exactly could still beat the k-th. A source whose road leads to a node past
+        the radius may have a faster way round through that node, so its time is only an upper
+        bound, and the radius plus its own part of the road to that node a lower bound; the search
+        stops when every source whose lower bound is below the k-th time is exact. Every finite
+        time returned is exact; the others come back ``inf``. Without ``need`` every reachable
+        source gets its exact time.
         """
         road = self.road
         target = self.at_junction(target)
@@ -124,18 +125,17 @@ class TravelTimeRouter:
         wanted = min(need or 0, len(sources))
         while True:
             node_time, nxt = self._search(tail, to_tail, head, to_head, limit)
-            times, via = self._finish(node_time, src_edge, src_frac, target)
+            times, via, lower = self._finish(node_time, src_edge, src_frac, target, limit)
             if not np.isfinite(limit):
                 return TimesToTarget(times, via, node_time, nxt, limit)
-            # A time within the radius is exact: any other way goes through a node past it. A time
-            # beyond it is only an upper bound (the unit's other end may not have been reached yet).
-            within = times <= limit
-            if int(within.sum()) >= wanted:
-                return TimesToTarget(np.where(within, times, np.inf), via, node_time, nxt, limit)
-            # the k-th upper bound is a radius that surely holds k sources; doubling may need less
-            bounds = np.sort(times[np.isfinite(times)])
-            if bounds.shape[0] >= wanted:
-                limit = min(2.0 * limit, float(bounds[wanted - 1]))
+            ranked = np.sort(times[np.isfinite(times)])
+            if ranked.shape[0] >= wanted:
+                kth = float(ranked[wanted - 1]) if wanted else 0.0
+                exact = times <= lower
+                if not np.any(~exact & (lower < kth)):
+                    return TimesToTarget(np.where(exact, times, np.inf), via, node_time, nxt, limit)
+                # a search to the k-th time settles the k (and any that could beat them) at once
+                limit = min(2.0 * limit, kth)
             elif limit > 4 * 24 * 3600:
                 limit = np.inf
             else:
@@ -163,13 +163,23 @@ class TravelTimeRouter:
         A point within :data:`JUNCTION_TOLERANCE_M` of its edge's tail (head) is that node; the
         router treats such a point as the node itself, whatever edge it was snapped to.
         """
-        edge = np.array([point.edge], dtype=np.int64)
-        self._check_many(edge, np.array([point.fraction], dtype=np.float64))
-        fraction = float(self._junction_fractions(edge, np.array([point.fraction], dtype=np.float64))[0])
-        return point if fraction == point.fraction else EdgePoint(point.edge, fraction)
+        if not 0 <= point.edge < self.road.n_edges:
+            raise InputError(f"edge {point.edge} does not exist in a graph of {self.road.n_edges} edges")
+        if not 0.0 <= point.fraction <= 1.0:
+            raise InputError(f"fraction {point.fraction} must be between 0 and 1")
+        length = float(self.road.length_m[point.edge])
+        from_tail, from_head = point.fraction * length, (1.0 - point.fraction) * length
+        if from_tail <= JUNCTION_TOLERANCE_M and from_tail <= from_head:
+            return point if point.fraction == 0.0 else EdgePoint(point.edge, 0.0)
+        if from_head <= JUNCTION_TOLERANCE_M:
+            return point if point.fraction == 1.0 else EdgePoint(point.edge, 1.0)
+        return point
 
     def _junction_fractions(self, edges: IntArray, fractions: FloatArray) -> FloatArray:
-        """``fractions`` with those within the junction tolerance of an edge's end set to 0 or 1."""
+        """``fractions`` with those within the junction tolerance of an edge's end set to 0 or 1.
+
+        The vectorised twin of :meth:`at_junction` (same rule, same arithmetic).
+        """
         length = self.road.length_m[edges]
         from_tail, from_head = fractions * length, (1.0 - fractions) * length
         at_tail = (from_tail <= JUNCTION_TOLERANCE_M) & (from_tail <= from_head)
@@ -212,15 +222,27 @@ class TravelTimeRouter:
         return np.asarray(dist[:-1], dtype=np.float64), np.asarray(pred[:-1], dtype=np.int64)
 
     def _finish(
-        self, node_time: FloatArray, src_edge: IntArray, src_frac: FloatArray, target: EdgePoint
-    ) -> tuple[FloatArray, IntArray]:
+        self,
+        node_time: FloatArray,
+        src_edge: IntArray,
+        src_frac: FloatArray,
+        target: EdgePoint,
+        limit: float,
+    ) -> tuple[FloatArray, IntArray, FloatArray]:
+        """Each source's best time (exact over the nodes reached), its entry node, and a lower bound.
+
+        A node past the search ``limit`` is at least ``limit`` from the target, so a way through it
+        takes at least the source's own part of the road to it plus ``limit``.
+        """
         road = self.road
         tt = road.travel_time_s
         # forwards along the source's edge to its head
         heads = road.head[src_edge]
-        forward = (1.0 - src_frac) * tt[src_edge] + node_time[heads]
+        own_forward = (1.0 - src_frac) * tt[src_edge]
+        forward = own_forward + node_time[heads]
         best = forward
         via = heads.copy()
+        lower = np.where(np.isfinite(forward), forward, own_forward + limit)
         # turning round on a two-way road: along the twin to the edge's tail; a source at the
         # tail node (even of a one-way street) is already there
         twins = road.twin[src_edge]
@@ -230,6 +252,7 @@ class TravelTimeRouter:
         own_back[at_tail] = 0.0
         own_back[has_twin] = src_frac[has_twin] * tt[twins[has_twin]]
         back = own_back + node_time[road.tail[src_edge]]
+        lower = np.minimum(lower, np.where(np.isfinite(back), back, own_back + limit))
         use_back = back < best
         best = np.where(use_back, back, best)
         via = np.where(use_back, road.tail[src_edge], via)
@@ -251,7 +274,7 @@ class TravelTimeRouter:
         use_direct = direct < best
         best = np.where(use_direct, direct, best)
         via = np.where(use_direct, via_direct, via)
-        return best, via
+        return best, via, np.minimum(lower, direct)
 
     def _check_many(self, edges: IntArray, fractions: FloatArray) -> None:
         bad_edge = (edges < 0) | (edges >= self.road.n_edges)
