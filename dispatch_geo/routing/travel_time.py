@@ -2,9 +2,10 @@
 
 Both the vehicles and the incident sit *on edges* (see :mod:`dispatch_geo.graph.snap`), not on
 nodes. The incident becomes a virtual node joined to the nodes around it in the **reversed** graph,
-so one Dijkstra from it (scipy.sparse.csgraph, bounded by a time limit that grows only if too few
-vehicles are within it) gives every node's travel time *to* the incident. Each vehicle then finishes
-its own edge: forwards to the edge's head, or — on a two-way road — turning round to its tail.
+so one Dijkstra from it (scipy.sparse.csgraph, bounded by a time limit that grows until no vehicle
+outside it could beat the k-th inside) gives every node's travel time *to* the incident. Each
+vehicle then finishes its own edge: forwards to the edge's head, or — on a two-way road — turning
+round to its tail.
 
 A point within :data:`JUNCTION_TOLERANCE_M` of either end of its edge is *at the junction*: it is
 routed as that node, reachable from and leaving by every road that meets there — also when the
@@ -49,10 +50,10 @@ class EdgePoint:
 class TimesToTarget:
     """Result of :meth:`TravelTimeRouter.times_to`.
 
-    ``time_s[i]`` is source ``i``'s travel time to the target (``inf`` when unreachable or beyond the
-    search limit) and ``via_node[i]`` the graph node it enters the shared network at (-1 when it
-    drives straight along the target's own edge). ``node_time_s`` and ``next_node`` describe the
-    search tree: every node's time to the target and the next node on its way (-1 at the end).
+    ``time_s[i]`` is source ``i``'s exact travel time to the target (``inf`` when unreachable, or
+    when a bounded search stopped before it could time it exactly) and ``via_node[i]`` the graph
+    node it enters the shared network at. ``node_time_s`` and ``next_node`` describe the search
+    tree: every node's time to the target and the next node on its way (-1 at the end).
     ``via_node`` is :data:`ALONG_TARGET_EDGE` or :data:`ALONG_TARGET_TWIN` for a source already on
     the target's road and ahead of it.
     """
