@@ -222,6 +222,7 @@ def route_geojson(
 ) -> tuple[dict[str, Any], float]:
     """The route from ``source`` to ``target`` as a GeoJSON LineString, and its road length in metres."""
     road = router.road
+    source, target = router.at_junction(source), router.at_junction(target)  # as the router saw them
     if via < 0:  # straight along the target's road
         pos = source.fraction if source.edge == target.edge else 1.0 - source.fraction
         if via == ALONG_TARGET_EDGE:
@@ -233,25 +234,29 @@ def route_geojson(
     parts: list[npt.NDArray[np.float64]] = []
     distance = 0.0
     # first: the part of the unit's own edge up to the node where it joins the path
+    twin = int(road.twin[source.edge])
     if int(road.head[source.edge]) == via:
         parts.append(_edge_part(road, source.edge, source.fraction, 1.0))
         distance += (1.0 - source.fraction) * float(road.length_m[source.edge])
-    else:
-        twin = int(road.twin[source.edge])
+    elif twin >= 0:
         parts.append(_edge_part(road, twin, 1.0 - source.fraction, 1.0))
         distance += source.fraction * float(road.length_m[twin])
+    else:  # at the tail junction of a one-way street: already at the node
+        parts.append(road.edge_coords(source.edge)[:1])
     edges = [router.fastest_edge(u, v) for u, v in itertools.pairwise(nodes)]
     for e in edges:
         parts.append(road.edge_coords(e))
     distance += float(road.length_m[edges].sum()) if edges else 0.0
     last = nodes[-1]
+    twin = int(road.twin[target.edge])
     if int(road.tail[target.edge]) == last:
         parts.append(_edge_part(road, target.edge, 0.0, target.fraction))
         distance += target.fraction * float(road.length_m[target.edge])
-    else:
-        twin = int(road.twin[target.edge])
+    elif twin >= 0:
         parts.append(_edge_part(road, twin, 0.0, 1.0 - target.fraction))
         distance += (1.0 - target.fraction) * float(road.length_m[twin])
+    else:  # at the head junction of a one-way street: the path ends at the node
+        parts.append(road.edge_coords(target.edge)[-1:])
     return _geojson(parts), distance
 
 

@@ -2,9 +2,15 @@
 
 Both the vehicles and the incident sit *on edges* (see :mod:`dispatch_geo.graph.snap`), not on
 nodes. The incident becomes a virtual node joined to the nodes around it in the **reversed** graph,
-so one Dijkstra from it (scipy.sparse.csgraph, bounded by a time limit that grows only if too few
-vehicles are within it) gives every node's travel time *to* the incident. Each vehicle then finishes
-its own edge: forwards to the edge's head, or — on a two-way road — turning round to its tail.
+so one Dijkstra from it (scipy.sparse.csgraph, bounded by a time limit that grows until no vehicle
+outside it could beat the k-th inside) gives every node's travel time *to* the incident. Each
+vehicle then finishes its own edge: forwards to the edge's head, or — on a two-way road — turning
+round to its tail.
+
+A point within :data:`JUNCTION_TOLERANCE_M` of either end of its edge is *at the junction*: it is
+routed as that node, reachable from and leaving by every road that meets there — also when the
+snapper happened to put it at the far end of a one-way street (which alone could only be entered
+from its start) or at the start of one (which alone could only be left by driving it).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ ALONG_TARGET_EDGE = -1
 """``via_node`` code: the source drives straight along the target's own edge."""
 ALONG_TARGET_TWIN = -2
 """``via_node`` code: the source drives straight along the twin of the target's edge."""
+JUNCTION_TOLERANCE_M = 1.0
+"""A point this close (road metres) to an end of its edge is at that junction and routed as the node."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,10 @@ class EdgePoint:
 class TimesToTarget:
     """Result of :meth:`TravelTimeRouter.times_to`.
 
-    ``time_s[i]`` is source ``i``'s travel time to the target (``inf`` when unreachable or beyond the
-    search limit) and ``via_node[i]`` the graph node it enters the shared network at (-1 when it
-    drives straight along the target's own edge). ``node_time_s`` and ``next_node`` describe the
-    search tree: every node's time to the target and the next node on its way (-1 at the end).
+    ``time_s[i]`` is source ``i``'s exact travel time to the target (``inf`` when unreachable, or
+    when a bounded search stopped before it could time it exactly) and ``via_node[i]`` the graph
+    node it enters the shared network at. ``node_time_s`` and ``next_node`` describe the search
+    tree: every node's time to the target and the next node on its way (-1 at the end).
     ``via_node`` is :data:`ALONG_TARGET_EDGE` or :data:`ALONG_TARGET_TWIN` for a source already on
     the target's road and ahead of it.
     """
@@ -91,31 +99,45 @@ class TravelTimeRouter:
     ) -> TimesToTarget:
         """Travel time of every source to ``target``.
 
-        With ``need`` = k the search is bounded: it stops at a radius that already contains k
-        reachable sources (doubling from ``initial_limit_s``), so far-away sources may come back
-        ``inf``. Without ``need`` every reachable source gets its exact time.
+        With ``need`` = k the search is bounded: it grows from ``initial_limit_s`` until no source
+        it has not timed exactly could still beat the k-th. A source whose road leads to a node past
+        the radius may have a faster way round through that node, so its time is only an upper
+        bound, and the radius plus its own part of the road to that node a lower bound; the search
+        stops when every source whose lower bound is below the k-th time is exact. Every finite
+        time returned is exact; the others come back ``inf``. Without ``need`` every reachable
+        source gets its exact time.
         """
         road = self.road
-        self._check(target)
-        for s in sources:
-            self._check(s)
+        target = self.at_junction(target)
         e, g = target.edge, float(target.fraction)
         tt = road.travel_time_s
         tail, head = int(road.tail[e]), int(road.head[e])
         twin = int(road.twin[e])
         to_tail = max(g * tt[e], _MIN_WEIGHT)
-        to_head = max((1.0 - g) * tt[twin], _MIN_WEIGHT) if twin >= 0 else np.inf
+        # a one-way street is entered only at its tail, unless the target is its head node
+        back_s = (1.0 - g) * tt[twin] if twin >= 0 else (0.0 if g == 1.0 else np.inf)
+        to_head = max(back_s, _MIN_WEIGHT)
 
         src_edge = np.fromiter((s.edge for s in sources), dtype=np.int64, count=len(sources))
         src_frac = np.fromiter((s.fraction for s in sources), dtype=np.float64, count=len(sources))
+        self._check_many(src_edge, src_frac)
+        src_frac = self._junction_fractions(src_edge, src_frac)
         limit = float(initial_limit_s) if need else np.inf
+        wanted = min(need or 0, len(sources))
         while True:
             node_time, nxt = self._search(tail, to_tail, head, to_head, limit)
-            times, via = self._finish(node_time, src_edge, src_frac, target)
-            reachable = int(np.isfinite(times).sum())
-            if need is None or reachable >= min(need, len(sources)) or not np.isfinite(limit):
+            times, via, lower = self._finish(node_time, src_edge, src_frac, target, limit)
+            if not np.isfinite(limit):
                 return TimesToTarget(times, via, node_time, nxt, limit)
-            if limit > 4 * 24 * 3600:
+            ranked = np.sort(times[np.isfinite(times)])
+            if ranked.shape[0] >= wanted:
+                kth = float(ranked[wanted - 1]) if wanted else 0.0
+                exact = times <= lower
+                if not np.any(~exact & (lower < kth)):
+                    return TimesToTarget(np.where(exact, times, np.inf), via, node_time, nxt, limit)
+                # a search to the k-th time settles the k (and any that could beat them) at once
+                limit = min(2.0 * limit, kth)
+            elif limit > 4 * 24 * 3600:
                 limit = np.inf
             else:
                 limit *= 2
@@ -135,6 +157,35 @@ class TravelTimeRouter:
             return None
         length = float(self.road.length_m[edge])
         return EdgePoint(edge, min(max(offset_m / length, 0.0), 1.0) if length > 0 else 0.0)
+
+    def at_junction(self, point: EdgePoint) -> EdgePoint:
+        """``point`` checked, with its fraction set to exactly 0 or 1 when it lies at a junction.
+
+        A point within :data:`JUNCTION_TOLERANCE_M` of its edge's tail (head) is that node; the
+        router treats such a point as the node itself, whatever edge it was snapped to.
+        """
+        if not 0 <= point.edge < self.road.n_edges:
+            raise InputError(f"edge {point.edge} does not exist in a graph of {self.road.n_edges} edges")
+        if not 0.0 <= point.fraction <= 1.0:
+            raise InputError(f"fraction {point.fraction} must be between 0 and 1")
+        length = float(self.road.length_m[point.edge])
+        from_tail, from_head = point.fraction * length, (1.0 - point.fraction) * length
+        if from_tail <= JUNCTION_TOLERANCE_M and from_tail <= from_head:
+            return point if point.fraction == 0.0 else EdgePoint(point.edge, 0.0)
+        if from_head <= JUNCTION_TOLERANCE_M:
+            return point if point.fraction == 1.0 else EdgePoint(point.edge, 1.0)
+        return point
+
+    def _junction_fractions(self, edges: IntArray, fractions: FloatArray) -> FloatArray:
+        """``fractions`` with those within the junction tolerance of an edge's end set to 0 or 1.
+
+        The vectorised twin of :meth:`at_junction` (same rule, same arithmetic).
+        """
+        length = self.road.length_m[edges]
+        from_tail, from_head = fractions * length, (1.0 - fractions) * length
+        at_tail = (from_tail <= JUNCTION_TOLERANCE_M) & (from_tail <= from_head)
+        at_head = ~at_tail & (from_head <= JUNCTION_TOLERANCE_M)
+        return np.where(at_tail, 0.0, np.where(at_head, 1.0, fractions))
 
     def fastest_edge(self, u: int, v: int) -> int:
         """Index of the fastest edge from node ``u`` to node ``v`` (KeyError if there is none)."""
@@ -158,8 +209,10 @@ class TravelTimeRouter:
             slot = self._slot
             self._matrix.indices[slot] = tail
             self._matrix.data[slot] = to_tail
-            self._matrix.indices[slot + 1] = head
-            self._matrix.data[slot + 1] = to_head if np.isfinite(to_head) else 1e18
+            # no way in at the head: a harmless self-loop (a huge weight would reach nodes that
+            # cannot reach the target, with a huge but finite time)
+            self._matrix.indices[slot + 1] = head if np.isfinite(to_head) else self._virtual
+            self._matrix.data[slot + 1] = to_head if np.isfinite(to_head) else 1.0
             dist, pred = dijkstra(
                 self._matrix,
                 directed=True,
@@ -170,20 +223,37 @@ class TravelTimeRouter:
         return np.asarray(dist[:-1], dtype=np.float64), np.asarray(pred[:-1], dtype=np.int64)
 
     def _finish(
-        self, node_time: FloatArray, src_edge: IntArray, src_frac: FloatArray, target: EdgePoint
-    ) -> tuple[FloatArray, IntArray]:
+        self,
+        node_time: FloatArray,
+        src_edge: IntArray,
+        src_frac: FloatArray,
+        target: EdgePoint,
+        limit: float,
+    ) -> tuple[FloatArray, IntArray, FloatArray]:
+        """Each source's best time (exact over the nodes reached), its entry node, and a lower bound.
+
+        A node past the search ``limit`` is at least ``limit`` from the target, so a way through it
+        takes at least the source's own part of the road to it plus ``limit``.
+        """
         road = self.road
         tt = road.travel_time_s
         # forwards along the source's edge to its head
         heads = road.head[src_edge]
-        forward = (1.0 - src_frac) * tt[src_edge] + node_time[heads]
+        own_forward = (1.0 - src_frac) * tt[src_edge]
+        forward = own_forward + node_time[heads]
         best = forward
         via = heads.copy()
-        # turning round on a two-way road: along the twin to the edge's tail
+        lower = np.where(np.isfinite(forward), forward, own_forward + limit)
+        # turning round on a two-way road: along the twin to the edge's tail; a source at the
+        # tail node (even of a one-way street) is already there
         twins = road.twin[src_edge]
         has_twin = twins >= 0
-        back = np.full(src_edge.shape[0], np.inf)
-        back[has_twin] = src_frac[has_twin] * tt[twins[has_twin]] + node_time[road.tail[src_edge[has_twin]]]
+        at_tail = src_frac == 0.0
+        own_back = np.full(src_edge.shape[0], np.inf)
+        own_back[at_tail] = 0.0
+        own_back[has_twin] = src_frac[has_twin] * tt[twins[has_twin]]
+        back = own_back + node_time[road.tail[src_edge]]
+        lower = np.minimum(lower, np.where(np.isfinite(back), back, own_back + limit))
         use_back = back < best
         best = np.where(use_back, back, best)
         via = np.where(use_back, road.tail[src_edge], via)
@@ -205,10 +275,14 @@ class TravelTimeRouter:
         use_direct = direct < best
         best = np.where(use_direct, direct, best)
         via = np.where(use_direct, via_direct, via)
-        return best, via
+        return best, via, np.minimum(lower, direct)
 
-    def _check(self, point: EdgePoint) -> None:
-        if not 0 <= point.edge < self.road.n_edges:
-            raise InputError(f"edge {point.edge} does not exist in a graph of {self.road.n_edges} edges")
-        if not 0.0 <= point.fraction <= 1.0:
-            raise InputError(f"fraction {point.fraction} must be between 0 and 1")
+    def _check_many(self, edges: IntArray, fractions: FloatArray) -> None:
+        bad_edge = (edges < 0) | (edges >= self.road.n_edges)
+        if bad_edge.any():
+            first = int(edges[np.flatnonzero(bad_edge)[0]])
+            raise InputError(f"edge {first} does not exist in a graph of {self.road.n_edges} edges")
+        bad_fraction = ~((fractions >= 0.0) & (fractions <= 1.0))
+        if bad_fraction.any():
+            first_f = float(fractions[np.flatnonzero(bad_fraction)[0]])
+            raise InputError(f"fraction {first_f} must be between 0 and 1")

@@ -17,6 +17,7 @@ from dispatch_geo.graph.profile import load_profile
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.routing.nearest import UnitCandidate, recommend
 from dispatch_geo.routing.travel_time import EdgePoint, TravelTimeRouter
+from tests.unit.routing_graphs import rural_grid
 from tests.unit.test_travel_time import oracle_time
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -30,11 +31,49 @@ def env():
     return road, TravelTimeRouter(road), EdgeSnapper(road)
 
 
+@pytest.fixture(scope="module", params=["osm_city", "rural_grid"])
+def graphs(request, env):
+    """The OSM city extract, and a rural grid with roads of up to an hour (beyond the first radius)."""
+    if request.param == "osm_city":
+        return env
+    road = rural_grid()
+    return road, TravelTimeRouter(road), EdgeSnapper(road)
+
+
 def random_point(road, rng) -> LonLat:
     return LonLat(
         float(rng.uniform(road.node_lon.min(), road.node_lon.max())),
         float(rng.uniform(road.node_lat.min(), road.node_lat.max())),
     )
+
+
+PLACES = ("anywhere", "junction", "long_road", "one_way")
+places = st.tuples(
+    st.sampled_from(PLACES),
+    st.integers(min_value=0, max_value=10**9),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+"""Where a unit or incident is drawn: anywhere in the graph's bounds; exactly on a junction;
+anywhere along one of the longest roads; anywhere along a one-way street."""
+
+
+def place(road, drawn) -> LonLat:
+    kind, index, fraction = drawn
+    if kind == "junction":
+        node = index % road.n_nodes
+        return LonLat(float(road.node_lon[node]), float(road.node_lat[node]))
+    if kind in ("long_road", "one_way"):
+        choice = (
+            np.argsort(road.travel_time_s)[-20:] if kind == "long_road" else np.flatnonzero(road.twin < 0)
+        )
+        coords = road.edge_coords(int(choice[index % choice.shape[0]]))
+        steps = np.hypot(*np.diff(coords, axis=0).T)
+        cum = np.concatenate([[0.0], np.cumsum(steps)])
+        at = fraction * cum[-1]
+        return LonLat(float(np.interp(at, cum, coords[:, 0])), float(np.interp(at, cum, coords[:, 1])))
+    lon = road.node_lon.min() + fraction * (road.node_lon.max() - road.node_lon.min())
+    lat = road.node_lat.min() + (index % 10_001) / 10_000 * (road.node_lat.max() - road.node_lat.min())
+    return LonLat(float(lon), float(lat))
 
 
 def unit(uid, rng, road, *, unit_type="ambulance", status="available", age_s=10.0) -> UnitCandidate:
@@ -83,13 +122,19 @@ def test_every_unit_is_either_ranked_or_explained(env):
     assert "en_route" in next(x.detail for x in rec.excluded if x.unit_id == "busy")
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(min_value=0, max_value=10_000), fleet=st.integers(min_value=1, max_value=25))
-def test_ranking_equals_exhaustive_shortest_paths(env, seed, fleet):
-    road, router, snapper = env
-    rng = np.random.default_rng(seed)
-    units = [unit(f"u{i:02d}", rng, road) for i in range(fleet)]
-    incident = random_point(road, rng)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    incident_at=places,
+    fleet_at=st.lists(places, min_size=1, max_size=30),
+    k=st.integers(min_value=1, max_value=5),
+)
+def test_ranking_equals_exhaustive_shortest_paths(graphs, incident_at, fleet_at, k):
+    road, router, snapper = graphs
+    units = [
+        UnitCandidate(f"u{i:02d}", f"U{i:02d}", "ambulance", "available", place(road, p), NOW)
+        for i, p in enumerate(fleet_at)
+    ]
+    incident = place(road, incident_at)
     rec = recommend(
         router=router,
         snapper=snapper,
@@ -97,7 +142,7 @@ def test_ranking_equals_exhaustive_shortest_paths(env, seed, fleet):
         units=units,
         needed_types={"ambulance"},
         now=NOW,
-        k=5,
+        k=k,
     )
     target = snapper.snap_one(incident)
     tp = EdgePoint(target.edge, target.fraction)
@@ -105,7 +150,7 @@ def test_ranking_equals_exhaustive_shortest_paths(env, seed, fleet):
     for u in units:
         s = snapper.snap_one(u.position)
         exhaustive.append((oracle_time(road, EdgePoint(s.edge, s.fraction), tp), u.unit_id))
-    best = sorted(t for t in exhaustive if np.isfinite(t[0]))[:5]
+    best = sorted(t for t in exhaustive if np.isfinite(t[0]))[:k]
     assert [r.eta_s for r in rec.ranked] == pytest.approx([t for t, _ in best], rel=1e-9, abs=1e-6)
     # ties aside, the same units in the same order
     for r, (t, uid) in zip(rec.ranked, best, strict=True):

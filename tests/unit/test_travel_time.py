@@ -2,7 +2,8 @@
 
 The oracle is independent of the implementation: it splits the vehicle's and the incident's edges
 at their positions, inserting real nodes into a networkx graph, and runs
-``networkx.shortest_path_length`` per vehicle.
+``networkx.shortest_path_length`` per vehicle. A point within ``JUNCTION_TOLERANCE_M`` of an end of
+its edge is that junction (the rule under test): the oracle joins it to the node both ways at no cost.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from hypothesis import strategies as st
 from dispatch_geo.graph.build import build_from_file
 from dispatch_geo.graph.profile import load_profile
 from dispatch_geo.graph.roadgraph import RoadGraph
-from dispatch_geo.routing.travel_time import EdgePoint, TravelTimeRouter
+from dispatch_geo.routing.travel_time import JUNCTION_TOLERANCE_M, EdgePoint, TravelTimeRouter
+from tests.unit.routing_graphs import rural_grid
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -34,6 +36,24 @@ def router(road) -> TravelTimeRouter:
     return TravelTimeRouter(road)
 
 
+@pytest.fixture(scope="module", params=["osm_city", "rural_grid"])
+def graph(request, road, router) -> tuple[RoadGraph, TravelTimeRouter]:
+    """The OSM city extract, and a rural grid with roads of up to an hour (where bounds matter)."""
+    if request.param == "osm_city":
+        return road, router
+    rural = rural_grid()
+    return rural, TravelTimeRouter(rural)
+
+
+def junction_of(road: RoadGraph, point: EdgePoint) -> int | None:
+    """The node a point is at (within the tolerance, the nearer end), or None mid-way along its edge."""
+    length = float(road.length_m[point.edge])
+    from_tail, from_head = point.fraction * length, (1.0 - point.fraction) * length
+    if min(from_tail, from_head) > JUNCTION_TOLERANCE_M:
+        return None
+    return int(road.tail[point.edge]) if from_tail <= from_head else int(road.head[point.edge])
+
+
 def oracle_time(road: RoadGraph, source: EdgePoint, target: EdgePoint) -> float:
     g = nx.DiGraph()
     tt = road.travel_time_s
@@ -43,6 +63,11 @@ def oracle_time(road: RoadGraph, source: EdgePoint, target: EdgePoint) -> float:
             g.add_edge(u, v, w=float(tt[e]))
 
     def split(point: EdgePoint, name: str) -> None:
+        node = junction_of(road, point)
+        if node is not None:  # at a junction: the node itself, whichever road it was snapped to
+            g.add_edge(node, name, w=0.0)
+            g.add_edge(name, node, w=0.0)
+            return
         # a point on edge e (and on its twin, the same road driven back) as a real node
         for e, f in ((point.edge, point.fraction), (int(road.twin[point.edge]), 1.0 - point.fraction)):
             if e < 0:
@@ -56,9 +81,10 @@ def oracle_time(road: RoadGraph, source: EdgePoint, target: EdgePoint) -> float:
     # both on the same road, the source behind the target: straight along it
     on_source = ((source.edge, source.fraction), (int(road.twin[source.edge]), 1.0 - source.fraction))
     on_target = ((target.edge, target.fraction), (int(road.twin[target.edge]), 1.0 - target.fraction))
+    mid_way = junction_of(road, source) is None and junction_of(road, target) is None
     for e, fs in on_source:
         for te, ft in on_target:
-            if e >= 0 and e == te and fs <= ft:
+            if mid_way and e >= 0 and e == te and fs <= ft:
                 g.add_edge("SOURCE", "TARGET", w=(ft - fs) * tt[e])
     try:
         return float(nx.shortest_path_length(g, "SOURCE", "TARGET", weight="w"))
@@ -66,17 +92,65 @@ def oracle_time(road: RoadGraph, source: EdgePoint, target: EdgePoint) -> float:
         return float("inf")
 
 
-points = st.tuples(st.integers(min_value=0, max_value=10**9), st.floats(min_value=0.0, max_value=1.0))
+PLACES = ("anywhere", "junction", "one_way_end", "near_junction", "long_road", "one_way")
+points = st.tuples(
+    st.sampled_from(PLACES),
+    st.integers(min_value=0, max_value=10**9),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+"""Where a drawn point lies: anywhere; exactly on a junction (at an end of any edge, or of a one-way
+street — the snapper's pick at a junction); 0–2 m from a junction (either side of the tolerance);
+anywhere along one of the longest roads; anywhere along a one-way street."""
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def place(road: RoadGraph, drawn: tuple[str, int, float]) -> EdgePoint:
+    kind, index, fraction = drawn
+    one_way = np.flatnonzero(road.twin < 0)
+    longest = np.argsort(road.travel_time_s)[-40:]
+    if kind == "junction":
+        return EdgePoint(index % road.n_edges, float(fraction < 0.5))
+    if kind == "one_way_end":
+        return EdgePoint(int(one_way[index % one_way.shape[0]]), float(fraction < 0.5))
+    if kind == "near_junction":
+        edge = index % road.n_edges
+        share = min(2.0 * JUNCTION_TOLERANCE_M * fraction / max(float(road.length_m[edge]), 1e-9), 0.5)
+        return EdgePoint(edge, share if index % 2 else 1.0 - share)
+    if kind == "long_road":
+        return EdgePoint(int(longest[index % longest.shape[0]]), fraction)
+    if kind == "one_way":
+        return EdgePoint(int(one_way[index % one_way.shape[0]]), fraction)
+    return EdgePoint(index % road.n_edges, fraction)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=points, sources=st.lists(points, min_size=1, max_size=8))
-def test_times_equal_exhaustive_shortest_paths(road, router, target, sources):
-    tgt = EdgePoint(target[0] % road.n_edges, target[1])
-    srcs = [EdgePoint(e % road.n_edges, f) for e, f in sources]
+def test_times_equal_exhaustive_shortest_paths(graph, target, sources):
+    road, router = graph
+    tgt = place(road, target)
+    srcs = [place(road, s) for s in sources]
     result = router.times_to(tgt, srcs)
     expected = [oracle_time(road, s, tgt) for s in srcs]
     np.testing.assert_allclose(result.time_s, expected, rtol=1e-9, atol=1e-6)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    target=points,
+    sources=st.lists(points, min_size=1, max_size=12),
+    need=st.integers(min_value=1, max_value=5),
+    initial_limit_s=st.floats(min_value=0.5, max_value=900.0),
+)
+def test_bounded_search_returns_the_k_nearest_exactly(graph, target, sources, need, initial_limit_s):
+    """However small the first radius, the k best are the oracle's k best, and no time is a guess."""
+    road, router = graph
+    tgt = place(road, target)
+    srcs = [place(road, s) for s in sources]
+    result = router.times_to(tgt, srcs, need=need, initial_limit_s=initial_limit_s)
+    expected = np.array([oracle_time(road, s, tgt) for s in srcs])
+    k = min(need, len(srcs))
+    np.testing.assert_allclose(np.sort(result.time_s)[:k], np.sort(expected)[:k], rtol=1e-9, atol=1e-6)
+    finite = np.isfinite(result.time_s)
+    np.testing.assert_allclose(result.time_s[finite], expected[finite], rtol=1e-9, atol=1e-6)
 
 
 def test_bounded_search_still_finds_the_k_nearest_exactly(road, router):
