@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.dispatch.recommend import IncidentRecommendation
 from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, outstanding_needs
-from dispatch_geo.domain.units import availability
+from dispatch_geo.domain.units import UnitStatus, allowed_next, availability
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, StationRow, UnitRow
 from siaga.api import schemas
@@ -34,7 +34,15 @@ def unit_out(row: UnitRow, *, now: datetime, stale_after_s: float) -> schemas.Un
         last_fix_time=row.last_fix_time,
         fix_age_s=None if age is None else round(age, 1),
         stale=None if age is None else age > stale_after_s,
+        next_statuses=next_statuses(row),
     )
+
+
+def next_statuses(row: UnitRow) -> list[UnitStatus]:
+    """What the status buttons offer: the table's next statuses, in lifecycle order, minus
+    ``dispatched`` (only an assignment dispatches a unit)."""
+    allowed = allowed_next(row.unit_type, row.status) - {UnitStatus.DISPATCHED}
+    return [s for s in UnitStatus if s in allowed]
 
 
 def station_out(row: StationRow) -> schemas.StationOut:

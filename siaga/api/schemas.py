@@ -81,6 +81,11 @@ class UnitOut(BaseModel):
     last_fix_time: datetime | None
     fix_age_s: float | None
     stale: bool | None = Field(description="position older than the stale limit (None: no position)")
+    next_statuses: list[UnitStatus] = Field(
+        default_factory=list,
+        description="statuses POST /units/{id}/status accepts now, in lifecycle order (never "
+        "`dispatched`: only an assignment dispatches a unit)",
+    )
 
 
 class UnitStatusOut(BaseModel):
