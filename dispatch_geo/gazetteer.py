@@ -183,6 +183,13 @@ class Gazetteer:
                 f"point (lon {p.lon:.6f}, lat {p.lat:.6f}) is {distance_m / 1000:.1f} km outside "
                 f"{self.regency_nama} (nearest: {self._desa_nama[i]}, kecamatan {self._kec_nama[i]}); "
                 f"only points within {self.outside_buffer_m:.0f} m of the border are served"
+            ).coded(
+                lon=round(p.lon, 6),
+                lat=round(p.lat, 6),
+                distance_m=round(distance_m),
+                nearest_desa=self._desa_nama[i],
+                nearest_kecamatan=self._kec_nama[i],
+                buffer_m=round(self.outside_buffer_m),
             )
         return self._location(i, inside=False, distance_m=distance_m)
 

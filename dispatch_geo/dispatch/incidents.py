@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from dispatch_geo.domain.incidents import (
     parse_priority,
 )
 from dispatch_geo.domain.units import UnitStatus, UnitType, allowed_next
-from dispatch_geo.domain.values import LonLat
+from dispatch_geo.domain.values import LonLat, require_aware
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.gazetteer import Gazetteer, Location, PlaceMatch
 from dispatch_geo.places import PlaceIndex, PlacePoint
@@ -31,6 +31,12 @@ from dispatch_geo.storage.event_models import IncidentEventKind
 from dispatch_geo.storage.models import IncidentRow
 
 log = logging.getLogger(__name__)
+
+CALL_RECEIVED_MAX_AGE = timedelta(hours=24)
+"""A form started longer ago than this is a mistake (a stale browser tab), not a call."""
+CLOCK_SKEW = timedelta(seconds=120)
+"""How far a console's clock may run ahead of the server's before its call time counts as future."""
+MAX_VICTIMS = 999
 
 
 @dataclass(frozen=True)
@@ -135,8 +141,20 @@ def create_incident(
     address: str = "",
     place_kode: str | None = None,
     places: PlaceIndex | None = None,
+    landmark: str = "",
+    caller_name: str | None = None,
+    victims: int | None = None,
+    call_received_at: datetime | None = None,
 ) -> CreatedIncident:
-    """Record a new incident, reverse-geocoded to its desa and kecamatan (see :func:`locate_incident`)."""
+    """Record a new incident, reverse-geocoded to its desa and kecamatan (see :func:`locate_incident`).
+
+    Raises
+    ------
+    InputError
+        Besides the location's errors: ``call_received_at`` in the future (beyond :data:`CLOCK_SKEW`) or
+        more than :data:`CALL_RECEIVED_MAX_AGE` ago, or ``victims`` outside 0..999.
+    """
+    check_intake(at=at, call_received_at=call_received_at, victims=victims)
     where = locate_incident(gazetteer, location=location, place=place, place_kode=place_kode, places=places)
     point, found, match, chosen = where.point, where.location, where.match, where.place_point
     if not address and chosen is not None:
@@ -157,6 +175,10 @@ def create_incident(
         desa_nama=found.desa_nama,
         kecamatan_kode=found.kecamatan_kode,
         kecamatan_nama=found.kecamatan_nama,
+        landmark=landmark,
+        caller_name=caller_name,
+        victims=victims,
+        call_received_at=call_received_at,
     )
     detail: dict[str, object] = {
         "location_source": "place" if match is not None or chosen is not None else "coordinates",
@@ -184,6 +206,27 @@ def create_incident(
         detail=detail,
     )
     return CreatedIncident(row, found, match, chosen)
+
+
+def check_intake(*, at: datetime, call_received_at: datetime | None, victims: int | None) -> None:
+    """Refuse an impossible call time or victim count (:class:`InputError` naming the field)."""
+    if victims is not None and not 0 <= victims <= MAX_VICTIMS:
+        raise InputError(f"victims must be between 0 and {MAX_VICTIMS}, got {victims}").coded(
+            "victims_out_of_range", field="victims", min=0, max=MAX_VICTIMS, value=victims
+        )
+    if call_received_at is None:
+        return
+    received = require_aware(call_received_at, "call_received_at")
+    if received > at + CLOCK_SKEW:
+        raise InputError(
+            f"call_received_at {received.isoformat()} is in the future (server time {at.isoformat()})"
+        ).coded("call_time_in_future", field="call_received_at", value=received.isoformat())
+    if received < at - CALL_RECEIVED_MAX_AGE:
+        hours = CALL_RECEIVED_MAX_AGE.total_seconds() / 3600
+        raise InputError(
+            f"call_received_at {received.isoformat()} is more than {hours:.0f} h ago; "
+            "give the time the call-taker started this form"
+        ).coded("call_time_too_old", field="call_received_at", value=received.isoformat(), max_age_h=hours)
 
 
 def update_incident(

@@ -122,6 +122,11 @@ def incident_transition(current: IncidentStatus, new: IncidentStatus) -> Inciden
         allowed_text = ", ".join(sorted(allowed)) or "none (final status)"
         raise InvalidTransition(
             f"an incident cannot go from {current} to {new}; allowed from {current}: {allowed_text}"
+        ).coded(
+            subject="incident",
+            from_status=str(current),
+            to_status=str(new),
+            allowed=[str(s) for s in IncidentStatus if s in allowed],
         )
     return new
 

@@ -46,6 +46,10 @@ def create_incident(
     desa_nama: str | None = None,
     kecamatan_kode: str | None = None,
     kecamatan_nama: str | None = None,
+    landmark: str = "",
+    caller_name: str | None = None,
+    victims: int | None = None,
+    call_received_at: datetime | None = None,
 ) -> IncidentRow:
     """Insert a new incident (status ``new``); :class:`InputError` on a bad type or priority.
 
@@ -70,6 +74,12 @@ def create_incident(
         kecamatan_nama=kecamatan_nama,
         created_at=require_aware(created_at, "incident creation time"),
         created_by=created_by,
+        landmark=landmark,
+        caller_name=caller_name,
+        victims=victims,
+        call_received_at=None
+        if call_received_at is None
+        else require_aware(call_received_at, "call received time"),
     )
     session.add(row)
     session.flush()
@@ -84,7 +94,7 @@ def get_incident(session: Session, *, incident_id: int, for_update: bool = False
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     row = session.scalars(stmt).one_or_none()
     if row is None:
-        raise NotFoundError(f"incident {incident_id} does not exist")
+        raise NotFoundError(f"incident {incident_id} does not exist").coded(what="incident", id=incident_id)
     return row
 
 

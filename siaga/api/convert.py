@@ -59,7 +59,7 @@ def station_out(row: StationRow) -> schemas.StationOut:
 def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) -> dict[str, Any]:
     """Fields of :class:`schemas.IncidentOut`, including assigned units and outstanding needs.
 
-    ``caller_data`` False (a planner) leaves caller identity (``caller_phone``) null.
+    ``caller_data`` False (a planner) leaves caller identity (``caller_phone``, ``caller_name``) null.
     """
     assigned = incident_repo.assigned_units(session, incident_id=row.id)
     final = row.status in FINAL_INCIDENT_STATUSES
@@ -73,6 +73,10 @@ def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) ->
         "address": row.address,
         "caller_phone": row.caller_phone if caller_data else None,
         "description": row.description,
+        "landmark": row.landmark,
+        "caller_name": row.caller_name if caller_data else None,
+        "victims": row.victims,
+        "call_received_at": row.call_received_at,
         "desa": schemas.Place(kode=row.desa_kode, nama=row.desa_nama),
         "kecamatan": schemas.Place(kode=row.kecamatan_kode, nama=row.kecamatan_nama),
         "created_at": row.created_at,

@@ -2,8 +2,10 @@
 
 ``NotFoundError`` → 404, ``ConflictError`` (and ``InvalidTransition``) → 409, ``InputError`` (and
 ``OutsideServiceAreaError``) and ``UnreachableError`` → 422, anything else from the core → 500. The
-body is always ``{"detail": "<one readable sentence>", ...}``; validation errors also list every
-problem under ``errors`` (``field``, ``message``), and conflicts may carry ``details`` (who holds a unit).
+body is always ``{"detail": "<one readable sentence>", "code": ..., "params": {...}, ...}``: ``detail``
+is English for machines and logs, ``code`` + ``params`` are what the console translates (docs/dispatch.md,
+"Message codes"). Validation errors also list every problem under ``errors`` (``field``, ``message``,
+``code`` = pydantic's error type, ``params``), and conflicts may carry ``details`` (who holds a unit).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -39,7 +42,12 @@ def status_for(exc: SiagaError) -> int:
 async def siaga_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SiagaError)
     code = status_for(exc)
-    body: dict[str, Any] = {"detail": str(exc), "error": type(exc).__name__}
+    body: dict[str, Any] = {
+        "detail": str(exc),
+        "error": type(exc).__name__,
+        "code": exc.code,
+        "params": jsonable_encoder(getattr(exc, "params", {})),
+    }
     details = getattr(exc, "details", None)
     if isinstance(details, dict):
         body["details"] = details
@@ -66,12 +74,35 @@ def _message(error: dict[str, Any]) -> str:
     return message
 
 
+def _params(error: dict[str, Any], field: str) -> dict[str, Any]:
+    """``field`` and pydantic's context (``max_length``, ``ge``, ``expected``...) as plain JSON values."""
+    context = error.get("ctx") or {}
+    params = {str(k): v if isinstance(v, int | float | str | bool) else str(v) for k, v in context.items()}
+    return {"field": field, **params}
+
+
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()]
+    errors = []
+    for e in exc.errors():
+        field = _field(tuple(e.get("loc", ())))
+        errors.append(
+            {
+                "field": field,
+                "message": _message(e),
+                "code": str(e.get("type", "invalid")),
+                "params": _params(e, field),
+            }
+        )
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return JSONResponse(
-        {"detail": detail, "error": "ValidationError", "errors": errors},
+        {
+            "detail": detail,
+            "error": "ValidationError",
+            "code": "validation_error",
+            "params": {"fields": [e["field"] for e in errors]},
+            "errors": errors,
+        },
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
     )
 

@@ -31,7 +31,10 @@ TypeQ = Annotated[list[IncidentType] | None, Query(description="repeatable")]
 PriorityQ = Annotated[list[int] | None, Query(description="repeatable; 1, 2 or 3")]
 LimitQ = Annotated[int, Query(ge=1, le=2000)]
 
-PLANNER_NOTE = "For the planner role `caller_phone` is null: caller identity is for dispatchers and admins."
+PLANNER_NOTE = (
+    "For the planner role `caller_phone` and `caller_name` are null: caller identity is for dispatchers "
+    "and admins."
+)
 
 
 def _query(
@@ -65,6 +68,10 @@ def create_incident(
         caller_phone=body.caller_phone,
         description=body.description,
         address=body.address,
+        landmark=body.landmark,
+        caller_name=body.caller_name,
+        victims=body.victims,
+        call_received_at=body.call_received_at,
         at=now_utc(),
         by=who.name,
     )

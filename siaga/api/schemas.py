@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from dispatch_geo.domain.fleet_csv import CALL_SIGN_PATTERN, STATION_ID_PATTERN
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType, parse_priority
@@ -31,6 +39,17 @@ class Strict(BaseModel):
     """Refuses unknown fields, so a typo is an error rather than silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters (\\u0000): the database cannot store them")
+    return value
+
+
+CallText = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": r"^[^\u0000]*$"})]
+"""Text of the call workflow's new fields (landmark, caller name, notes...): no NUL character, which
+PostgreSQL cannot store; each field also gets a ``max_length`` no greater than its column's."""
 
 
 class Point(BaseModel):
@@ -133,6 +152,21 @@ class IncidentCreate(Strict):
     caller_phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{2,30}$", max_length=32)
     description: str = Field(default="", max_length=4000)
     address: str = Field(default="", max_length=500)
+    landmark: CallText = Field(
+        default="", max_length=200, description="patokan: what the caller sees nearby (mosque, bridge...)"
+    )
+    caller_name: CallText | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="the caller's name; caller identity, like caller_phone (null for planners)",
+    )
+    victims: int | None = Field(default=None, ge=0, le=999, description="number of victims, if known")
+    call_received_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the call-taker started the form (not in the future, at most 24 h ago); "
+        "default: when the incident is created",
+    )
 
     @model_validator(mode="after")
     def _one_location(self) -> IncidentCreate:
@@ -173,6 +207,12 @@ class IncidentOut(BaseModel):
         "dispatchers and admins only)"
     )
     description: str
+    landmark: str = Field(description="patokan")
+    caller_name: str | None = Field(
+        description="the caller's name; null for the planner role (caller identity, like caller_phone)"
+    )
+    victims: int | None
+    call_received_at: datetime | None = Field(description="when the call-taker started the form")
     desa: Place
     kecamatan: Place
     created_at: datetime

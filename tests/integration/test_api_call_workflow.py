@@ -5,6 +5,9 @@ requirements, the history filters, relocation, and message codes beside every En
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
@@ -56,3 +59,152 @@ def test_next_statuses_follow_the_table_and_never_offer_dispatched(client: TestC
     assert changed["unit"]["next_statuses"] == ["available", "returning", "out_of_service"]  # type: ignore[index]
     listed = {u["id"]: u for u in client.get(f"{API}/units", headers=auth("planner")).json()}
     assert listed["POL-SIAK-01"]["next_statuses"] == ["available", "returning", "out_of_service"]
+
+
+def _create(client: TestClient, **fields: object) -> dict[str, Any]:
+    body: dict[str, object] = {
+        "incident_type": "fire",
+        "priority": 1,
+        "lon": NEAR_TOWN[0],
+        "lat": NEAR_TOWN[1],
+    }
+    body.update(fields)
+    response = client.post(f"{API}/incidents", headers=auth("dispatcher"), json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def test_intake_fields_are_stored_and_caller_name_is_hidden_from_planners(client: TestClient) -> None:
+    started = (datetime.now(UTC) - timedelta(minutes=3)).replace(microsecond=0)
+    created = _create(
+        client,
+        landmark="depan Masjid Raya, dekat jembatan",
+        caller_name="Ibu Siti",
+        caller_phone="0812 7000 1234",
+        victims=3,
+        call_received_at=started.isoformat(),
+    )
+    assert created["landmark"] == "depan Masjid Raya, dekat jembatan"
+    assert created["caller_name"] == "Ibu Siti"
+    assert created["victims"] == 3
+    assert datetime.fromisoformat(created["call_received_at"]) == started
+    for role in ("dispatcher", "admin"):
+        seen = client.get(f"{API}/incidents/{created['id']}", headers=auth(role)).json()
+        assert seen["caller_name"] == "Ibu Siti"
+        assert seen["landmark"] == "depan Masjid Raya, dekat jembatan"
+    planner = client.get(f"{API}/incidents/{created['id']}", headers=auth("planner")).json()
+    assert planner["caller_name"] is None
+    assert planner["caller_phone"] is None
+    assert planner["landmark"] == "depan Masjid Raya, dekat jembatan"
+    assert planner["victims"] == 3
+    listed = client.get(f"{API}/incidents", headers=auth("planner")).json()
+    assert all(i["caller_name"] is None for i in listed)
+    assert (
+        "Ibu Siti"
+        not in client.get(f"{API}/incidents/{created['id']}/timeline", headers=auth("planner")).text
+    )
+    assert "Ibu Siti" not in client.get(f"{API}/incidents.geojson", headers=auth("dispatcher")).text
+    # optional fields stay optional
+    plain = _create(client)
+    assert (plain["landmark"], plain["caller_name"], plain["victims"], plain["call_received_at"]) == (
+        "",
+        None,
+        None,
+        None,
+    )
+
+
+def test_intake_fields_are_bounded(client: TestClient) -> None:
+    now = datetime.now(UTC)
+    base = {"incident_type": "medical", "priority": 2, "lon": NEAR_TOWN[0], "lat": NEAR_TOWN[1]}
+    bad: list[tuple[dict[str, object], str]] = [
+        ({"landmark": "x" * 201}, "landmark"),
+        ({"caller_name": "y" * 121}, "caller_name"),
+        ({"caller_name": "Ibu\x00Siti"}, "caller_name"),
+        ({"landmark": "a\x00"}, "landmark"),
+        ({"victims": -1}, "victims"),
+        ({"victims": 1000}, "victims"),
+        ({"victims": 10**20}, "victims"),
+        ({"call_received_at": "2026-01-01T10:00:00"}, "call_received_at"),  # naive
+        ({"call_received_at": (now + timedelta(hours=1)).isoformat()}, "call_received_at"),
+        ({"call_received_at": (now - timedelta(hours=25)).isoformat()}, "call_received_at"),
+    ]
+    for extra, field in bad:
+        response = client.post(f"{API}/incidents", headers=auth("dispatcher"), json={**base, **extra})
+        assert response.status_code == 422, (extra, response.text)
+        body = response.json()
+        assert field in body["detail"], body
+        assert body["code"] in {"validation_error", "call_time_in_future", "call_time_too_old"}, body
+    assert client.get(f"{API}/incidents", headers=auth("dispatcher")).json() == []
+
+
+def test_error_bodies_carry_a_code_and_its_params(client: TestClient) -> None:
+    missing = client.get(f"{API}/incidents/987654", headers=auth("dispatcher"))
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"
+    assert missing.json()["params"] == {"what": "incident", "id": 987654}
+    no_unit = client.post(
+        f"{API}/units/AMB-NOPE-99/status", headers=auth("dispatcher"), json={"status": "en_route"}
+    )
+    assert no_unit.status_code == 404
+    assert no_unit.json()["params"] == {"what": "unit", "id": "AMB-NOPE-99"}
+
+    refused = client.post(
+        f"{API}/units/AMB-SIAK-01/status", headers=auth("dispatcher"), json={"status": "on_scene"}
+    )
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "invalid_transition"
+    assert refused.json()["params"] == {
+        "subject": "unit",
+        "unit_type": "ambulance",
+        "from_status": "available",
+        "to_status": "on_scene",
+        "allowed": ["dispatched", "out_of_service"],
+    }
+    direct = client.post(
+        f"{API}/units/AMB-SIAK-01/status", headers=auth("dispatcher"), json={"status": "dispatched"}
+    )
+    assert direct.status_code == 422
+    assert direct.json()["code"] == "dispatch_by_assignment"
+
+    place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
+    first, second = new_incident(client), new_incident(client)
+    ok = client.post(
+        f"{API}/incidents/{first}/assignments", headers=auth("dispatcher"), json={"unit_id": "AMB-SIAK-01"}
+    )
+    assert ok.status_code == 201
+    held = client.post(
+        f"{API}/incidents/{second}/assignments", headers=auth("admin"), json={"unit_id": "AMB-SIAK-01"}
+    )
+    assert held.status_code == 409
+    assert held.json()["code"] == "unit_already_assigned"
+    assert held.json()["params"]["held_by_incident_id"] == first
+    assert held.json()["params"]["assigned_by"] == "demo-dispatcher"
+    closing = client.post(f"{API}/incidents/{second}/close", headers=auth("dispatcher"))
+    assert closing.status_code == 409
+    assert closing.json()["params"]["subject"] == "incident"
+    assert closing.json()["params"]["allowed"] == ["dispatched", "cancelled"]
+
+    outside = client.post(
+        f"{API}/incidents",
+        headers=auth("dispatcher"),
+        json={"incident_type": "medical", "priority": 1, "lon": 101.0, "lat": 0.5},
+    )
+    assert outside.status_code == 422
+    assert outside.json()["code"] == "outside_service_area"
+    assert outside.json()["params"]["distance_m"] > 2000
+
+    invalid = client.post(
+        f"{API}/incidents",
+        headers=auth("dispatcher"),
+        json={"incident_type": "meteor", "priority": 1, "lon": 102.07, "lat": 0.79, "landmark": "x" * 300},
+    )
+    assert invalid.status_code == 422
+    body = invalid.json()
+    assert body["code"] == "validation_error"
+    assert set(body["params"]["fields"]) == {"incident_type", "landmark"}
+    by_field = {e["field"]: e for e in body["errors"]}
+    assert by_field["landmark"]["code"] == "string_too_long"
+    assert by_field["landmark"]["params"] == {"field": "landmark", "max_length": 200}
+    assert by_field["incident_type"]["code"] == "enum"
