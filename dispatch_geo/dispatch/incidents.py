@@ -18,6 +18,7 @@ from dispatch_geo.domain.incidents import (
     FINAL_INCIDENT_STATUSES,
     IncidentStatus,
     IncidentType,
+    check_finish_reason,
     incident_transition,
     parse_priority,
 )
@@ -27,7 +28,7 @@ from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.gazetteer import Gazetteer, Location, PlaceMatch
 from dispatch_geo.places import PlaceIndex, PlacePoint
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
-from dispatch_geo.storage.event_models import IncidentEventKind
+from dispatch_geo.storage.event_models import IncidentEventKind, IncidentNoteRow
 from dispatch_geo.storage.models import IncidentRow
 
 log = logging.getLogger(__name__)
@@ -276,8 +277,36 @@ def stand_down_status(unit_type: UnitType, status: UnitStatus) -> UnitStatus | N
     return None
 
 
+MAX_NOTE_LENGTH = 2000
+
+
+def add_note(session: Session, *, incident_id: int, text: str, at: datetime, by: str) -> IncidentNoteRow:
+    """Add a note to an incident, open or finished (a follow-up after closing is still the story).
+
+    Raises
+    ------
+    NotFoundError
+        No such incident.
+    InputError
+        Empty (or only blanks), or longer than :data:`MAX_NOTE_LENGTH`.
+    """
+    incident_repo.get_incident(session, incident_id=incident_id)
+    if not text.strip() or len(text) > MAX_NOTE_LENGTH:
+        raise InputError(f"a note needs 1 to {MAX_NOTE_LENGTH} characters, not only blanks").coded(
+            "invalid_note", field="text", max_length=MAX_NOTE_LENGTH
+        )
+    return event_repo.add_note(session, incident_id=incident_id, text=text, at=at, by=by)
+
+
 def finish_incident(
-    session: Session, *, incident_id: int, new_status: IncidentStatus, at: datetime, by: str, note: str = ""
+    session: Session,
+    *,
+    incident_id: int,
+    new_status: IncidentStatus,
+    at: datetime,
+    by: str,
+    note: str = "",
+    reason: str | None = None,
 ) -> IncidentRow:
     """Close or cancel an incident: release its assignments, stand its units down, log the change.
 
@@ -287,9 +316,12 @@ def finish_incident(
     ------
     InvalidTransition
         The incident cannot move to ``new_status`` (e.g. closing one that nobody reached yet).
+    InputError
+        A ``reason`` code that ``new_status`` does not accept (:data:`FINISH_REASONS`).
     """
     if new_status not in FINAL_INCIDENT_STATUSES:
         raise InputError(f"{new_status} is not a final status; expected closed or cancelled")
+    reason = check_finish_reason(new_status, reason)
     row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
     old_status = row.status
     incident_transition(old_status, new_status)  # refuse early, before touching units
@@ -312,7 +344,7 @@ def finish_incident(
         by=by,
         from_status=old_status,
         to_status=new_status,
-        detail={"released_units": released, "note": note},
+        detail={"released_units": released, "note": note, "reason": reason},
     )
     log.info("incident %d %s by %s; released %s", incident_id, new_status, by, released)
     return row

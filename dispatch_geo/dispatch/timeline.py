@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES
 from dispatch_geo.storage import event_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventKind
 from dispatch_geo.storage.models import UnitStatusChangeRow
@@ -27,6 +28,7 @@ KIND_ORDER = {
     "assignment": 5,
     "assignment_released": 6,
     "incident_status": 7,
+    "note": 8,
 }
 """Tie-break for entries with the same time: cause before effect."""
 
@@ -64,7 +66,24 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
             TimelineEntry(incident.created_at, "incident_created", incident.created_by, "incident reported")
         )
     for event in events:
-        if event.kind == IncidentEventKind.CREATED:
+        if event.kind == IncidentEventKind.STATUS and event.to_status in FINAL_INCIDENT_STATUSES:
+            summary = "incident " + _status_text(event.from_status, event.to_status)
+            reason, note = event.detail.get("reason"), event.detail.get("note") or ""
+            if reason:
+                summary += f" ({reason})"
+            if note:
+                summary += f": {note}"
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    "incident_status",
+                    event.by,
+                    summary,
+                    None,
+                    {**event.detail, "from": event.from_status, "to": event.to_status},
+                )
+            )
+        elif event.kind == IncidentEventKind.CREATED:
             where = ", ".join(x for x in (incident.desa_nama, incident.kecamatan_nama) if x)
             summary = f"{incident.incident_type} reported (priority {incident.priority}) at {where}"
             entries.append(TimelineEntry(event.at, "incident_created", event.by, summary, None, event.detail))
@@ -83,6 +102,12 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
         else:
             summary = "incident edited: " + ", ".join(sorted(event.detail))
             entries.append(TimelineEntry(event.at, "incident_updated", event.by, summary, None, event.detail))
+    for note in event_repo.list_notes(session, incident_id=incident_id):
+        entries.append(
+            TimelineEntry(
+                note.at, "note", note.by, f"note: {note.text}", None, {"note_id": note.id, "text": note.text}
+            )
+        )
     for audit in incident_repo.list_recommendations(session, incident_id=incident_id):
         if audit.chosen_unit_id is None:
             units = ", ".join(f"{o['unit_id']} ({o['eta_s']:.0f} s)" for o in audit.offered) or "no unit"

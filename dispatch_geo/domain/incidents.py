@@ -131,6 +131,61 @@ def incident_transition(current: IncidentStatus, new: IncidentStatus) -> Inciden
     return new
 
 
+class CloseReason(StrEnum):
+    """Why an incident that a unit reached is closed."""
+
+    RESOLVED = "resolved"
+    """Handled on scene (treated, extinguished, settled)."""
+    TRANSPORTED = "transported"
+    """The patient was taken to a hospital or puskesmas."""
+    HANDED_OVER = "handed_over"
+    """Another agency took over (Manggala Agni, Polres investigation, BPBD)."""
+    FALSE_ALARM = "false_alarm"
+    """Nothing found that needed a response."""
+    NO_PATIENT_FOUND = "no_patient_found"
+    """The unit arrived and found nobody."""
+    OTHER = "other"
+    """Anything else; say what in the note."""
+
+
+class CancelReason(StrEnum):
+    """Why an incident is cancelled before anyone reached it."""
+
+    DUPLICATE = "duplicate"
+    """Another incident already covers this event."""
+    FALSE_ALARM = "false_alarm"
+    """A hoax or a mistaken report."""
+    CALLER_CANCELLED = "caller_cancelled"
+    """The caller called back: help is no longer needed."""
+    RESOLVED_BEFORE_ARRIVAL = "resolved_before_arrival"
+    """Handled by people on the spot before a unit arrived."""
+    OTHER = "other"
+    """Anything else; say what in the note."""
+
+
+FINISH_REASONS: Mapping[IncidentStatus, frozenset[str]] = {
+    IncidentStatus.CLOSED: frozenset(r.value for r in CloseReason),
+    IncidentStatus.CANCELLED: frozenset(r.value for r in CancelReason),
+}
+"""The reason codes each final status accepts."""
+
+
+def check_finish_reason(new_status: IncidentStatus, reason: str | None) -> str | None:
+    """Return ``reason`` if ``new_status`` accepts it (None is always accepted), else raise
+    :class:`InputError` naming the allowed codes."""
+    if reason is None:
+        return None
+    allowed = FINISH_REASONS.get(IncidentStatus(new_status), frozenset())
+    if reason not in allowed:
+        names = ", ".join(sorted(allowed)) or "none"
+        raise InputError(
+            f"reason {reason!r} does not fit an incident being {new_status}; expected one of {names}"
+        ).coded(
+            "invalid_reason", field="reason", value=reason, status=str(new_status), allowed=sorted(allowed)
+        )
+    return reason
+
+
 @dataclass(frozen=True, slots=True)
 class Requirement:
     """``count`` units, each of any type in ``unit_types``."""

@@ -181,6 +181,7 @@ def _finish(
         at=now_utc(),
         by=by,
         note="" if body is None else body.note,
+        reason=None if body is None or body.reason is None else str(body.reason),
     )
     session.commit()
     return convert.incident_out(session, row, caller_data=True)  # only dispatchers and admins get here
@@ -200,3 +201,19 @@ def cancel_incident(
 ) -> schemas.IncidentOut:
     """Cancel an incident before anyone is on scene (hoax, duplicate); its units are stood down."""
     return _finish(session, incident_id, IncidentStatus.CANCELLED, body, who.name)
+
+
+@router.post(
+    "/incidents/{incident_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.NoteOut,
+    summary="Add a note (at any time, also after closing); it appears in the timeline",
+)
+def add_note(
+    incident_id: int, body: schemas.NoteCreate, session: SessionDep, who: DispatcherDep
+) -> schemas.NoteOut:
+    row = incident_service.add_note(
+        session, incident_id=incident_id, text=body.text, at=now_utc(), by=who.name
+    )
+    session.commit()
+    return schemas.NoteOut(id=row.id, incident_id=row.incident_id, at=row.at, by=row.by, text=row.text)

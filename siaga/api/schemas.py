@@ -21,7 +21,13 @@ from pydantic import (
 )
 
 from dispatch_geo.domain.fleet_csv import CALL_SIGN_PATTERN, STATION_ID_PATTERN
-from dispatch_geo.domain.incidents import IncidentStatus, IncidentType, parse_priority
+from dispatch_geo.domain.incidents import (
+    CancelReason,
+    CloseReason,
+    IncidentStatus,
+    IncidentType,
+    parse_priority,
+)
 from dispatch_geo.domain.units import Agency, Availability, UnitStatus, UnitType
 
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="longitude, WGS84 degrees")]
@@ -193,6 +199,11 @@ class IncidentUpdate(Strict):
 
 class IncidentFinish(Strict):
     note: str = Field(default="", max_length=1000)
+    reason: CloseReason | CancelReason | None = Field(
+        default=None,
+        description="close: resolved, transported, handed_over, false_alarm, no_patient_found, other; "
+        "cancel: duplicate, false_alarm, caller_cancelled, resolved_before_arrival, other",
+    )
 
 
 class IncidentOut(BaseModel):
@@ -307,3 +318,18 @@ class TimelineEntryOut(BaseModel):
 class TimelineOut(BaseModel):
     incident_id: int
     entries: list[TimelineEntryOut]
+
+
+# --- call workflow (issue 11): notes ------------------------------------------------------------------
+
+
+class NoteCreate(Strict):
+    text: CallText = Field(min_length=1, max_length=2000, description="what the dispatcher wants kept")
+
+
+class NoteOut(BaseModel):
+    id: int
+    incident_id: int
+    at: datetime
+    by: str
+    text: str

@@ -208,3 +208,76 @@ def test_error_bodies_carry_a_code_and_its_params(client: TestClient) -> None:
     assert by_field["landmark"]["code"] == "string_too_long"
     assert by_field["landmark"]["params"] == {"field": "landmark", "max_length": 200}
     assert by_field["incident_type"]["code"] == "enum"
+
+
+def _timeline(client: TestClient, incident_id: int, role: str = "planner") -> list[dict[str, Any]]:
+    response = client.get(f"{API}/incidents/{incident_id}/timeline", headers=auth(role))
+    assert response.status_code == 200, response.text
+    entries: list[dict[str, Any]] = response.json()["entries"]
+    return entries
+
+
+def test_notes_and_cancel_reason_appear_in_the_timeline(client: TestClient) -> None:
+    incident_id = new_incident(client)
+    added = client.post(
+        f"{API}/incidents/{incident_id}/notes",
+        headers=auth("dispatcher"),
+        json={"text": "penelepon di depan warung"},
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["by"] == "demo-dispatcher"
+    assert added.json()["text"] == "penelepon di depan warung"
+    for bad in (
+        {"text": ""},
+        {"text": "   "},
+        {"text": "x" * 2001},
+        {"text": "a\x00b"},
+        {},
+        {"text": "ok", "x": 1},
+    ):
+        refused = client.post(f"{API}/incidents/{incident_id}/notes", headers=auth("dispatcher"), json=bad)
+        assert refused.status_code == 422, (bad, refused.text)
+    assert (
+        client.post(
+            f"{API}/incidents/999999/notes", headers=auth("dispatcher"), json={"text": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"{API}/incidents/{incident_id}/notes", headers=auth("planner"), json={"text": "x"}
+        ).status_code
+        == 403
+    )
+
+    wrong = client.post(
+        f"{API}/incidents/{incident_id}/cancel",
+        headers=auth("dispatcher"),
+        json={"reason": "no_patient_found"},
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["code"] == "invalid_reason"
+    assert "caller_cancelled" in wrong.json()["params"]["allowed"]
+    assert client.get(f"{API}/incidents/{incident_id}", headers=auth("dispatcher")).json()["status"] == "new"
+    cancelled = client.post(
+        f"{API}/incidents/{incident_id}/cancel",
+        headers=auth("dispatcher"),
+        json={"reason": "duplicate", "note": "sama dengan kejadian sebelumnya"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    # a follow-up after the end is still part of the story
+    late = client.post(
+        f"{API}/incidents/{incident_id}/notes", headers=auth("admin"), json={"text": "dicek ulang"}
+    )
+    assert late.status_code == 201
+    entries = _timeline(client, incident_id)
+    notes = [e for e in entries if e["kind"] == "note"]
+    assert [(n["by"], n["detail"]["text"]) for n in notes] == [
+        ("demo-dispatcher", "penelepon di depan warung"),
+        ("demo-admin", "dicek ulang"),
+    ]
+    final = [e for e in entries if e["kind"] == "incident_status"][-1]
+    assert final["detail"]["reason"] == "duplicate"
+    assert final["detail"]["note"] == "sama dengan kejadian sebelumnya"
+    assert "duplicate" in final["summary"]
+    assert entries[-1]["kind"] == "note"
