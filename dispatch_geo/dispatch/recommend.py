@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.context import GeoContext
-from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, Requirement, outstanding_needs
+from dispatch_geo.dispatch.incidents import outstanding_requirements
+from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, Requirement
 from dispatch_geo.domain.units import Availability, UnitType, availability
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.routing.nearest import Recommendation, UnitCandidate, recommend
@@ -124,8 +125,7 @@ def recommend_for_incident(
             raise InputError("unit_types is empty; name at least one unit type or leave it out")
         needs = [Requirement(unit_types=types, count=1)]
     else:
-        assigned = incident_repo.assigned_units(session, incident_id=incident_id)
-        needs = outstanding_needs(incident.incident_type, [u.unit_type for u in assigned])
+        needs = outstanding_requirements(session, incident=incident)
         if not needs:
             notes.append(
                 f"incident {incident_id} ({incident.incident_type}) has no outstanding requirement; "

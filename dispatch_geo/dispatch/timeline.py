@@ -28,6 +28,7 @@ KIND_ORDER = {
     "assignment": 5,
     "assignment_released": 6,
     "incident_status": 7,
+    "requirement_added": 2,
     "note": 8,
 }
 """Tie-break for entries with the same time: cause before effect."""
@@ -102,6 +103,18 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
         else:
             summary = "incident edited: " + ", ".join(sorted(event.detail))
             entries.append(TimelineEntry(event.at, "incident_updated", event.by, summary, None, event.detail))
+    for req in incident_repo.list_requirements(session, incident_id=incident_id):
+        label = f"{req.count} × " + " or ".join(sorted(req.unit_types))
+        entries.append(
+            TimelineEntry(
+                req.added_at,
+                "requirement_added",
+                req.added_by,
+                f"units requested: {label}",
+                None,
+                {"requirement_id": req.id, "unit_types": sorted(req.unit_types), "count": req.count},
+            )
+        )
     for note in event_repo.list_notes(session, incident_id=incident_id):
         entries.append(
             TimelineEntry(

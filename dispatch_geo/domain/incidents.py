@@ -203,6 +203,13 @@ class Requirement:
         """Readable form, e.g. ``"1 × police_car or police_motorbike"``."""
         return f"{self.count} × " + " or ".join(sorted(self.unit_types))
 
+    LABEL_CODE = "requirement"
+    """Message code of :meth:`describe` (its parameters: :meth:`label_params`)."""
+
+    def label_params(self) -> dict[str, object]:
+        """Parameters of the label's message code: ``{"count": 1, "unit_types": ["police_car", ...]}``."""
+        return {"count": self.count, "unit_types": sorted(str(t) for t in self.unit_types)}
+
 
 def _need(count: int, *unit_types: UnitType) -> Requirement:
     return Requirement(unit_types=frozenset(unit_types), count=count)
@@ -228,8 +235,12 @@ def outstanding_needs(
     assigned_unit_types: Iterable[UnitType],
     *,
     table: Mapping[IncidentType, Sequence[Requirement]] = REQUIRED_UNITS,
+    extra: Sequence[Requirement] = (),
 ) -> list[Requirement]:
     """What is still missing for ``incident_type`` once units of ``assigned_unit_types`` are assigned.
+
+    ``extra`` are requirements the dispatcher added to this incident (an ambulance and the police for a
+    fire); they follow the table's, each its own requirement.
 
     Each assigned unit fills at most one slot. When requirements overlap (a slot that takes an engine
     and one that takes an engine or a tanker), the units are matched to fill as many slots as
@@ -242,7 +253,7 @@ def outstanding_needs(
         The unmet requirements in table order, each with the number of units still missing; empty
         when the incident has everything it needs.
     """
-    requirements = list(table[IncidentType(incident_type)])
+    requirements = [*table[IncidentType(incident_type)], *extra]
     # One slot per unit needed; narrower slots first so they get first pick of the assigned units.
     slots = [i for i, req in enumerate(requirements) for _ in range(req.count)]
     slots.sort(key=lambda i: len(requirements[i].unit_types))

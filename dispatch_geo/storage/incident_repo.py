@@ -25,6 +25,7 @@ from dispatch_geo.domain.units import UnitStatus
 from dispatch_geo.domain.values import LonLat, require_aware
 from dispatch_geo.errors import ConflictError, InputError, NotFoundError
 from dispatch_geo.storage._common import as_set, conflict_savepoint
+from dispatch_geo.storage.event_models import IncidentRequirementRow
 from dispatch_geo.storage.fleet_repo import change_unit_status
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, RecommendationAuditRow, UnitRow
 
@@ -262,5 +263,31 @@ def list_recommendations(session: Session, *, incident_id: int) -> list[Recommen
         select(RecommendationAuditRow)
         .where(RecommendationAuditRow.incident_id == incident_id)
         .order_by(RecommendationAuditRow.decided_at, RecommendationAuditRow.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def add_requirement(
+    session: Session, *, incident_id: int, unit_types: Sequence[str], count: int, at: datetime, by: str
+) -> IncidentRequirementRow:
+    """Record that the incident needs ``count`` more units of any of ``unit_types``."""
+    row = IncidentRequirementRow(
+        incident_id=incident_id,
+        unit_types=sorted(set(unit_types)),
+        count=count,
+        added_at=require_aware(at, "requirement time"),
+        added_by=by,
+    )
+    with conflict_savepoint(session, f"requirement for incident {incident_id} could not be recorded"):
+        session.add(row)
+    return row
+
+
+def list_requirements(session: Session, *, incident_id: int) -> list[IncidentRequirementRow]:
+    """Requirements a dispatcher added to the incident, oldest first."""
+    stmt = (
+        select(IncidentRequirementRow)
+        .where(IncidentRequirementRow.incident_id == incident_id)
+        .order_by(IncidentRequirementRow.added_at, IncidentRequirementRow.id)
     )
     return list(session.scalars(stmt))

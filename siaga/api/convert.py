@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.dispatch.incidents import outstanding_requirements
 from dispatch_geo.dispatch.recommend import IncidentRecommendation
-from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, outstanding_needs
+from dispatch_geo.domain.incidents import Requirement
 from dispatch_geo.domain.units import UnitStatus, allowed_next, availability
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, StationRow, UnitRow
@@ -62,8 +63,7 @@ def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) ->
     ``caller_data`` False (a planner) leaves caller identity (``caller_phone``, ``caller_name``) null.
     """
     assigned = incident_repo.assigned_units(session, incident_id=row.id)
-    final = row.status in FINAL_INCIDENT_STATUSES
-    needs = [] if final else outstanding_needs(row.incident_type, [u.unit_type for u in assigned])
+    needs = outstanding_requirements(session, incident=row)
     return {
         "id": row.id,
         "incident_type": row.incident_type,
@@ -84,7 +84,19 @@ def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) ->
         "closed_at": row.closed_at,
         "assigned_units": [u.id for u in assigned],
         "outstanding": [n.describe() for n in needs],
+        "outstanding_needs": [need_out(n) for n in needs],
     }
+
+
+def need_out(need: Requirement) -> schemas.NeedOut:
+    """A requirement with its label as English text and as a message code + parameters."""
+    return schemas.NeedOut(
+        unit_types=sorted(need.unit_types),
+        count=need.count,
+        label=need.describe(),
+        label_code=need.LABEL_CODE,
+        params=need.label_params(),
+    )
 
 
 def incident_out(session: Session, row: IncidentRow, *, caller_data: bool) -> schemas.IncidentOut:

@@ -217,3 +217,26 @@ def add_note(
     )
     session.commit()
     return schemas.NoteOut(id=row.id, incident_id=row.incident_id, at=row.at, by=row.by, text=row.text)
+
+
+@router.post(
+    "/incidents/{incident_id}/requirements",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.IncidentOut,
+    summary="Ask for more units (any type, e.g. an ambulance and police for a fire); audited",
+    description="The new requirement shows in `outstanding` and gets its own ranked group in the next "
+    "recommendation.",
+)
+def add_requirement(
+    incident_id: int, body: schemas.RequirementCreate, session: SessionDep, who: DispatcherDep
+) -> schemas.IncidentOut:
+    row = incident_service.add_requirement(
+        session,
+        incident_id=incident_id,
+        unit_types=body.unit_types,
+        count=body.count,
+        at=now_utc(),
+        by=who.name,
+    )
+    session.commit()
+    return convert.incident_out(session, row, caller_data=sees_caller(who))

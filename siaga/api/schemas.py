@@ -231,6 +231,10 @@ class IncidentOut(BaseModel):
     closed_at: datetime | None
     assigned_units: list[str]
     outstanding: list[str] = Field(description="requirements not yet met, e.g. '1 × ambulance'")
+    outstanding_needs: list[NeedOut] = Field(
+        default_factory=list,
+        description="the same requirements as `outstanding`, structured, with a message code",
+    )
 
 
 class IncidentCreated(IncidentOut):
@@ -333,3 +337,21 @@ class NoteOut(BaseModel):
     at: datetime
     by: str
     text: str
+
+
+# --- call workflow (issue 11): requirements added by the dispatcher -------------------------------------
+
+
+class NeedOut(BaseModel):
+    unit_types: list[UnitType]
+    count: int
+    label: str = Field(description="English, e.g. '1 × police_car or police_motorbike'")
+    label_code: str = Field(description="message code of the label: 'requirement'")
+    params: dict[str, Any] = Field(description="{count, unit_types}")
+
+
+class RequirementCreate(Strict):
+    unit_types: list[UnitType] = Field(
+        min_length=1, max_length=len(UnitType), description="any of these types fills the requirement"
+    )
+    count: int = Field(ge=1, le=5, description="units needed")

@@ -281,3 +281,115 @@ def test_notes_and_cancel_reason_appear_in_the_timeline(client: TestClient) -> N
     assert final["detail"]["note"] == "sama dengan kejadian sebelumnya"
     assert "duplicate" in final["summary"]
     assert entries[-1]["kind"] == "note"
+
+
+def _walk(client: TestClient, unit_id: str, statuses: list[str]) -> None:
+    """Press the status buttons the API offers, one after the other."""
+    for status in statuses:
+        unit = client.get(f"{API}/units/{unit_id}", headers=auth("dispatcher")).json()
+        assert status in unit["next_statuses"], (unit_id, unit["status"], unit["next_statuses"])
+        _status(client, unit_id, status)
+
+
+def test_a_fire_call_from_intake_to_close(client: TestClient) -> None:
+    for unit_id in ("DMK-SIAK-01", "DMK-SIAK-02", "POL-SIAK-01", "AMB-SIAK-01"):
+        place_unit(client, unit_id, SIAK_TOWN)
+    created = _create(client, landmark="belakang pasar", caller_name="Pak Budi", victims=2)
+    incident_id = created["id"]
+    assert created["outstanding"] == ["2 × fire_engine"]
+
+    added = client.post(
+        f"{API}/incidents/{incident_id}/requirements",
+        headers=auth("dispatcher"),
+        json={"unit_types": ["police_motorbike", "police_car"], "count": 1},
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["outstanding"] == ["2 × fire_engine", "1 × police_car or police_motorbike"]
+    assert added.json()["caller_name"] == "Pak Budi"
+    ambulance = client.post(
+        f"{API}/incidents/{incident_id}/requirements",
+        headers=auth("admin"),
+        json={"unit_types": ["ambulance"], "count": 1},
+    )
+    assert ambulance.status_code == 201
+    needs = ambulance.json()["outstanding_needs"]
+    assert [(n["label_code"], n["params"]) for n in needs] == [
+        ("requirement", {"count": 2, "unit_types": ["fire_engine"]}),
+        ("requirement", {"count": 1, "unit_types": ["police_car", "police_motorbike"]}),
+        ("requirement", {"count": 1, "unit_types": ["ambulance"]}),
+    ]
+    for bad in (
+        {"unit_types": [], "count": 1},
+        {"unit_types": ["ambulance"], "count": 0},
+        {"unit_types": ["ambulance"], "count": 6},
+        {"unit_types": ["helicopter"], "count": 1},
+        {"unit_types": ["ambulance"]},
+        {"unit_types": ["ambulance"], "count": 10**30},
+    ):
+        refused = client.post(
+            f"{API}/incidents/{incident_id}/requirements", headers=auth("dispatcher"), json=bad
+        )
+        assert refused.status_code == 422, (bad, refused.text)
+
+    rec = client.post(f"{API}/incidents/{incident_id}/recommendations", headers=auth("dispatcher")).json()
+    assert [g["requirement"] for g in rec["groups"]] == [
+        "2 × fire_engine",
+        "1 × police_car or police_motorbike",
+        "1 × ambulance",
+    ]
+    engines, police, amb = rec["groups"]
+    assert {u["unit_id"] for u in engines["ranked"][:2]} == {"DMK-SIAK-01", "DMK-SIAK-02"}
+    assert police["ranked"][0]["unit_id"] == "POL-SIAK-01"
+    assert amb["ranked"][0]["unit_id"] == "AMB-SIAK-01"
+    for unit_id in ("DMK-SIAK-01", "POL-SIAK-01", "AMB-SIAK-01"):
+        response = client.post(
+            f"{API}/incidents/{incident_id}/assignments",
+            headers=auth("dispatcher"),
+            json={"unit_id": unit_id},
+        )
+        assert response.status_code == 201, response.text
+    incident = client.get(f"{API}/incidents/{incident_id}", headers=auth("dispatcher")).json()
+    assert incident["outstanding"] == ["1 × fire_engine"]
+    rec = client.post(f"{API}/incidents/{incident_id}/recommendations", headers=auth("dispatcher")).json()
+    assert [g["requirement"] for g in rec["groups"]] == ["1 × fire_engine"]
+
+    note = client.post(
+        f"{API}/incidents/{incident_id}/notes",
+        headers=auth("dispatcher"),
+        json={"text": "api sudah padam sebagian"},
+    )
+    assert note.status_code == 201
+    _walk(client, "AMB-SIAK-01", ["en_route", "on_scene", "transporting", "at_hospital", "available"])
+    _walk(client, "DMK-SIAK-01", ["en_route", "on_scene"])
+    assert client.get(f"{API}/units/AMB-SIAK-01", headers=auth("dispatcher")).json()["next_statuses"] == [
+        "out_of_service"
+    ]
+    closed = client.post(
+        f"{API}/incidents/{incident_id}/close",
+        headers=auth("dispatcher"),
+        json={"reason": "resolved", "note": "api padam, 2 korban dibawa ke RSUD"},
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+    assert closed.json()["outstanding"] == []
+
+    entries = _timeline(client, incident_id)
+    kinds = [e["kind"] for e in entries]
+    assert kinds.count("requirement_added") == 2
+    assert [e["by"] for e in entries if e["kind"] == "requirement_added"] == ["demo-dispatcher", "demo-admin"]
+    assert [e["detail"]["text"] for e in entries if e["kind"] == "note"] == ["api sudah padam sebagian"]
+    final = entries[-1]
+    assert final["kind"] == "incident_status"
+    assert (final["detail"]["to"], final["detail"]["reason"]) == ("closed", "resolved")
+    assert final["detail"]["note"] == "api padam, 2 korban dibawa ke RSUD"
+    statuses = [
+        e["detail"]["to"] for e in entries if e["kind"] == "unit_status" and e["unit_id"] == "AMB-SIAK-01"
+    ]
+    assert statuses == ["dispatched", "en_route", "on_scene", "transporting", "at_hospital", "available"]
+    finished = client.post(
+        f"{API}/incidents/{incident_id}/requirements",
+        headers=auth("dispatcher"),
+        json={"unit_types": ["rescue"], "count": 1},
+    )
+    assert finished.status_code == 409
+    assert finished.json()["code"] == "incident_finished"
