@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.incidents import (
@@ -107,8 +107,16 @@ def list_incidents(
     priority: int | Iterable[int] | None = None,
     created_since: datetime | None = None,
     limit: int | None = None,
+    created_until: datetime | None = None,
+    text: str | None = None,
+    kecamatan_kode: str | None = None,
+    offset: int = 0,
 ) -> list[IncidentRow]:
-    """Incidents matching every filter, most urgent first, then oldest first."""
+    """Incidents matching every filter, most urgent first, then oldest first.
+
+    ``created_since`` is inclusive, ``created_until`` exclusive. ``text`` is found, ignoring case, in
+    the address, landmark, description, desa or kecamatan name (ASCII case folding on SQLite).
+    """
     stmt = select(IncidentRow).order_by(IncidentRow.priority, IncidentRow.created_at, IncidentRow.id)
     statuses = as_set(status, IncidentStatus)
     types = as_set(incident_type, IncidentType)
@@ -121,6 +129,22 @@ def list_incidents(
         stmt = stmt.where(IncidentRow.priority.in_(sorted(int(parse_priority(p)) for p in wanted)))
     if created_since is not None:
         stmt = stmt.where(IncidentRow.created_at >= require_aware(created_since))
+    if created_until is not None:
+        stmt = stmt.where(IncidentRow.created_at < require_aware(created_until))
+    if kecamatan_kode is not None:
+        stmt = stmt.where(IncidentRow.kecamatan_kode == kecamatan_kode)
+    if text is not None and text.strip():
+        needle = text.strip()
+        columns = (
+            IncidentRow.address,
+            IncidentRow.landmark,
+            IncidentRow.description,
+            IncidentRow.desa_nama,
+            IncidentRow.kecamatan_nama,
+        )
+        stmt = stmt.where(or_(*(c.icontains(needle, autoescape=True) for c in columns)))
+    if offset:
+        stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))

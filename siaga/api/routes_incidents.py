@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from dispatch_geo.dispatch import incidents as incident_service
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
 from dispatch_geo.domain.values import LonLat
+from dispatch_geo.errors import InputError
 from dispatch_geo.gazetteer import PlaceMatch
 from dispatch_geo.places import PlacePoint
 from dispatch_geo.storage import incident_repo
@@ -30,10 +31,37 @@ StatusQ = Annotated[list[IncidentStatus] | None, Query(alias="status", descripti
 TypeQ = Annotated[list[IncidentType] | None, Query(description="repeatable")]
 PriorityQ = Annotated[list[int] | None, Query(description="repeatable; 1, 2 or 3")]
 LimitQ = Annotated[int, Query(ge=1, le=2000)]
+ListLimitQ = Annotated[int, Query(ge=1, le=500, description="page size")]
+OffsetQ = Annotated[int, Query(ge=0, le=1_000_000, description="incidents to skip (paging)")]
+FromQ = Annotated[
+    schemas.QueryTime | None,
+    Query(
+        alias="from", description="created at or after (ISO 8601 with offset, e.g. 2026-11-29T00:00:00+07:00)"
+    ),
+]
+ToQ = Annotated[schemas.QueryTime | None, Query(alias="to", description="created before (exclusive)")]
+TextQ = Annotated[
+    schemas.QueryText | None,
+    Query(
+        alias="q",
+        min_length=1,
+        max_length=100,
+        description="text found (ignoring case) in the address, landmark, description, desa or kecamatan",
+    ),
+]
+KecamatanQ = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=20,
+        pattern=r"^[0-9]+(\.[0-9]+)*$",
+        description="kecamatan kode, e.g. 14.08.02",
+    ),
+]
 
 PLANNER_NOTE = (
-    "For the planner role `caller_phone` and `caller_name` are null: caller identity is for dispatchers "
-    "and admins."
+    "For the planner role `caller_phone` is null, and so is `caller_name`: caller identity is for "
+    "dispatchers and admins."
 )
 
 
@@ -103,8 +131,10 @@ def _place_match(
 @router.get(
     "/incidents",
     response_model=list[schemas.IncidentOut],
-    summary="Incidents, most urgent first",
-    description=f"Dispatchers, admins and planners. {PLANNER_NOTE}",
+    summary="Incidents, most urgent first; filters for the history (Riwayat) list",
+    description=f"Dispatchers, admins and planners. {PLANNER_NOTE} Closed and cancelled incidents are "
+    "found like open ones (filter by `status`, time range `from`/`to`, `q`, `kecamatan`); page with "
+    "`limit` and `offset`.",
 )
 def list_incidents(
     session: SessionDep,
@@ -113,10 +143,30 @@ def list_incidents(
     status_filter: StatusQ = None,
     incident_type: TypeQ = None,
     priority: PriorityQ = None,
-    limit: LimitQ = 500,
+    limit: ListLimitQ = 100,
+    offset: OffsetQ = 0,
+    created_from: FromQ = None,
+    created_to: ToQ = None,
+    text: TextQ = None,
+    kecamatan: KecamatanQ = None,
     format: Literal["json", "geojson"] = "json",
 ) -> Any:
-    rows = _query(session, status_filter, incident_type, priority, limit)
+    if created_from is not None and created_to is not None and created_to <= created_from:
+        raise InputError("`to` must be later than `from`").coded(
+            "empty_time_range", field="to", start=created_from.isoformat(), end=created_to.isoformat()
+        )
+    rows = incident_repo.list_incidents(
+        session,
+        status=status_filter,
+        incident_type=incident_type,
+        priority=priority,
+        limit=limit,
+        offset=offset,
+        created_since=created_from,
+        created_until=created_to,
+        text=text,
+        kecamatan_kode=kecamatan,
+    )
     if format == "geojson":
         return _geojson(state, rows)
     return [convert.incident_out(session, r, caller_data=sees_caller(who)) for r in rows]

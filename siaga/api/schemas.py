@@ -7,7 +7,7 @@ well. Every time is timezone-aware UTC (ISO 8601 with ``Z``); the console shows 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -355,3 +355,20 @@ class RequirementCreate(Strict):
         min_length=1, max_length=len(UnitType), description="any of these types fills the requirement"
     )
     count: int = Field(ge=1, le=5, description="units needed")
+
+
+# --- call workflow (issue 11): history filters -----------------------------------------------------------
+
+
+def _utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range once converted to UTC") from None
+
+
+QueryTime = Annotated[AwareDatetime, AfterValidator(_utc)]
+"""An aware time from a query string, as UTC (one that cannot be converted is a 422, not a 500)."""
+
+QueryText = Annotated[str, AfterValidator(_no_nul)]
+"""Search text from a query string: no NUL (PostgreSQL cannot compare it)."""
