@@ -31,6 +31,7 @@ from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.gazetteer import Gazetteer, Location, PlaceMatch
 from dispatch_geo.places import PlaceIndex, PlacePoint
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
+from dispatch_geo.storage._common import great_circle_m
 from dispatch_geo.storage.event_models import IncidentEventKind, IncidentNoteRow
 from dispatch_geo.storage.models import IncidentRow
 
@@ -268,6 +269,75 @@ def update_incident(
         event_repo.record_event(
             session, incident_id=incident_id, kind=IncidentEventKind.UPDATED, at=at, by=by, detail=changes
         )
+    return row
+
+
+def relocate_incident(
+    session: Session,
+    *,
+    gazetteer: Gazetteer,
+    incident_id: int,
+    at: datetime,
+    by: str,
+    location: LonLat | None = None,
+    place_kode: str | None = None,
+    places: PlaceIndex | None = None,
+) -> IncidentRow:
+    """Correct where an open incident is: reverse-geocoded again, logged with the old and new point and
+    the distance moved. Assignments are kept (units on the way are redirected by radio); the next
+    recommendation ranks from the new point.
+
+    Raises
+    ------
+    ConflictError
+        The incident is closed or cancelled.
+    InputError, OutsideServiceAreaError
+        As :func:`locate_incident` (unknown kode, point outside Siak): nothing is changed.
+    """
+    row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
+    if row.status in FINAL_INCIDENT_STATUSES:
+        raise ConflictError(
+            f"incident {incident_id} is {row.status}; a finished incident cannot be moved"
+        ).coded("incident_finished", incident_id=incident_id, status=str(row.status))
+    where = locate_incident(gazetteer, location=location, place=None, place_kode=place_kode, places=places)
+    old = {
+        "lon": row.location.lon,
+        "lat": row.location.lat,
+        "desa": row.desa_nama,
+        "kecamatan": row.kecamatan_nama,
+    }
+    new = {
+        "lon": where.point.lon,
+        "lat": where.point.lat,
+        "desa": where.location.desa_nama,
+        "kecamatan": where.location.kecamatan_nama,
+    }
+    distance_m = round(great_circle_m(row.location, where.point), 1)
+    row.location = where.point
+    row.desa_kode = where.location.desa_kode
+    row.desa_nama = where.location.desa_nama
+    row.kecamatan_kode = where.location.kecamatan_kode
+    row.kecamatan_nama = where.location.kecamatan_nama
+    session.flush()
+    change: dict[str, object] = {
+        "old": old,
+        "new": new,
+        "distance_m": distance_m,
+        "source": "coordinates" if where.place_point is None else "place",
+        "inside_boundary": where.location.inside,
+    }
+    if where.place_point is not None:
+        change["place_kode"] = where.place_point.kode
+        change["road_distance_m"] = where.place_point.road_distance_m
+    event_repo.record_event(
+        session,
+        incident_id=incident_id,
+        kind=IncidentEventKind.UPDATED,
+        at=at,
+        by=by,
+        detail={"location": change},
+    )
+    log.info("incident %d relocated %.0f m by %s", incident_id, distance_m, by)
     return row
 
 

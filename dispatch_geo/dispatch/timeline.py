@@ -22,6 +22,7 @@ from dispatch_geo.storage.models import UnitStatusChangeRow
 KIND_ORDER = {
     "incident_created": 0,
     "incident_updated": 1,
+    "relocated": 1,
     "recommendation": 2,
     "unit_chosen": 3,
     "unit_status": 4,
@@ -100,6 +101,13 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
                     {**event.detail, "from": event.from_status, "to": event.to_status},
                 )
             )
+        elif "location" in event.detail:
+            moved = event.detail["location"]
+            summary = (
+                f"incident relocated {moved['distance_m']:.0f} m: "
+                f"{moved['old'].get('desa') or '?'} → {moved['new'].get('desa') or '?'}"
+            )
+            entries.append(TimelineEntry(event.at, "relocated", event.by, summary, None, moved))
         else:
             summary = "incident edited: " + ", ".join(sorted(event.detail))
             entries.append(TimelineEntry(event.at, "incident_updated", event.by, summary, None, event.detail))

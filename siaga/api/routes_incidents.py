@@ -200,19 +200,39 @@ def get_incident(incident_id: int, session: SessionDep, who: OperationsReaderDep
 
 
 @router.patch(
-    "/incidents/{incident_id}", response_model=schemas.IncidentOut, summary="Edit description/priority"
+    "/incidents/{incident_id}",
+    response_model=schemas.IncidentOut,
+    summary="Edit description/priority, or correct the location (lon+lat or place_kode)",
+    description="A new location is reverse-geocoded again and audited in the timeline (`relocated`, with "
+    "the old and new point and the distance moved); units already assigned keep their assignment. "
+    "Ask for a new recommendation afterwards: ETAs depend on the location.",
 )
 def update_incident(
-    incident_id: int, body: schemas.IncidentUpdate, session: SessionDep, who: DispatcherDep
+    incident_id: int, body: schemas.IncidentUpdate, session: SessionDep, state: StateDep, who: DispatcherDep
 ) -> schemas.IncidentOut:
-    row = incident_service.update_incident(
-        session,
-        incident_id=incident_id,
-        description=body.description,
-        priority=body.priority,
-        at=now_utc(),
-        by=who.name,
-    )
+    at = now_utc()
+    row = None
+    if body.description is not None or body.priority is not None:
+        row = incident_service.update_incident(
+            session,
+            incident_id=incident_id,
+            description=body.description,
+            priority=body.priority,
+            at=at,
+            by=who.name,
+        )
+    if body.place_kode is not None or (body.lon is not None and body.lat is not None):
+        row = incident_service.relocate_incident(
+            session,
+            gazetteer=state.geo.gazetteer,
+            places=state.geo.places,
+            incident_id=incident_id,
+            location=None if body.lon is None or body.lat is None else LonLat(body.lon, body.lat),
+            place_kode=body.place_kode,
+            at=at,
+            by=who.name,
+        )
+    assert row is not None  # the body names something to change (schemas.IncidentUpdate)
     session.commit()
     return convert.incident_out(session, row, caller_data=sees_caller(who))
 

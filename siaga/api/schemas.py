@@ -190,10 +190,26 @@ class IncidentUpdate(Strict):
     description: str | None = Field(default=None, max_length=4000)
     priority: PriorityValue | None = None
 
+    lon: Lon | None = Field(default=None, description="new location (with lat): correct where it is")
+    lat: Lat | None = None
+    place_kode: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        pattern=r"^[0-9]+(\.[0-9]+)*$",
+        description="new location as a desa or kecamatan kode from /places (instead of lon/lat)",
+    )
+
     @model_validator(mode="after")
     def _something(self) -> IncidentUpdate:
-        if self.description is None and self.priority is None:
-            raise ValueError("nothing to update: give description and/or priority")
+        moved = self.lon is not None or self.lat is not None or self.place_kode is not None
+        if self.description is None and self.priority is None and not moved:
+            raise ValueError("nothing to update: give description, priority and/or a new location")
+        if (self.lon is None) != (self.lat is None):
+            missing = "lat" if self.lat is None else "lon"
+            raise ValueError(f"{missing} is missing: give both lon and lat, or a place_kode")
+        if self.lon is not None and self.place_kode is not None:
+            raise ValueError("give the new location as lon and lat or as a place_kode, not both")
         return self
 
 

@@ -353,6 +353,12 @@ def test_a_fire_call_from_intake_to_close(client: TestClient) -> None:
     rec = client.post(f"{API}/incidents/{incident_id}/recommendations", headers=auth("dispatcher")).json()
     assert [g["requirement"] for g in rec["groups"]] == ["1 × fire_engine"]
 
+    # the caller said "behind the market, not in front": the pin is moved about 150 m
+    moved = client.patch(
+        f"{API}/incidents/{incident_id}", headers=auth("dispatcher"), json={"lon": 102.0713, "lat": 0.7903}
+    )
+    assert moved.status_code == 200, moved.text
+    assert sorted(moved.json()["assigned_units"]) == ["AMB-SIAK-01", "DMK-SIAK-01", "POL-SIAK-01"]
     note = client.post(
         f"{API}/incidents/{incident_id}/notes",
         headers=auth("dispatcher"),
@@ -378,6 +384,10 @@ def test_a_fire_call_from_intake_to_close(client: TestClient) -> None:
     assert kinds.count("requirement_added") == 2
     assert [e["by"] for e in entries if e["kind"] == "requirement_added"] == ["demo-dispatcher", "demo-admin"]
     assert [e["detail"]["text"] for e in entries if e["kind"] == "note"] == ["api sudah padam sebagian"]
+    (relocated,) = [e for e in entries if e["kind"] == "relocated"]
+    assert 100 < relocated["detail"]["distance_m"] < 200
+    assert relocated["detail"]["new"]["lon"] == 102.0713
+    assert relocated["detail"]["new"]["kecamatan"] == "Mempura"
     final = entries[-1]
     assert final["kind"] == "incident_status"
     assert (final["detail"]["to"], final["detail"]["reason"]) == ("closed", "resolved")
@@ -470,3 +480,81 @@ def test_history_finds_closed_and_cancelled_incidents_by_time_text_and_kecamatan
         response = client.get(f"{API}/incidents", headers=auth("dispatcher"), params=bad)
         assert response.status_code == 422, (bad, response.text)
         assert response.json()["code"] in {"validation_error", "empty_time_range"}
+
+
+def test_relocation_keeps_assignments_and_is_in_the_timeline(client: TestClient) -> None:
+    place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
+    created = _create(client, incident_type="medical", lon=NEAR_TOWN[0], lat=NEAR_TOWN[1])
+    incident_id = created["id"]
+    assert created["kecamatan"]["nama"] == "Mempura"
+    assigned = client.post(
+        f"{API}/incidents/{incident_id}/assignments",
+        headers=auth("dispatcher"),
+        json={"unit_id": "AMB-SIAK-01"},
+    )
+    assert assigned.status_code == 201
+    _walk(client, "AMB-SIAK-01", ["en_route"])
+
+    moved = client.patch(
+        f"{API}/incidents/{incident_id}",
+        headers=auth("dispatcher"),
+        json={"lon": SIAK_TOWN[0], "lat": SIAK_TOWN[1]},
+    )
+    assert moved.status_code == 200, moved.text
+    body = moved.json()
+    assert body["location"] == {"lon": SIAK_TOWN[0], "lat": SIAK_TOWN[1]}
+    assert body["kecamatan"]["nama"] == "Siak"
+    assert body["assigned_units"] == ["AMB-SIAK-01"]
+    assert body["status"] == "dispatched"
+    assert client.get(f"{API}/units/AMB-SIAK-01", headers=auth("dispatcher")).json()["status"] == "en_route"
+
+    kandis = client.get(f"{API}/places", headers=auth("dispatcher"), params={"q": "Kandis"}).json()
+    kecamatan = next(i for i in kandis if i["level"] == "kecamatan")
+    by_kode = client.patch(
+        f"{API}/incidents/{incident_id}",
+        headers=auth("dispatcher"),
+        json={"place_kode": kecamatan["kode"], "priority": 2},
+    )
+    assert by_kode.status_code == 200, by_kode.text
+    assert by_kode.json()["location"] == {"lon": kecamatan["lon"], "lat": kecamatan["lat"]}
+    assert by_kode.json()["kecamatan"]["nama"] == "Kandis"
+    assert by_kode.json()["priority"] == 2
+    assert by_kode.json()["assigned_units"] == ["AMB-SIAK-01"]
+
+    for bad in (
+        {"lon": 102.0},
+        {"lon": 102.0, "lat": 0.8, "place_kode": kecamatan["kode"]},
+        {"lon": 200, "lat": 0.8},
+        {"place_kode": "14.08.99.9999"},
+        {"place_kode": "abc\x00"},
+        {"lon": 101.0, "lat": 0.5},  # outside Siak
+        {},
+    ):
+        refused = client.patch(f"{API}/incidents/{incident_id}", headers=auth("dispatcher"), json=bad)
+        assert refused.status_code == 422, (bad, refused.text)
+    after = client.get(f"{API}/incidents/{incident_id}", headers=auth("dispatcher")).json()
+    assert after["location"] == by_kode.json()["location"]  # a refused move changes nothing
+
+    relocations = [e for e in _timeline(client, incident_id) if e["kind"] == "relocated"]
+    assert len(relocations) == 2
+    first, second = relocations
+    assert first["by"] == "demo-dispatcher"
+    assert first["detail"]["old"]["lon"] == NEAR_TOWN[0]
+    assert first["detail"]["new"]["lon"] == SIAK_TOWN[0]
+    assert 2000 < first["detail"]["distance_m"] < 3000  # 0.02° lon and 0.01° lat at the equator
+    assert second["detail"]["source"] == "place"
+    assert second["detail"]["place_kode"] == kecamatan["kode"]
+    assert second["detail"]["distance_m"] > 50_000  # Siak town to Kandis
+    rec = client.post(f"{API}/incidents/{incident_id}/recommendations", headers=auth("dispatcher")).json()
+    assert rec["groups"] == []  # the ambulance assigned still fills the requirement
+
+    place_unit(client, "AMB-SIAK-02", SIAK_TOWN)
+    _walk(client, "AMB-SIAK-01", ["on_scene"])
+    assert client.post(f"{API}/incidents/{incident_id}/close", headers=auth("dispatcher")).status_code == 200
+    late = client.patch(
+        f"{API}/incidents/{incident_id}",
+        headers=auth("dispatcher"),
+        json={"lon": SIAK_TOWN[0], "lat": SIAK_TOWN[1]},
+    )
+    assert late.status_code == 409
+    assert late.json()["code"] == "incident_finished"
