@@ -11,6 +11,7 @@ from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.dispatch.incidents import outstanding_requirements
 from dispatch_geo.dispatch.recommend import IncidentRecommendation
 from dispatch_geo.domain.incidents import Requirement
+from dispatch_geo.domain.messages import Message
 from dispatch_geo.domain.units import UnitStatus, allowed_next, availability
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, StationRow, UnitRow
@@ -124,15 +125,24 @@ def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut
         groups.append(
             schemas.RequirementOut(
                 requirement=group.requirement.describe(),
+                label_code=group.requirement.LABEL_CODE,
+                params=group.requirement.label_params(),
                 unit_types=sorted(group.requirement.unit_types),
                 count=group.requirement.count,
                 ranked=ranked,
                 stale=stale,
                 excluded=[
-                    schemas.ExcludedOut(unit_id=x.unit_id, reason=x.reason, detail=x.detail)
+                    schemas.ExcludedOut(
+                        unit_id=x.unit_id,
+                        reason=x.reason,
+                        detail=x.detail,
+                        reason_code=x.reason,
+                        params=group.excluded_params.get(x.unit_id, {"unit_id": x.unit_id}),
+                    )
                     for x in result.excluded
                 ],
                 warnings=list(result.warnings),
+                warning_codes=[message_out(m) for m in group.warnings],
                 incident_snap_distance_m=round(result.incident_snap_distance_m, 1),
             )
         )
@@ -142,9 +152,14 @@ def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut
         computed_at=rec.at,
         groups=groups,
         notes=rec.notes,
+        note_codes=[message_out(m) for m in rec.note_messages],
         schematic=rec.schematic,
         label=rec.label,
     )
+
+
+def message_out(message: Message) -> schemas.MessageOut:
+    return schemas.MessageOut(code=message.code, params=message.params, text=message.text)
 
 
 def _ranked(unit: Any) -> dict[str, Any]:

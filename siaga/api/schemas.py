@@ -284,16 +284,21 @@ class ExcludedOut(BaseModel):
     unit_id: str
     reason: str
     detail: str
+    reason_code: str = Field(default="", description="message code of the reason (same as `reason`)")
+    params: dict[str, Any] = Field(default_factory=dict, description="parameters of `reason_code`")
 
 
 class RequirementOut(BaseModel):
     requirement: str
+    label_code: str = Field(default="requirement", description="message code of `requirement`")
+    params: dict[str, Any] = Field(default_factory=dict, description="{count, unit_types}")
     unit_types: list[str]
     count: int
     ranked: list[RankedOut]
     stale: list[RankedOut]
     excluded: list[ExcludedOut]
     warnings: list[str]
+    warning_codes: list[MessageOut] = Field(default_factory=list, description="`warnings` as codes")
     incident_snap_distance_m: float
 
 
@@ -303,6 +308,7 @@ class RecommendationOut(BaseModel):
     computed_at: datetime
     groups: list[RequirementOut]
     notes: list[str]
+    note_codes: list[MessageOut] = Field(default_factory=list, description="`notes` as codes")
     schematic: bool
     label: str
 
@@ -331,6 +337,8 @@ class TimelineEntryOut(BaseModel):
     kind: str
     by: str
     summary: str
+    summary_code: str = Field(default="", description="message code of `summary`")
+    params: dict[str, Any] = Field(default_factory=dict, description="parameters of `summary_code`")
     unit_id: str | None
     detail: dict[str, Any]
 
@@ -388,3 +396,12 @@ QueryTime = Annotated[AwareDatetime, AfterValidator(_utc)]
 
 QueryText = Annotated[str, AfterValidator(_no_nul)]
 """Search text from a query string: no NUL (PostgreSQL cannot compare it)."""
+
+
+# --- call workflow (issue 11): messages as codes ---------------------------------------------------------
+
+
+class MessageOut(BaseModel):
+    code: str = Field(description="stable message code (docs/dispatch.md, Message codes)")
+    params: dict[str, Any]
+    text: str = Field(description="the same message in English, for machines and logs")

@@ -558,3 +558,78 @@ def test_relocation_keeps_assignments_and_is_in_the_timeline(client: TestClient)
     )
     assert late.status_code == 409
     assert late.json()["code"] == "incident_finished"
+
+
+def test_recommendations_and_timeline_carry_codes_beside_the_english(client: TestClient) -> None:
+    place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
+    place_unit(client, "AMB-SIAK-02", SIAK_TOWN)
+    # the middle of a grid cell: about 2 km from any road
+    incident_id = new_incident(client, "traffic_accident", (102.02, 0.80))
+    busy = new_incident(client)
+    client.post(
+        f"{API}/incidents/{busy}/assignments", headers=auth("dispatcher"), json={"unit_id": "AMB-SIAK-02"}
+    )
+    rec = client.post(
+        f"{API}/incidents/{incident_id}/recommendations", headers=auth("dispatcher"), json={"k": 1}
+    )
+    assert rec.status_code == 200, rec.text
+    ambulances, police = rec.json()["groups"]
+    assert (ambulances["label_code"], ambulances["params"]) == (
+        "requirement",
+        {"count": 1, "unit_types": ["ambulance"]},
+    )
+    assert police["params"] == {"count": 1, "unit_types": ["police_car", "police_motorbike"]}
+    assert ambulances["requirement"] == "1 × ambulance"  # the English stays
+    (off_road,) = ambulances["warning_codes"]
+    assert off_road["code"] == "incident_off_road"
+    assert abs(off_road["params"]["distance_m"] - ambulances["incident_snap_distance_m"]) <= 1
+    assert off_road["params"]["distance_m"] > 1000
+    assert off_road["text"] == ambulances["warnings"][0]
+    excluded = {x["unit_id"]: x for x in ambulances["excluded"]}
+    assert excluded["AMB-SIAK-02"]["reason_code"] == "busy"
+    assert excluded["AMB-SIAK-02"]["params"] == {"unit_id": "AMB-SIAK-02", "status": "dispatched"}
+    assert excluded["AMB-SIAK-03"]["reason_code"] == "no_position"
+    assert all(x["reason_code"] == x["reason"] for x in ambulances["excluded"])
+
+    for unit_id in ("AMB-SIAK-01",):
+        client.post(
+            f"{API}/incidents/{incident_id}/assignments",
+            headers=auth("dispatcher"),
+            json={"unit_id": unit_id},
+        )
+    place_unit(client, "POL-SIAK-01", SIAK_TOWN)
+    client.post(
+        f"{API}/incidents/{incident_id}/assignments",
+        headers=auth("dispatcher"),
+        json={"unit_id": "POL-SIAK-01"},
+    )
+    nothing = client.post(f"{API}/incidents/{incident_id}/recommendations", headers=auth("dispatcher")).json()
+    assert nothing["groups"] == []
+    (note,) = nothing["note_codes"]
+    assert note["code"] == "no_outstanding_requirement"
+    assert note["params"] == {"incident_id": incident_id, "incident_type": "traffic_accident"}
+    assert note["text"] == nothing["notes"][0]
+
+    client.post(
+        f"{API}/incidents/{incident_id}/notes", headers=auth("dispatcher"), json={"text": "dua motor"}
+    )
+    entries = _timeline(client, incident_id)
+    assert all(e["summary_code"].startswith("timeline.") and e["summary"] for e in entries)
+    by_code = {}
+    for e in entries:
+        by_code.setdefault(e["summary_code"], []).append(e["params"])
+    created = by_code["timeline.incident_created"][0]
+    assert created["incident_type"] == "traffic_accident"
+    assert created["priority"] == 1
+    assert {"unit_id": "AMB-SIAK-01", "from_status": "available", "to_status": "dispatched"} in by_code[
+        "timeline.unit_status"
+    ]
+    assert {"unit_id": "POL-SIAK-01"} in by_code["timeline.unit_assigned"]
+    assert by_code["timeline.note"] == [{"text": "dua motor"}]
+    assert by_code["timeline.recommendation"][0]["offered"][0]["unit_id"] == "AMB-SIAK-01"
+    assert by_code["timeline.incident_status"][0] == {
+        "from_status": "new",
+        "to_status": "dispatched",
+        "reason": None,
+        "note": "",
+    }
