@@ -29,7 +29,7 @@ from dispatch_geo.domain.units import UnitStatus, UnitType, allowed_next
 from dispatch_geo.domain.values import LonLat, require_aware
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.gazetteer import Gazetteer, Location, PlaceMatch
-from dispatch_geo.places import PlaceIndex, PlacePoint
+from dispatch_geo.places import PlaceIndex, PlacePoint, UnknownPlaceError
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
 from dispatch_geo.storage._common import great_circle_m
 from dispatch_geo.storage.event_models import IncidentEventKind, IncidentNoteRow
@@ -98,12 +98,17 @@ def locate_incident(
     if place_kode is not None:
         if places is None:
             raise InputError("a place_kode needs the resolved places of the road graph; give lon/lat instead")
-        chosen = places.get(place_kode)
+        try:
+            chosen = places.get(place_kode)
+        except UnknownPlaceError as exc:
+            raise exc.coded("unknown_place", field="place_kode", kode=place_kode) from None
         return IncidentPlace(chosen.point, _location_of(chosen), None, chosen)
     assert place is not None
     matches = gazetteer.search(place, limit=1)
     if not matches:
-        raise InputError(f"no desa or kecamatan in Siak matches the place name {place!r}")
+        raise InputError(f"no desa or kecamatan in Siak matches the place name {place!r}").coded(
+            "place_not_found", field="place", query=place
+        )
     match = matches[0]
     if places is None:
         return IncidentPlace(match.centroid, gazetteer.locate(match.centroid), match, None)

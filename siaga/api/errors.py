@@ -15,8 +15,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dispatch_geo.errors import ConflictError, InputError, NotFoundError, SiagaError, UnreachableError
 
@@ -107,7 +109,29 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     )
 
 
+HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "too_many_requests",
+}
+"""Message codes of the answers the framework and the auth dependencies make (``HTTPException``)."""
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """FastAPI's own answer, with ``code`` + ``params`` beside ``detail``."""
+    assert isinstance(exc, StarletteHTTPException)
+    response = await http_exception_handler(request, exc)
+    if not isinstance(exc.detail, str) or response.status_code < 400:
+        return response
+    body = {"detail": exc.detail, "code": HTTP_CODES.get(exc.status_code, "http_error"), "params": {}}
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(SiagaError, siaga_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -633,3 +633,23 @@ def test_recommendations_and_timeline_carry_codes_beside_the_english(client: Tes
         "reason": None,
         "note": "",
     }
+
+
+def test_auth_errors_and_place_errors_carry_codes(client: TestClient) -> None:
+    anonymous = client.get(f"{API}/incidents")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "unauthorized"
+    assert anonymous.headers["WWW-Authenticate"] == "Bearer"
+    planner = client.post(f"{API}/incidents/1/notes", headers=auth("planner"), json={"text": "x"})
+    assert planner.status_code == 403
+    assert planner.json()["code"] == "forbidden"
+    assert "dispatcher" in planner.json()["detail"]
+    body = {"incident_type": "medical", "priority": 1}
+    unknown = client.post(
+        f"{API}/incidents", headers=auth("dispatcher"), json={**body, "place_kode": "14.08.99.9999"}
+    )
+    assert unknown.status_code == 422
+    assert (unknown.json()["code"], unknown.json()["params"]["kode"]) == ("unknown_place", "14.08.99.9999")
+    nowhere = client.post(f"{API}/incidents", headers=auth("dispatcher"), json={**body, "place": "Qqxqzz"})
+    assert nowhere.status_code == 422
+    assert nowhere.json()["code"] == "place_not_found"
