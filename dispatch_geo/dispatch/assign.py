@@ -68,7 +68,9 @@ def assign_unit(
     """
     incident = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
     if incident.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(f"incident {incident_id} is {incident.status}; no unit can be assigned to it")
+        raise ConflictError(
+            f"incident {incident_id} is {incident.status}; no unit can be assigned to it"
+        ).coded("incident_finished", incident_id=incident_id, status=str(incident.status))
     before = incident.status
     try:
         assignment = incident_repo.assign_unit(

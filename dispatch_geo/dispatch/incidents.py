@@ -259,7 +259,9 @@ def update_incident(
     """
     row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
     if row.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(f"incident {incident_id} is {row.status}; a closed incident cannot be edited")
+        raise ConflictError(
+            f"incident {incident_id} is {row.status}; a closed incident cannot be edited"
+        ).coded("incident_finished", incident_id=incident_id, status=str(row.status))
     changes: dict[str, object] = {}
     if priority is not None:
         new_priority = int(parse_priority(priority))

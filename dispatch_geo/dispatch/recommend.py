@@ -124,7 +124,9 @@ def recommend_for_incident(
     """
     incident = incident_repo.get_incident(session, incident_id=incident_id)
     if incident.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(f"incident {incident_id} is {incident.status}; there is nothing to recommend")
+        raise ConflictError(
+            f"incident {incident_id} is {incident.status}; there is nothing to recommend"
+        ).coded("incident_finished", incident_id=incident_id, status=str(incident.status))
     notes: list[Message] = []
     if unit_types is not None:
         types = frozenset(UnitType(t) for t in unit_types)

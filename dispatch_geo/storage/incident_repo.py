@@ -187,7 +187,9 @@ def assign_unit(session: Session, *, incident_id: int, unit_id: str, at: datetim
     """
     incident = get_incident(session, incident_id=incident_id, for_update=True)
     if incident.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(f"incident {incident_id} is {incident.status}; no unit can be assigned to it")
+        raise ConflictError(
+            f"incident {incident_id} is {incident.status}; no unit can be assigned to it"
+        ).coded("incident_finished", incident_id=incident_id, status=str(incident.status))
     change_unit_status(
         session, unit_id=unit_id, new_status=UnitStatus.DISPATCHED, at=at, by=by, incident_id=incident_id
     )
