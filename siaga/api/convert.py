@@ -155,6 +155,7 @@ def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut
         note_codes=[message_out(m) for m in rec.note_messages],
         schematic=rec.schematic,
         label=rec.label,
+        label_code="graph_schematic" if rec.schematic else "graph_osm",
     )
 
 

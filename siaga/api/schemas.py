@@ -311,6 +311,9 @@ class RecommendationOut(BaseModel):
     note_codes: list[MessageOut] = Field(default_factory=list, description="`notes` as codes")
     schematic: bool
     label: str
+    label_code: str = Field(
+        default="", description="`graph_schematic` (the stand-in warning) or `graph_osm` (attribution)"
+    )
 
 
 class AssignmentCreate(Strict):

@@ -106,6 +106,8 @@ def test_intake_fields_are_stored_and_caller_name_is_hidden_from_planners(client
     )
     assert "Ibu Siti" not in client.get(f"{API}/incidents.geojson", headers=auth("dispatcher")).text
     # optional fields stay optional
+    ahead = _create(client, call_received_at=(datetime.now(UTC) + timedelta(seconds=30)).isoformat())
+    assert datetime.fromisoformat(ahead["call_received_at"]) <= datetime.fromisoformat(ahead["created_at"])
     plain = _create(client)
     assert (plain["landmark"], plain["caller_name"], plain["victims"], plain["call_received_at"]) == (
         "",
@@ -580,6 +582,7 @@ def test_recommendations_and_timeline_carry_codes_beside_the_english(client: Tes
     )
     assert police["params"] == {"count": 1, "unit_types": ["police_car", "police_motorbike"]}
     assert ambulances["requirement"] == "1 × ambulance"  # the English stays
+    assert rec.json()["label_code"] == "graph_schematic"  # siak_grid is a stand-in
     (off_road,) = ambulances["warning_codes"]
     assert off_road["code"] == "incident_off_road"
     assert abs(off_road["params"]["distance_m"] - ambulances["incident_snap_distance_m"]) <= 1
