@@ -180,7 +180,7 @@ class Gazetteer:
                 f"point (lon {p.lon:.6f}, lat {p.lat:.6f}) is outside the service area: far from "
                 f"{self.regency_nama} (lon {west:.2f} to {east:.2f}, lat {south:.2f} to {north:.2f} "
                 f"with the {self.outside_buffer_m:.0f} m border zone)"
-            )
+            ).coded("outside_service_area_far", lon=round(p.lon, 6), lat=round(p.lat, 6))
         point = shapely.Point(x, y)
         hits = self._tree.query(point, predicate="intersects")
         if len(hits):
@@ -193,6 +193,13 @@ class Gazetteer:
                 f"{self.regency_nama} (nearest: {self._desa_nama[i]}, kecamatan {self._kec_nama[i]}), "
                 f"outside the service area: only points within {self.outside_buffer_m:.0f} m of the "
                 "border are served"
+            ).coded(
+                lon=round(p.lon, 6),
+                lat=round(p.lat, 6),
+                distance_m=round(distance_m),
+                nearest_desa=self._desa_nama[i],
+                nearest_kecamatan=self._kec_nama[i],
+                buffer_m=round(self.outside_buffer_m),
             )
         return self._location(i, inside=False, distance_m=distance_m)
 

@@ -15,14 +15,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, IncidentStatus
-from dispatch_geo.errors import ConflictError
+from dispatch_geo.errors import ConflictError, NotFoundError
 from dispatch_geo.storage import event_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventKind
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, RecommendationAuditRow
 
 
 class UnitHeldError(ConflictError):
-    """The unit is already assigned to an incident; ``details`` names the holder."""
+    """The unit is already assigned to an incident; ``details`` (and ``params``) name the holder."""
+
+    code = "unit_already_assigned"
 
     def __init__(self, *, unit_id: str, holder: AssignmentRow) -> None:
         self.details: dict[str, Any] = {
@@ -35,6 +37,7 @@ class UnitHeldError(ConflictError):
             f"unit {unit_id} is already assigned to incident {holder.incident_id} "
             f"(assigned by {holder.assigned_by} at {holder.assigned_at.isoformat()})"
         )
+        self.params = dict(self.details)
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,16 @@ def assign_unit(
     """
     incident = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
     if incident.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(f"incident {incident_id} is {incident.status}; no unit can be assigned to it")
+        raise ConflictError(
+            f"incident {incident_id} is {incident.status}; no unit can be assigned to it"
+        ).coded("incident_finished", incident_id=incident_id, status=str(incident.status))
     before = incident.status
     try:
         assignment = incident_repo.assign_unit(
             session, incident_id=incident_id, unit_id=unit_id, at=at, by=by
         )
+    except NotFoundError as exc:  # the incident was found above: it is the unit
+        raise exc.coded(what="unit", id=unit_id) from None
     except ConflictError as exc:
         holders = incident_repo.list_assignments(session, unit_id=unit_id, open_only=True)
         if holders:

@@ -9,8 +9,9 @@ since the patient still has to reach the hospital.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -18,19 +19,29 @@ from dispatch_geo.domain.incidents import (
     FINAL_INCIDENT_STATUSES,
     IncidentStatus,
     IncidentType,
+    Requirement,
+    check_finish_reason,
     incident_transition,
+    outstanding_needs,
     parse_priority,
 )
 from dispatch_geo.domain.units import UnitStatus, UnitType, allowed_next
-from dispatch_geo.domain.values import LonLat
+from dispatch_geo.domain.values import LonLat, require_aware
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.gazetteer import Gazetteer, Location, PlaceMatch
-from dispatch_geo.places import PlaceIndex, PlacePoint
+from dispatch_geo.places import PlaceIndex, PlacePoint, UnknownPlaceError
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
-from dispatch_geo.storage.event_models import IncidentEventKind
+from dispatch_geo.storage._common import great_circle_m
+from dispatch_geo.storage.event_models import IncidentEventKind, IncidentNoteRow
 from dispatch_geo.storage.models import IncidentRow
 
 log = logging.getLogger(__name__)
+
+CALL_RECEIVED_MAX_AGE = timedelta(hours=24)
+"""A form started longer ago than this is a mistake (a stale browser tab), not a call."""
+CLOCK_SKEW = timedelta(seconds=120)
+"""How far a console's clock may run ahead of the server's before its call time counts as future."""
+MAX_VICTIMS = 999
 
 
 @dataclass(frozen=True)
@@ -87,12 +98,17 @@ def locate_incident(
     if place_kode is not None:
         if places is None:
             raise InputError("a place_kode needs the resolved places of the road graph; give lon/lat instead")
-        chosen = places.get(place_kode)
+        try:
+            chosen = places.get(place_kode)
+        except UnknownPlaceError as exc:
+            raise exc.coded("unknown_place", field="place_kode", kode=place_kode) from None
         return IncidentPlace(chosen.point, _location_of(chosen), None, chosen)
     assert place is not None
     matches = gazetteer.search(place, limit=1)
     if not matches:
-        raise InputError(f"no desa or kecamatan in Siak matches the place name {place!r}")
+        raise InputError(f"no desa or kecamatan in Siak matches the place name {place!r}").coded(
+            "place_not_found", field="place", query=place
+        )
     match = matches[0]
     if places is None:
         return IncidentPlace(match.centroid, gazetteer.locate(match.centroid), match, None)
@@ -135,8 +151,22 @@ def create_incident(
     address: str = "",
     place_kode: str | None = None,
     places: PlaceIndex | None = None,
+    landmark: str = "",
+    caller_name: str | None = None,
+    victims: int | None = None,
+    call_received_at: datetime | None = None,
 ) -> CreatedIncident:
-    """Record a new incident, reverse-geocoded to its desa and kecamatan (see :func:`locate_incident`)."""
+    """Record a new incident, reverse-geocoded to its desa and kecamatan (see :func:`locate_incident`).
+
+    Raises
+    ------
+    InputError
+        Besides the location's errors: ``call_received_at`` in the future (beyond :data:`CLOCK_SKEW`) or
+        more than :data:`CALL_RECEIVED_MAX_AGE` ago, or ``victims`` outside 0..999.
+    """
+    check_intake(at=at, call_received_at=call_received_at, victims=victims)
+    if call_received_at is not None:  # a console clock running a little ahead: the call began by now
+        call_received_at = min(require_aware(call_received_at, "call_received_at"), at)
     where = locate_incident(gazetteer, location=location, place=place, place_kode=place_kode, places=places)
     point, found, match, chosen = where.point, where.location, where.match, where.place_point
     if not address and chosen is not None:
@@ -157,6 +187,10 @@ def create_incident(
         desa_nama=found.desa_nama,
         kecamatan_kode=found.kecamatan_kode,
         kecamatan_nama=found.kecamatan_nama,
+        landmark=landmark,
+        caller_name=caller_name,
+        victims=victims,
+        call_received_at=call_received_at,
     )
     detail: dict[str, object] = {
         "location_source": "place" if match is not None or chosen is not None else "coordinates",
@@ -186,6 +220,27 @@ def create_incident(
     return CreatedIncident(row, found, match, chosen)
 
 
+def check_intake(*, at: datetime, call_received_at: datetime | None, victims: int | None) -> None:
+    """Refuse an impossible call time or victim count (:class:`InputError` naming the field)."""
+    if victims is not None and not 0 <= victims <= MAX_VICTIMS:
+        raise InputError(f"victims must be between 0 and {MAX_VICTIMS}, got {victims}").coded(
+            "victims_out_of_range", field="victims", min=0, max=MAX_VICTIMS, value=victims
+        )
+    if call_received_at is None:
+        return
+    received = require_aware(call_received_at, "call_received_at")
+    if received > at + CLOCK_SKEW:
+        raise InputError(
+            f"call_received_at {received.isoformat()} is in the future (server time {at.isoformat()})"
+        ).coded("call_time_in_future", field="call_received_at", value=received.isoformat())
+    if received < at - CALL_RECEIVED_MAX_AGE:
+        hours = CALL_RECEIVED_MAX_AGE.total_seconds() / 3600
+        raise InputError(
+            f"call_received_at {received.isoformat()} is more than {hours:.0f} h ago; "
+            "give the time the call-taker started this form"
+        ).coded("call_time_too_old", field="call_received_at", value=received.isoformat(), max_age_h=hours)
+
+
 def update_incident(
     session: Session,
     *,
@@ -206,7 +261,9 @@ def update_incident(
     """
     row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
     if row.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(f"incident {incident_id} is {row.status}; a closed incident cannot be edited")
+        raise ConflictError(
+            f"incident {incident_id} is {row.status}; a closed incident cannot be edited"
+        ).coded("incident_finished", incident_id=incident_id, status=str(row.status))
     changes: dict[str, object] = {}
     if priority is not None:
         new_priority = int(parse_priority(priority))
@@ -224,6 +281,75 @@ def update_incident(
     return row
 
 
+def relocate_incident(
+    session: Session,
+    *,
+    gazetteer: Gazetteer,
+    incident_id: int,
+    at: datetime,
+    by: str,
+    location: LonLat | None = None,
+    place_kode: str | None = None,
+    places: PlaceIndex | None = None,
+) -> IncidentRow:
+    """Correct where an open incident is: reverse-geocoded again, logged with the old and new point and
+    the distance moved. Assignments are kept (units on the way are redirected by radio); the next
+    recommendation ranks from the new point.
+
+    Raises
+    ------
+    ConflictError
+        The incident is closed or cancelled.
+    InputError, OutsideServiceAreaError
+        As :func:`locate_incident` (unknown kode, point outside Siak): nothing is changed.
+    """
+    row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
+    if row.status in FINAL_INCIDENT_STATUSES:
+        raise ConflictError(
+            f"incident {incident_id} is {row.status}; a finished incident cannot be moved"
+        ).coded("incident_finished", incident_id=incident_id, status=str(row.status))
+    where = locate_incident(gazetteer, location=location, place=None, place_kode=place_kode, places=places)
+    old = {
+        "lon": row.location.lon,
+        "lat": row.location.lat,
+        "desa": row.desa_nama,
+        "kecamatan": row.kecamatan_nama,
+    }
+    new = {
+        "lon": where.point.lon,
+        "lat": where.point.lat,
+        "desa": where.location.desa_nama,
+        "kecamatan": where.location.kecamatan_nama,
+    }
+    distance_m = round(great_circle_m(row.location, where.point), 1)
+    row.location = where.point
+    row.desa_kode = where.location.desa_kode
+    row.desa_nama = where.location.desa_nama
+    row.kecamatan_kode = where.location.kecamatan_kode
+    row.kecamatan_nama = where.location.kecamatan_nama
+    session.flush()
+    change: dict[str, object] = {
+        "old": old,
+        "new": new,
+        "distance_m": distance_m,
+        "source": "coordinates" if where.place_point is None else "place",
+        "inside_boundary": where.location.inside,
+    }
+    if where.place_point is not None:
+        change["place_kode"] = where.place_point.kode
+        change["road_distance_m"] = where.place_point.road_distance_m
+    event_repo.record_event(
+        session,
+        incident_id=incident_id,
+        kind=IncidentEventKind.UPDATED,
+        at=at,
+        by=by,
+        detail={"location": change},
+    )
+    log.info("incident %d relocated %.0f m by %s", incident_id, distance_m, by)
+    return row
+
+
 def stand_down_status(unit_type: UnitType, status: UnitStatus) -> UnitStatus | None:
     """Where a unit goes when its incident ends, or None when it keeps its status."""
     if status == UnitStatus.DISPATCHED:
@@ -233,8 +359,99 @@ def stand_down_status(unit_type: UnitType, status: UnitStatus) -> UnitStatus | N
     return None
 
 
+MAX_NOTE_LENGTH = 2000
+MAX_ADDED_COUNT = 5
+"""Units one added requirement may ask for (more: add another requirement)."""
+
+
+def added_requirements(session: Session, *, incident_id: int) -> list[Requirement]:
+    """The requirements dispatchers added to the incident, oldest first."""
+    return [
+        Requirement(unit_types=frozenset(UnitType(t) for t in r.unit_types), count=r.count)
+        for r in incident_repo.list_requirements(session, incident_id=incident_id)
+    ]
+
+
+def outstanding_requirements(session: Session, *, incident: IncidentRow) -> list[Requirement]:
+    """What the incident still needs: its type's table plus what dispatchers added, minus what is
+    assigned (none once it is closed or cancelled)."""
+    if incident.status in FINAL_INCIDENT_STATUSES:
+        return []
+    assigned = incident_repo.assigned_units(session, incident_id=incident.id)
+    extra = added_requirements(session, incident_id=incident.id)
+    return outstanding_needs(incident.incident_type, [u.unit_type for u in assigned], extra=extra)
+
+
+def add_requirement(
+    session: Session,
+    *,
+    incident_id: int,
+    unit_types: Collection[UnitType | str],
+    count: int,
+    at: datetime,
+    by: str,
+) -> IncidentRow:
+    """Ask for ``count`` more units of any of ``unit_types`` for an open incident (audited).
+
+    Raises
+    ------
+    NotFoundError
+        No such incident.
+    ConflictError
+        The incident is closed or cancelled.
+    InputError
+        No unit type, an unknown one, or a count outside 1..:data:`MAX_ADDED_COUNT`.
+    """
+    row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
+    if row.status in FINAL_INCIDENT_STATUSES:
+        raise ConflictError(
+            f"incident {incident_id} is {row.status}; no unit can be added to a finished incident"
+        ).coded("incident_finished", incident_id=incident_id, status=str(row.status))
+    if not 1 <= count <= MAX_ADDED_COUNT:
+        raise InputError(f"count must be between 1 and {MAX_ADDED_COUNT}, got {count}").coded(
+            "count_out_of_range", field="count", min=1, max=MAX_ADDED_COUNT, value=count
+        )
+    try:
+        types = frozenset(UnitType(t) for t in unit_types)
+    except ValueError as exc:
+        raise InputError(f"unknown unit type in {sorted(map(str, unit_types))}").coded(
+            "invalid_unit_type", field="unit_types"
+        ) from exc
+    need = Requirement(unit_types=types, count=count)  # refuses an empty set
+    incident_repo.add_requirement(
+        session, incident_id=incident_id, unit_types=[str(t) for t in types], count=count, at=at, by=by
+    )
+    log.info("incident %d: %s added by %s", incident_id, need.describe(), by)
+    return row
+
+
+def add_note(session: Session, *, incident_id: int, text: str, at: datetime, by: str) -> IncidentNoteRow:
+    """Add a note to an incident, open or finished (a follow-up after closing is still the story).
+
+    Raises
+    ------
+    NotFoundError
+        No such incident.
+    InputError
+        Empty (or only blanks), or longer than :data:`MAX_NOTE_LENGTH`.
+    """
+    incident_repo.get_incident(session, incident_id=incident_id)
+    if not text.strip() or len(text) > MAX_NOTE_LENGTH:
+        raise InputError(f"a note needs 1 to {MAX_NOTE_LENGTH} characters, not only blanks").coded(
+            "invalid_note", field="text", max_length=MAX_NOTE_LENGTH
+        )
+    return event_repo.add_note(session, incident_id=incident_id, text=text, at=at, by=by)
+
+
 def finish_incident(
-    session: Session, *, incident_id: int, new_status: IncidentStatus, at: datetime, by: str, note: str = ""
+    session: Session,
+    *,
+    incident_id: int,
+    new_status: IncidentStatus,
+    at: datetime,
+    by: str,
+    note: str = "",
+    reason: str | None = None,
 ) -> IncidentRow:
     """Close or cancel an incident: release its assignments, stand its units down, log the change.
 
@@ -244,9 +461,12 @@ def finish_incident(
     ------
     InvalidTransition
         The incident cannot move to ``new_status`` (e.g. closing one that nobody reached yet).
+    InputError
+        A ``reason`` code that ``new_status`` does not accept (:data:`FINISH_REASONS`).
     """
     if new_status not in FINAL_INCIDENT_STATUSES:
         raise InputError(f"{new_status} is not a final status; expected closed or cancelled")
+    reason = check_finish_reason(new_status, reason)
     row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
     old_status = row.status
     incident_transition(old_status, new_status)  # refuse early, before touching units
@@ -277,7 +497,7 @@ def finish_incident(
         by=by,
         from_status=old_status,
         to_status=new_status,
-        detail={"released_units": released, "note": note},
+        detail={"released_units": released, "note": note, "reason": reason},
     )
     log.info("incident %d %s by %s; released %s", incident_id, new_status, by, released)
     return row

@@ -11,14 +11,16 @@ ones. What was offered, with ETAs, is written to the recommendation audit.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.context import GeoContext
-from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, Requirement, outstanding_needs
+from dispatch_geo.dispatch.incidents import outstanding_requirements
+from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, Requirement
+from dispatch_geo.domain.messages import Message
 from dispatch_geo.domain.units import Availability, UnitType, availability
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.routing.nearest import Recommendation, UnitCandidate, recommend
@@ -35,6 +37,10 @@ class RequirementRanking:
 
     requirement: Requirement
     result: Recommendation
+    excluded_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Parameters of each excluded unit's reason code, by unit id."""
+    warnings: list[Message] = field(default_factory=list)
+    """``result.warnings`` as message codes."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class IncidentRecommendation:
     schematic: bool
     label: str
     notes: list[str]
+    note_messages: list[Message] = field(default_factory=list)
+    """``notes`` as message codes."""
 
 
 def _candidate(row: UnitRow, router: TravelTimeRouter) -> UnitCandidate:
@@ -116,20 +124,25 @@ def recommend_for_incident(
     """
     incident = incident_repo.get_incident(session, incident_id=incident_id)
     if incident.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(f"incident {incident_id} is {incident.status}; there is nothing to recommend")
-    notes: list[str] = []
+        raise ConflictError(
+            f"incident {incident_id} is {incident.status}; there is nothing to recommend"
+        ).coded("incident_finished", incident_id=incident_id, status=str(incident.status))
+    notes: list[Message] = []
     if unit_types is not None:
         types = frozenset(UnitType(t) for t in unit_types)
         if not types:
             raise InputError("unit_types is empty; name at least one unit type or leave it out")
         needs = [Requirement(unit_types=types, count=1)]
     else:
-        assigned = incident_repo.assigned_units(session, incident_id=incident_id)
-        needs = outstanding_needs(incident.incident_type, [u.unit_type for u in assigned])
+        needs = outstanding_requirements(session, incident=incident)
         if not needs:
             notes.append(
-                f"incident {incident_id} ({incident.incident_type}) has no outstanding requirement; "
-                "ask for specific unit types to get a ranking"
+                Message(
+                    "no_outstanding_requirement",
+                    f"incident {incident_id} ({incident.incident_type}) has no outstanding requirement; "
+                    "ask for specific unit types to get a ranking",
+                    {"incident_id": incident_id, "incident_type": str(incident.incident_type)},
+                )
             )
     wanted = sorted({t for need in needs for t in need.unit_types})
     rows = fleet_repo.list_units(session, unit_type=wanted) if wanted else []
@@ -146,8 +159,46 @@ def recommend_for_incident(
             k=max(k or geo.k, need.count),
             stale_after_s=geo.stale_after_s,
         )
-        groups.append(RequirementRanking(need, result))
+        groups.append(
+            RequirementRanking(
+                need, result, _excluded_params(result, rows, at=at, k=max(k or geo.k, need.count), geo=geo)
+            )
+        )
     audit = incident_repo.record_recommendation(
         session, incident_id=incident_id, offered=offered_entries(groups), chosen_unit_id=None, by=by, at=at
     )
-    return IncidentRecommendation(incident, groups, audit.id, at, geo.schematic, geo.label, notes)
+    groups = [replace(g, warnings=[_warning(w, g.result) for w in g.result.warnings]) for g in groups]
+    return IncidentRecommendation(
+        incident, groups, audit.id, at, geo.schematic, geo.label, [n.text for n in notes], notes
+    )
+
+
+def _warning(text: str, result: Recommendation) -> Message:
+    """A warning of :func:`~dispatch_geo.routing.nearest.recommend` as a message code."""
+    if text.startswith("the incident is") and "from the nearest road" in text:
+        return Message("incident_off_road", text, {"distance_m": round(result.incident_snap_distance_m)})
+    if text.startswith("no available unit can reach"):
+        return Message("no_unit_reachable", text)
+    return Message("recommendation_warning", text, {"text": text})
+
+
+def _excluded_params(
+    result: Recommendation, rows: list[UnitRow], *, at: datetime, k: int, geo: GeoContext
+) -> dict[str, dict[str, Any]]:
+    """Parameters of every exclusion's reason code (``busy`` → the status, ``farther`` → k...)."""
+    by_id = {r.id: r for r in rows}
+    params: dict[str, dict[str, Any]] = {}
+    for x in result.excluded:
+        row = by_id.get(x.unit_id)
+        p: dict[str, Any] = {"unit_id": x.unit_id}
+        if x.reason == "busy" and row is not None:
+            p["status"] = str(row.status)
+        elif x.reason == "wrong_type" and row is not None:
+            p["unit_type"] = str(row.unit_type)
+        elif x.reason == "stale_position" and row is not None and row.last_fix_time is not None:
+            p["age_s"] = round((at - row.last_fix_time).total_seconds())
+            p["limit_s"] = round(geo.stale_after_s)
+        elif x.reason == "farther":
+            p["k"] = k
+        params[x.unit_id] = p
+    return params

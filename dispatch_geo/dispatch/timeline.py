@@ -14,19 +14,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES
 from dispatch_geo.storage import event_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventKind
-from dispatch_geo.storage.models import UnitStatusChangeRow
+from dispatch_geo.storage.models import IncidentRow, UnitStatusChangeRow
 
 KIND_ORDER = {
     "incident_created": 0,
     "incident_updated": 1,
+    "relocated": 1,
     "recommendation": 2,
     "unit_chosen": 3,
     "unit_status": 4,
     "assignment": 5,
     "assignment_released": 6,
     "incident_status": 7,
+    "requirement_added": 2,
+    "note": 8,
 }
 """Tie-break for entries with the same time: cause before effect."""
 
@@ -42,6 +46,62 @@ class TimelineEntry:
     unit_id: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
+    summary_code: str = ""
+    """Message code of ``summary`` (docs/dispatch.md, "Message codes"); its parameters are ``params``."""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+SUMMARY_CODES = {
+    "incident_created": "timeline.incident_created",
+    "incident_updated": "timeline.incident_updated",
+    "relocated": "timeline.incident_relocated",
+    "incident_status": "timeline.incident_status",
+    "recommendation": "timeline.recommendation",
+    "unit_chosen": "timeline.unit_chosen",
+    "unit_status": "timeline.unit_status",
+    "assignment": "timeline.unit_assigned",
+    "assignment_released": "timeline.unit_released",
+    "requirement_added": "timeline.requirement_added",
+    "note": "timeline.note",
+}
+"""The message code of each entry kind's summary."""
+
+
+def _summary_params(entry: TimelineEntry, incident: IncidentRow) -> dict[str, Any]:
+    """The parameters a translated summary needs (the English ``summary`` says the same)."""
+    d = entry.detail
+    if entry.kind == "incident_created":
+        return {
+            "incident_type": str(incident.incident_type),
+            "priority": incident.priority,
+            "desa": d.get("desa", incident.desa_nama),
+            "kecamatan": d.get("kecamatan", incident.kecamatan_nama),
+        }
+    if entry.kind == "incident_updated":
+        return {"fields": sorted(d)}
+    if entry.kind == "relocated":
+        return {
+            "distance_m": d["distance_m"],
+            "from_desa": d["old"].get("desa"),
+            "to_desa": d["new"].get("desa"),
+            "to_kecamatan": d["new"].get("kecamatan"),
+        }
+    if entry.kind == "incident_status":
+        return {
+            "from_status": str(d.get("from")),
+            "to_status": str(d.get("to")),
+            "reason": d.get("reason"),
+            "note": d.get("note") or "",
+        }
+    if entry.kind == "recommendation":
+        return {"offered": [{"unit_id": o["unit_id"], "eta_s": o["eta_s"]} for o in d.get("offered", [])]}
+    if entry.kind == "unit_status":
+        return {"unit_id": entry.unit_id, "from_status": str(d["from"]), "to_status": str(d["to"])}
+    if entry.kind == "requirement_added":
+        return {"count": d["count"], "unit_types": d["unit_types"]}
+    if entry.kind == "note":
+        return {"text": d["text"]}
+    return {"unit_id": entry.unit_id}  # unit_chosen, assignment, assignment_released
 
 
 def _status_text(from_status: object, to_status: object) -> str:
@@ -64,7 +124,22 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
             TimelineEntry(incident.created_at, "incident_created", incident.created_by, "incident reported")
         )
     for event in events:
-        if event.kind == IncidentEventKind.CREATED:
+        if event.kind == IncidentEventKind.STATUS and event.to_status in FINAL_INCIDENT_STATUSES:
+            summary = "incident " + _status_text(event.from_status, event.to_status)
+            reason = event.detail.get("reason")
+            if reason:
+                summary += f" ({reason})"  # the note is in detail and params
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    "incident_status",
+                    event.by,
+                    summary,
+                    None,
+                    {**event.detail, "from": event.from_status, "to": event.to_status},
+                )
+            )
+        elif event.kind == IncidentEventKind.CREATED:
             where = ", ".join(x for x in (incident.desa_nama, incident.kecamatan_nama) if x)
             summary = f"{incident.incident_type} reported (priority {incident.priority}) at {where}"
             entries.append(TimelineEntry(event.at, "incident_created", event.by, summary, None, event.detail))
@@ -80,9 +155,34 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
                     {**event.detail, "from": event.from_status, "to": event.to_status},
                 )
             )
+        elif "location" in event.detail:
+            moved = event.detail["location"]
+            summary = (
+                f"incident relocated {moved['distance_m']:.0f} m: "
+                f"{moved['old'].get('desa') or '?'} → {moved['new'].get('desa') or '?'}"
+            )
+            entries.append(TimelineEntry(event.at, "relocated", event.by, summary, None, moved))
         else:
             summary = "incident edited: " + ", ".join(sorted(event.detail))
             entries.append(TimelineEntry(event.at, "incident_updated", event.by, summary, None, event.detail))
+    for req in incident_repo.list_requirements(session, incident_id=incident_id):
+        label = f"{req.count} × " + " or ".join(sorted(req.unit_types))
+        entries.append(
+            TimelineEntry(
+                req.added_at,
+                "requirement_added",
+                req.added_by,
+                f"units requested: {label}",
+                None,
+                {"requirement_id": req.id, "unit_types": sorted(req.unit_types), "count": req.count},
+            )
+        )
+    for note in event_repo.list_notes(session, incident_id=incident_id):
+        entries.append(
+            TimelineEntry(
+                note.at, "note", note.by, f"note: {note.text}", None, {"note_id": note.id, "text": note.text}
+            )
+        )
     for audit in incident_repo.list_recommendations(session, incident_id=incident_id):
         if audit.chosen_unit_id is None:
             units = ", ".join(f"{o['unit_id']} ({o['eta_s']:.0f} s)" for o in audit.offered) or "no unit"
@@ -136,5 +236,8 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
         replace(e, by=actors.get((e.unit_id, e.at), "")) if e.kind == "assignment_released" else e
         for e in entries
     ]
-    numbered = [replace(e, seq=i) for i, e in enumerate(entries)]
+    numbered = [
+        replace(e, seq=i, summary_code=SUMMARY_CODES[e.kind], params=_summary_params(e, incident))
+        for i, e in enumerate(entries)
+    ]
     return sorted(numbered, key=lambda e: (e.at, KIND_ORDER[e.kind], e.seq))

@@ -96,8 +96,11 @@ def change_unit_status(
     if new_status == UnitStatus.DISPATCHED:
         raise InputError(
             f"unit {unit_id} cannot be set to dispatched directly; assign it to an incident instead"
-        )
-    fleet_repo.get_unit(session, unit_id=unit_id)  # 404 before any lock
+        ).coded("dispatch_by_assignment", unit_id=unit_id)
+    try:
+        fleet_repo.get_unit(session, unit_id=unit_id)  # 404 before any lock
+    except NotFoundError as exc:
+        raise exc.coded(what="unit", id=unit_id) from None
     seen = incident_repo.list_assignments(session, unit_id=unit_id, open_only=True)
     incident = None
     if seen:
@@ -112,7 +115,7 @@ def change_unit_status(
         raise ConflictError(
             f"unit {unit_id} was just assigned to incident {held[0].incident_id}; "
             "check its status and try again"
-        )
+        ).coded("unit_just_assigned", unit_id=unit_id, incident_id=held[0].incident_id)
     if not held:
         incident = None
     at = max([at, unit.status_changed_at] + [a.assigned_at for a in held])

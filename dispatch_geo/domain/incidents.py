@@ -122,8 +122,68 @@ def incident_transition(current: IncidentStatus, new: IncidentStatus) -> Inciden
         allowed_text = ", ".join(sorted(allowed)) or "none (final status)"
         raise InvalidTransition(
             f"an incident cannot go from {current} to {new}; allowed from {current}: {allowed_text}"
+        ).coded(
+            subject="incident",
+            from_status=str(current),
+            to_status=str(new),
+            allowed=[str(s) for s in IncidentStatus if s in allowed],
         )
     return new
+
+
+class CloseReason(StrEnum):
+    """Why an incident that a unit reached is closed."""
+
+    RESOLVED = "resolved"
+    """Handled on scene (treated, extinguished, settled)."""
+    TRANSPORTED = "transported"
+    """The patient was taken to a hospital or puskesmas."""
+    HANDED_OVER = "handed_over"
+    """Another agency took over (Manggala Agni, Polres investigation, BPBD)."""
+    FALSE_ALARM = "false_alarm"
+    """Nothing found that needed a response."""
+    NO_PATIENT_FOUND = "no_patient_found"
+    """The unit arrived and found nobody."""
+    OTHER = "other"
+    """Anything else; say what in the note."""
+
+
+class CancelReason(StrEnum):
+    """Why an incident is cancelled before anyone reached it."""
+
+    DUPLICATE = "duplicate"
+    """Another incident already covers this event."""
+    FALSE_ALARM = "false_alarm"
+    """A hoax or a mistaken report."""
+    CALLER_CANCELLED = "caller_cancelled"
+    """The caller called back: help is no longer needed."""
+    RESOLVED_BEFORE_ARRIVAL = "resolved_before_arrival"
+    """Handled by people on the spot before a unit arrived."""
+    OTHER = "other"
+    """Anything else; say what in the note."""
+
+
+FINISH_REASONS: Mapping[IncidentStatus, frozenset[str]] = {
+    IncidentStatus.CLOSED: frozenset(r.value for r in CloseReason),
+    IncidentStatus.CANCELLED: frozenset(r.value for r in CancelReason),
+}
+"""The reason codes each final status accepts."""
+
+
+def check_finish_reason(new_status: IncidentStatus, reason: str | None) -> str | None:
+    """Return ``reason`` if ``new_status`` accepts it (None is always accepted), else raise
+    :class:`InputError` naming the allowed codes."""
+    if reason is None:
+        return None
+    allowed = FINISH_REASONS.get(IncidentStatus(new_status), frozenset())
+    if reason not in allowed:
+        names = ", ".join(sorted(allowed)) or "none"
+        raise InputError(
+            f"reason {reason!r} does not fit an incident being {new_status}; expected one of {names}"
+        ).coded(
+            "invalid_reason", field="reason", value=reason, status=str(new_status), allowed=sorted(allowed)
+        )
+    return reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +202,13 @@ class Requirement:
     def describe(self) -> str:
         """Readable form, e.g. ``"1 × police_car or police_motorbike"``."""
         return f"{self.count} × " + " or ".join(sorted(self.unit_types))
+
+    LABEL_CODE = "requirement"
+    """Message code of :meth:`describe` (its parameters: :meth:`label_params`)."""
+
+    def label_params(self) -> dict[str, object]:
+        """Parameters of the label's message code: ``{"count": 1, "unit_types": ["police_car", ...]}``."""
+        return {"count": self.count, "unit_types": sorted(str(t) for t in self.unit_types)}
 
 
 def _need(count: int, *unit_types: UnitType) -> Requirement:
@@ -168,8 +235,12 @@ def outstanding_needs(
     assigned_unit_types: Iterable[UnitType],
     *,
     table: Mapping[IncidentType, Sequence[Requirement]] = REQUIRED_UNITS,
+    extra: Sequence[Requirement] = (),
 ) -> list[Requirement]:
     """What is still missing for ``incident_type`` once units of ``assigned_unit_types`` are assigned.
+
+    ``extra`` are requirements the dispatcher added to this incident (an ambulance and the police for a
+    fire); they follow the table's, each its own requirement.
 
     Each assigned unit fills at most one slot. When requirements overlap (a slot that takes an engine
     and one that takes an engine or a tanker), the units are matched to fill as many slots as
@@ -182,7 +253,7 @@ def outstanding_needs(
         The unmet requirements in table order, each with the number of units still missing; empty
         when the incident has everything it needs.
     """
-    requirements = list(table[IncidentType(incident_type)])
+    requirements = [*table[IncidentType(incident_type)], *extra]
     # One slot per unit needed; narrower slots first so they get first pick of the assigned units.
     slots = [i for i, req in enumerate(requirements) for _ in range(req.count)]
     slots.sort(key=lambda i: len(requirements[i].unit_types))

@@ -205,6 +205,12 @@ def transition(unit_type: UnitType, current: UnitStatus, new: UnitStatus) -> Uni
         raise InvalidTransition(
             f"a {UnitType(unit_type)} cannot go from {UnitStatus(current)} to {new}; "
             f"allowed from {UnitStatus(current)}: {allowed_text}"
+        ).coded(
+            subject="unit",
+            unit_type=str(UnitType(unit_type)),
+            from_status=str(UnitStatus(current)),
+            to_status=str(new),
+            allowed=[str(s) for s in UnitStatus if s in allowed],
         )
     return new
 

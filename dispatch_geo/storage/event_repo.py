@@ -1,4 +1,4 @@
-"""Repository for incident events (creation, lifecycle status changes, edits). Never commits."""
+"""Repository for incident events (creation, lifecycle status changes, edits) and notes. Never commits."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.incidents import IncidentStatus
 from dispatch_geo.domain.values import require_aware
-from dispatch_geo.storage.event_models import IncidentEventKind, IncidentEventRow
+from dispatch_geo.storage.event_models import IncidentEventKind, IncidentEventRow, IncidentNoteRow
 
 
 def record_event(
@@ -46,5 +46,23 @@ def list_events(session: Session, *, incident_id: int) -> list[IncidentEventRow]
         select(IncidentEventRow)
         .where(IncidentEventRow.incident_id == incident_id)
         .order_by(IncidentEventRow.at, IncidentEventRow.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def add_note(session: Session, *, incident_id: int, text: str, at: datetime, by: str) -> IncidentNoteRow:
+    """Append a dispatcher's note to the incident."""
+    row = IncidentNoteRow(incident_id=incident_id, text=text, at=require_aware(at, "note time"), by=by)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_notes(session: Session, *, incident_id: int) -> list[IncidentNoteRow]:
+    """The incident's notes, oldest first."""
+    stmt = (
+        select(IncidentNoteRow)
+        .where(IncidentNoteRow.incident_id == incident_id)
+        .order_by(IncidentNoteRow.at, IncidentNoteRow.id)
     )
     return list(session.scalars(stmt))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.incidents import (
@@ -25,6 +25,7 @@ from dispatch_geo.domain.units import UnitStatus
 from dispatch_geo.domain.values import LonLat, require_aware
 from dispatch_geo.errors import ConflictError, InputError, NotFoundError
 from dispatch_geo.storage._common import as_set, conflict_savepoint
+from dispatch_geo.storage.event_models import IncidentRequirementRow
 from dispatch_geo.storage.fleet_repo import change_unit_status
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, RecommendationAuditRow, UnitRow
 
@@ -46,6 +47,10 @@ def create_incident(
     desa_nama: str | None = None,
     kecamatan_kode: str | None = None,
     kecamatan_nama: str | None = None,
+    landmark: str = "",
+    caller_name: str | None = None,
+    victims: int | None = None,
+    call_received_at: datetime | None = None,
 ) -> IncidentRow:
     """Insert a new incident (status ``new``); :class:`InputError` on a bad type or priority.
 
@@ -70,6 +75,12 @@ def create_incident(
         kecamatan_nama=kecamatan_nama,
         created_at=require_aware(created_at, "incident creation time"),
         created_by=created_by,
+        landmark=landmark,
+        caller_name=caller_name,
+        victims=victims,
+        call_received_at=None
+        if call_received_at is None
+        else require_aware(call_received_at, "call received time"),
     )
     session.add(row)
     session.flush()
@@ -84,7 +95,7 @@ def get_incident(session: Session, *, incident_id: int, for_update: bool = False
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     row = session.scalars(stmt).one_or_none()
     if row is None:
-        raise NotFoundError(f"incident {incident_id} does not exist")
+        raise NotFoundError(f"incident {incident_id} does not exist").coded(what="incident", id=incident_id)
     return row
 
 
@@ -96,8 +107,16 @@ def list_incidents(
     priority: int | Iterable[int] | None = None,
     created_since: datetime | None = None,
     limit: int | None = None,
+    created_until: datetime | None = None,
+    text: str | None = None,
+    kecamatan_kode: str | None = None,
+    offset: int = 0,
 ) -> list[IncidentRow]:
-    """Incidents matching every filter, most urgent first, then oldest first."""
+    """Incidents matching every filter, most urgent first, then oldest first.
+
+    ``created_since`` is inclusive, ``created_until`` exclusive. ``text`` is found, ignoring case, in
+    the address, landmark, description, desa or kecamatan name (ASCII case folding on SQLite).
+    """
     stmt = select(IncidentRow).order_by(IncidentRow.priority, IncidentRow.created_at, IncidentRow.id)
     statuses = as_set(status, IncidentStatus)
     types = as_set(incident_type, IncidentType)
@@ -110,6 +129,22 @@ def list_incidents(
         stmt = stmt.where(IncidentRow.priority.in_(sorted(int(parse_priority(p)) for p in wanted)))
     if created_since is not None:
         stmt = stmt.where(IncidentRow.created_at >= require_aware(created_since))
+    if created_until is not None:
+        stmt = stmt.where(IncidentRow.created_at < require_aware(created_until))
+    if kecamatan_kode is not None:
+        stmt = stmt.where(IncidentRow.kecamatan_kode == kecamatan_kode)
+    if text is not None and text.strip():
+        needle = text.strip()
+        columns = (
+            IncidentRow.address,
+            IncidentRow.landmark,
+            IncidentRow.description,
+            IncidentRow.desa_nama,
+            IncidentRow.kecamatan_nama,
+        )
+        stmt = stmt.where(or_(*(c.icontains(needle, autoescape=True) for c in columns)))
+    if offset:
+        stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
@@ -152,7 +187,9 @@ def assign_unit(session: Session, *, incident_id: int, unit_id: str, at: datetim
     """
     incident = get_incident(session, incident_id=incident_id, for_update=True)
     if incident.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(f"incident {incident_id} is {incident.status}; no unit can be assigned to it")
+        raise ConflictError(
+            f"incident {incident_id} is {incident.status}; no unit can be assigned to it"
+        ).coded("incident_finished", incident_id=incident_id, status=str(incident.status))
     change = change_unit_status(
         session, unit_id=unit_id, new_status=UnitStatus.DISPATCHED, at=at, by=by, incident_id=incident_id
     )
@@ -257,5 +294,31 @@ def list_recommendations(session: Session, *, incident_id: int) -> list[Recommen
         select(RecommendationAuditRow)
         .where(RecommendationAuditRow.incident_id == incident_id)
         .order_by(RecommendationAuditRow.decided_at, RecommendationAuditRow.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def add_requirement(
+    session: Session, *, incident_id: int, unit_types: Sequence[str], count: int, at: datetime, by: str
+) -> IncidentRequirementRow:
+    """Record that the incident needs ``count`` more units of any of ``unit_types``."""
+    row = IncidentRequirementRow(
+        incident_id=incident_id,
+        unit_types=sorted(set(unit_types)),
+        count=count,
+        added_at=require_aware(at, "requirement time"),
+        added_by=by,
+    )
+    with conflict_savepoint(session, f"requirement for incident {incident_id} could not be recorded"):
+        session.add(row)
+    return row
+
+
+def list_requirements(session: Session, *, incident_id: int) -> list[IncidentRequirementRow]:
+    """Requirements a dispatcher added to the incident, oldest first."""
+    stmt = (
+        select(IncidentRequirementRow)
+        .where(IncidentRequirementRow.incident_id == incident_id)
+        .order_by(IncidentRequirementRow.added_at, IncidentRequirementRow.id)
     )
     return list(session.scalars(stmt))

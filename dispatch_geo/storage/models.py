@@ -178,6 +178,12 @@ class IncidentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(ID_LENGTH))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    landmark: Mapped[str] = mapped_column(String(200), default="", server_default="", comment="patokan")
+    caller_name: Mapped[str | None] = mapped_column(String(120))
+    victims: Mapped[int | None] = mapped_column(SmallInteger)
+    call_received_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime(), comment="when the call-taker began"
+    )
 
     __table_args__ = (
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),

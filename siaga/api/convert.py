@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.dispatch.incidents import outstanding_requirements
 from dispatch_geo.dispatch.recommend import IncidentRecommendation
-from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, outstanding_needs
-from dispatch_geo.domain.units import availability
+from dispatch_geo.domain.incidents import Requirement
+from dispatch_geo.domain.messages import Message
+from dispatch_geo.domain.units import UnitStatus, allowed_next, availability
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, StationRow, UnitRow
 from siaga.api import schemas
@@ -34,7 +36,15 @@ def unit_out(row: UnitRow, *, now: datetime, stale_after_s: float) -> schemas.Un
         last_fix_time=row.last_fix_time,
         fix_age_s=None if age is None else round(age, 1),
         stale=None if age is None else age > stale_after_s,
+        next_statuses=next_statuses(row),
     )
+
+
+def next_statuses(row: UnitRow) -> list[UnitStatus]:
+    """What the status buttons offer: the table's next statuses, in lifecycle order, minus
+    ``dispatched`` (only an assignment dispatches a unit)."""
+    allowed = allowed_next(row.unit_type, row.status) - {UnitStatus.DISPATCHED}
+    return [s for s in UnitStatus if s in allowed]
 
 
 def station_out(row: StationRow) -> schemas.StationOut:
@@ -51,11 +61,10 @@ def station_out(row: StationRow) -> schemas.StationOut:
 def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) -> dict[str, Any]:
     """Fields of :class:`schemas.IncidentOut`, including assigned units and outstanding needs.
 
-    ``caller_data`` False (a planner) leaves caller identity (``caller_phone``) null.
+    ``caller_data`` False (a planner) leaves caller identity (``caller_phone``, ``caller_name``) null.
     """
     assigned = incident_repo.assigned_units(session, incident_id=row.id)
-    final = row.status in FINAL_INCIDENT_STATUSES
-    needs = [] if final else outstanding_needs(row.incident_type, [u.unit_type for u in assigned])
+    needs = outstanding_requirements(session, incident=row)
     return {
         "id": row.id,
         "incident_type": row.incident_type,
@@ -65,6 +74,10 @@ def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) ->
         "address": row.address,
         "caller_phone": row.caller_phone if caller_data else None,
         "description": row.description,
+        "landmark": row.landmark,
+        "caller_name": row.caller_name if caller_data else None,
+        "victims": row.victims,
+        "call_received_at": row.call_received_at,
         "desa": schemas.Place(kode=row.desa_kode, nama=row.desa_nama),
         "kecamatan": schemas.Place(kode=row.kecamatan_kode, nama=row.kecamatan_nama),
         "created_at": row.created_at,
@@ -72,7 +85,19 @@ def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) ->
         "closed_at": row.closed_at,
         "assigned_units": [u.id for u in assigned],
         "outstanding": [n.describe() for n in needs],
+        "outstanding_needs": [need_out(n) for n in needs],
     }
+
+
+def need_out(need: Requirement) -> schemas.NeedOut:
+    """A requirement with its label as English text and as a message code + parameters."""
+    return schemas.NeedOut(
+        unit_types=sorted(need.unit_types),
+        count=need.count,
+        label=need.describe(),
+        label_code=need.LABEL_CODE,
+        params=need.label_params(),
+    )
 
 
 def incident_out(session: Session, row: IncidentRow, *, caller_data: bool) -> schemas.IncidentOut:
@@ -100,15 +125,24 @@ def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut
         groups.append(
             schemas.RequirementOut(
                 requirement=group.requirement.describe(),
+                label_code=group.requirement.LABEL_CODE,
+                params=group.requirement.label_params(),
                 unit_types=sorted(group.requirement.unit_types),
                 count=group.requirement.count,
                 ranked=ranked,
                 stale=stale,
                 excluded=[
-                    schemas.ExcludedOut(unit_id=x.unit_id, reason=x.reason, detail=x.detail)
+                    schemas.ExcludedOut(
+                        unit_id=x.unit_id,
+                        reason=x.reason,
+                        detail=x.detail,
+                        reason_code=x.reason,
+                        params=group.excluded_params.get(x.unit_id, {"unit_id": x.unit_id}),
+                    )
                     for x in result.excluded
                 ],
                 warnings=list(result.warnings),
+                warning_codes=[message_out(m) for m in group.warnings],
                 incident_snap_distance_m=round(result.incident_snap_distance_m, 1),
             )
         )
@@ -118,9 +152,15 @@ def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut
         computed_at=rec.at,
         groups=groups,
         notes=rec.notes,
+        note_codes=[message_out(m) for m in rec.note_messages],
         schematic=rec.schematic,
         label=rec.label,
+        label_code="graph_schematic" if rec.schematic else "graph_osm",
     )
+
+
+def message_out(message: Message) -> schemas.MessageOut:
+    return schemas.MessageOut(code=message.code, params=message.params, text=message.text)
 
 
 def _ranked(unit: Any) -> dict[str, Any]:

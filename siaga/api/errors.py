@@ -2,8 +2,10 @@
 
 ``NotFoundError`` → 404, ``ConflictError`` (and ``InvalidTransition``) → 409, ``InputError`` (and
 ``OutsideServiceAreaError``) and ``UnreachableError`` → 422, anything else from the core → 500. The
-body is always ``{"detail": "<one readable sentence>", ...}``; validation errors also list every
-problem under ``errors`` (``field``, ``message``), and conflicts may carry ``details`` (who holds a unit).
+body is always ``{"detail": "<one readable sentence>", "code": ..., "params": {...}, ...}``: ``detail``
+is English for machines and logs, ``code`` + ``params`` are what the console translates (docs/dispatch.md,
+"Message codes"). Validation errors also list every problem under ``errors`` (``field``, ``message``,
+``code`` = pydantic's error type, ``params``), and conflicts may carry ``details`` (who holds a unit).
 The OpenAPI document declares these answers, with this body, on every operation that can give them
 (:func:`document_error_answers`), so clients and the schemathesis fuzz test can rely on it.
 """
@@ -14,8 +16,11 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dispatch_geo.errors import ConflictError, InputError, NotFoundError, SiagaError, UnreachableError
 
@@ -41,7 +46,12 @@ def status_for(exc: SiagaError) -> int:
 async def siaga_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SiagaError)
     code = status_for(exc)
-    body: dict[str, Any] = {"detail": str(exc), "error": type(exc).__name__}
+    body: dict[str, Any] = {
+        "detail": str(exc),
+        "error": type(exc).__name__,
+        "code": exc.code,
+        "params": jsonable_encoder(getattr(exc, "params", {})),
+    }
     details = getattr(exc, "details", None)
     if isinstance(details, dict):
         body["details"] = details
@@ -68,12 +78,35 @@ def _message(error: dict[str, Any]) -> str:
     return message
 
 
+def _params(error: dict[str, Any], field: str) -> dict[str, Any]:
+    """``field`` and pydantic's context (``max_length``, ``ge``, ``expected``...) as plain JSON values."""
+    context = error.get("ctx") or {}
+    params = {str(k): v if isinstance(v, int | float | str | bool) else str(v) for k, v in context.items()}
+    return {"field": field, **params}
+
+
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()]
+    errors = []
+    for e in exc.errors():
+        field = _field(tuple(e.get("loc", ())))
+        errors.append(
+            {
+                "field": field,
+                "message": _message(e),
+                "code": str(e.get("type", "invalid")),
+                "params": _params(e, field),
+            }
+        )
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return JSONResponse(
-        {"detail": detail, "error": "ValidationError", "errors": errors},
+        {
+            "detail": detail,
+            "error": "ValidationError",
+            "code": "validation_error",
+            "params": {"fields": [e["field"] for e in errors]},
+            "errors": errors,
+        },
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
     )
 
@@ -85,13 +118,20 @@ ERROR_SCHEMA: dict[str, Any] = {
     "properties": {
         "detail": {"type": "string", "description": "what was wrong, in one readable sentence"},
         "error": {"type": "string", "description": "kind of error, e.g. ValidationError, NotFoundError"},
+        "code": {"type": "string", "description": "message code the console translates (docs/dispatch.md)"},
+        "params": {"type": "object", "description": "the message's parameters"},
         "errors": {
             "type": "array",
             "description": "every problem of a request that failed validation",
             "items": {
                 "type": "object",
                 "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "code": {"type": "string"},
+                    "params": {"type": "object"},
+                },
             },
         },
         "details": {"type": "object", "description": "facts about a conflict (who holds a unit...)"},
@@ -152,8 +192,30 @@ def document_error_answers(openapi: dict[str, Any]) -> dict[str, Any]:
     return openapi
 
 
+HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "too_many_requests",
+}
+"""Message codes of the answers the framework and the auth dependencies make (``HTTPException``)."""
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """FastAPI's own answer, with ``code`` + ``params`` beside ``detail``."""
+    assert isinstance(exc, StarletteHTTPException)
+    response = await http_exception_handler(request, exc)
+    if not isinstance(exc.detail, str) or response.status_code < 400:
+        return response
+    body = {"detail": exc.detail, "code": HTTP_CODES.get(exc.status_code, "http_error"), "params": {}}
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app`` and document their answers in its OpenAPI document."""
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(SiagaError, siaga_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     build_openapi = app.openapi

@@ -180,6 +180,8 @@ class AuthFailureLimitMiddleware:
                     ),
                     "error": "TooManyAuthFailures",
                     "retry_after_s": retry_after,
+                    "code": "too_many_requests",
+                    "params": {"retry_after_s": retry_after},
                 },
                 [(b"retry-after", str(retry_after).encode("ascii"))],
             )
@@ -260,6 +262,8 @@ class RequestBodyLimitMiddleware:
         return {
             "detail": f"request body too large: the limit is {self.max_body_bytes} bytes",
             "error": "RequestTooLarge",
+            "code": "payload_too_large",
+            "params": {"limit_bytes": self.max_body_bytes},
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -312,7 +316,11 @@ class RequestBodyLimitMiddleware:
                     {
                         "detail": f"duplicate key {key!r} in the JSON body: each key may appear once",
                         "error": "ValidationError",
-                        "errors": [{"field": key, "message": "duplicate key"}],
+                        "code": "validation_error",
+                        "params": {},
+                        "errors": [
+                            {"field": key, "message": "duplicate key", "code": "duplicate_key", "params": {}}
+                        ],
                     },
                 )
                 return

@@ -84,7 +84,14 @@ def timeline(incident_id: IncidentId, session: SessionDep, _: OperationsReaderDe
         incident_id=incident_id,
         entries=[
             schemas.TimelineEntryOut(
-                at=e.at, kind=e.kind, by=e.by, summary=e.summary, unit_id=e.unit_id, detail=e.detail
+                at=e.at,
+                kind=e.kind,
+                by=e.by,
+                summary=e.summary,
+                summary_code=e.summary_code,
+                params=e.params,
+                unit_id=e.unit_id,
+                detail=e.detail,
             )
             for e in entries
         ],

@@ -11,6 +11,7 @@ from pydantic import Field
 from dispatch_geo.dispatch import incidents as incident_service
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
 from dispatch_geo.domain.values import LonLat
+from dispatch_geo.errors import InputError
 from dispatch_geo.gazetteer import PlaceMatch
 from dispatch_geo.places import PlacePoint
 from dispatch_geo.storage import incident_repo
@@ -34,8 +35,38 @@ PriorityQ = Annotated[
     list[Annotated[int, Field(ge=1, le=3)]] | None, Query(description="repeatable; 1, 2 or 3")
 ]
 LimitQ = Annotated[int, Query(ge=1, le=2000)]
+ListLimitQ = Annotated[int, Query(ge=1, le=500, description="page size")]
+OffsetQ = Annotated[int, Query(ge=0, le=1_000_000, description="incidents to skip (paging)")]
+FromQ = Annotated[
+    schemas.QueryTime | None,
+    Query(
+        alias="from", description="created at or after (ISO 8601 with offset, e.g. 2026-11-29T00:00:00+07:00)"
+    ),
+]
+ToQ = Annotated[schemas.QueryTime | None, Query(alias="to", description="created before (exclusive)")]
+TextQ = Annotated[
+    schemas.QueryText | None,
+    Query(
+        alias="q",
+        min_length=1,
+        max_length=100,
+        description="text found (ignoring case) in the address, landmark, description, desa or kecamatan",
+    ),
+]
+KecamatanQ = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=20,
+        pattern=r"^[0-9]+(\.[0-9]+)*$",
+        description="kecamatan kode, e.g. 14.08.02",
+    ),
+]
 
-PLANNER_NOTE = "For the planner role `caller_phone` is null: caller identity is for dispatchers and admins."
+PLANNER_NOTE = (
+    "For the planner role `caller_phone` is null, and so is `caller_name`: caller identity is for "
+    "dispatchers and admins."
+)
 
 
 def _query(
@@ -69,6 +100,10 @@ def create_incident(
         caller_phone=body.caller_phone,
         description=body.description,
         address=body.address,
+        landmark=body.landmark,
+        caller_name=body.caller_name,
+        victims=body.victims,
+        call_received_at=body.call_received_at,
         at=now_utc(),
         by=who.name,
     )
@@ -101,8 +136,10 @@ def _place_match(
     "/incidents",
     response_model=list[schemas.IncidentOut],
     responses=schemas.GEOJSON_OK,
-    summary="Incidents, most urgent first",
-    description=f"Dispatchers, admins and planners. {PLANNER_NOTE}",
+    summary="Incidents, most urgent first; filters for the history (Riwayat) list",
+    description=f"Dispatchers, admins and planners. {PLANNER_NOTE} Closed and cancelled incidents are "
+    "found like open ones (filter by `status`, time range `from`/`to`, `q`, `kecamatan`); page with "
+    "`limit` and `offset`.",
 )
 def list_incidents(
     session: SessionDep,
@@ -111,10 +148,30 @@ def list_incidents(
     status_filter: StatusQ = None,
     incident_type: TypeQ = None,
     priority: PriorityQ = None,
-    limit: LimitQ = 500,
+    limit: ListLimitQ = 100,
+    offset: OffsetQ = 0,
+    created_from: FromQ = None,
+    created_to: ToQ = None,
+    text: TextQ = None,
+    kecamatan: KecamatanQ = None,
     format: Literal["json", "geojson"] = "json",
 ) -> Any:
-    rows = _query(session, status_filter, incident_type, priority, limit)
+    if created_from is not None and created_to is not None and created_to <= created_from:
+        raise InputError("`to` must be later than `from`").coded(
+            "empty_time_range", field="to", start=created_from.isoformat(), end=created_to.isoformat()
+        )
+    rows = incident_repo.list_incidents(
+        session,
+        status=status_filter,
+        incident_type=incident_type,
+        priority=priority,
+        limit=limit,
+        offset=offset,
+        created_since=created_from,
+        created_until=created_to,
+        text=text,
+        kecamatan_kode=kecamatan,
+    )
     if format == "geojson":
         return _geojson(state, rows)
     return [convert.incident_out(session, r, caller_data=sees_caller(who)) for r in rows]
@@ -152,19 +209,43 @@ def get_incident(
 
 
 @router.patch(
-    "/incidents/{incident_id}", response_model=schemas.IncidentOut, summary="Edit description/priority"
+    "/incidents/{incident_id}",
+    response_model=schemas.IncidentOut,
+    summary="Edit description/priority, or correct the location (lon+lat or place_kode)",
+    description="A new location is reverse-geocoded again and audited in the timeline (`relocated`, with "
+    "the old and new point and the distance moved); units already assigned keep their assignment. "
+    "Ask for a new recommendation afterwards: ETAs depend on the location.",
 )
 def update_incident(
-    incident_id: IncidentId, body: schemas.IncidentUpdate, session: SessionDep, who: DispatcherDep
+    incident_id: IncidentId,
+    body: schemas.IncidentUpdate,
+    session: SessionDep,
+    state: StateDep,
+    who: DispatcherDep,
 ) -> schemas.IncidentOut:
-    row = incident_service.update_incident(
-        session,
-        incident_id=incident_id,
-        description=body.description,
-        priority=body.priority,
-        at=now_utc(),
-        by=who.name,
-    )
+    at = now_utc()
+    row = None
+    if body.description is not None or body.priority is not None:
+        row = incident_service.update_incident(
+            session,
+            incident_id=incident_id,
+            description=body.description,
+            priority=body.priority,
+            at=at,
+            by=who.name,
+        )
+    if body.place_kode is not None or (body.lon is not None and body.lat is not None):
+        row = incident_service.relocate_incident(
+            session,
+            gazetteer=state.geo.gazetteer,
+            places=state.geo.places,
+            incident_id=incident_id,
+            location=None if body.lon is None or body.lat is None else LonLat(body.lon, body.lat),
+            place_kode=body.place_kode,
+            at=at,
+            by=who.name,
+        )
+    assert row is not None  # the body names something to change (schemas.IncidentUpdate)
     session.commit()
     return convert.incident_out(session, row, caller_data=sees_caller(who))
 
@@ -183,6 +264,7 @@ def _finish(
         at=now_utc(),
         by=by,
         note="" if body is None else body.note,
+        reason=None if body is None or body.reason is None else str(body.reason),
     )
     session.commit()
     return convert.incident_out(session, row, caller_data=True)  # only dispatchers and admins get here
@@ -208,3 +290,42 @@ def cancel_incident(
 ) -> schemas.IncidentOut:
     """Cancel an incident before anyone is on scene (hoax, duplicate); its units are stood down."""
     return _finish(session, incident_id, IncidentStatus.CANCELLED, body, who.name)
+
+
+@router.post(
+    "/incidents/{incident_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.NoteOut,
+    summary="Add a note (at any time, also after closing); it appears in the timeline",
+)
+def add_note(
+    incident_id: IncidentId, body: schemas.NoteCreate, session: SessionDep, who: DispatcherDep
+) -> schemas.NoteOut:
+    row = incident_service.add_note(
+        session, incident_id=incident_id, text=body.text, at=now_utc(), by=who.name
+    )
+    session.commit()
+    return schemas.NoteOut(id=row.id, incident_id=row.incident_id, at=row.at, by=row.by, text=row.text)
+
+
+@router.post(
+    "/incidents/{incident_id}/requirements",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.IncidentOut,
+    summary="Ask for more units (any type, e.g. an ambulance and police for a fire); audited",
+    description="The new requirement shows in `outstanding` and gets its own ranked group in the next "
+    "recommendation.",
+)
+def add_requirement(
+    incident_id: IncidentId, body: schemas.RequirementCreate, session: SessionDep, who: DispatcherDep
+) -> schemas.IncidentOut:
+    row = incident_service.add_requirement(
+        session,
+        incident_id=incident_id,
+        unit_types=body.unit_types,
+        count=body.count,
+        at=now_utc(),
+        by=who.name,
+    )
+    session.commit()
+    return convert.incident_out(session, row, caller_data=sees_caller(who))

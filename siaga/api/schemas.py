@@ -7,7 +7,7 @@ well. Every time is timezone-aware UTC (ISO 8601 with ``Z``); the console shows 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -23,7 +23,13 @@ from pydantic import (
 )
 
 from dispatch_geo.domain.fleet_csv import CALL_SIGN_PATTERN, STATION_ID_PATTERN
-from dispatch_geo.domain.incidents import IncidentStatus, IncidentType, parse_priority
+from dispatch_geo.domain.incidents import (
+    CancelReason,
+    CloseReason,
+    IncidentStatus,
+    IncidentType,
+    parse_priority,
+)
 from dispatch_geo.domain.units import Agency, Availability, UnitStatus, UnitType
 
 DB_BIGINT_MAX = 2**63 - 1
@@ -163,6 +169,11 @@ class UnitOut(BaseModel):
     last_fix_time: datetime | None
     fix_age_s: float | None
     stale: bool | None = Field(description="position older than the stale limit (None: no position)")
+    next_statuses: list[UnitStatus] = Field(
+        default_factory=list,
+        description="statuses POST /units/{id}/status accepts now, in lifecycle order (never "
+        "`dispatched`: only an assignment dispatches a unit)",
+    )
 
 
 class UnitStatusOut(BaseModel):
@@ -210,6 +221,21 @@ class IncidentCreate(Strict):
     caller_phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{2,30}$", max_length=32)
     description: StorableText = Field(default="", max_length=4000)
     address: StorableText = Field(default="", max_length=500)
+    landmark: StorableText = Field(
+        default="", max_length=200, description="patokan: what the caller sees nearby (mosque, bridge...)"
+    )
+    caller_name: StorableText | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="the caller's name; caller identity, like caller_phone (null for planners)",
+    )
+    victims: int | None = Field(default=None, ge=0, le=999, description="number of victims, if known")
+    call_received_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the call-taker started the form (not in the future, at most 24 h ago); "
+        "default: when the incident is created",
+    )
 
     @model_validator(mode="after")
     def _one_location(self) -> IncidentCreate:
@@ -227,15 +253,36 @@ class IncidentUpdate(Strict):
     description: StorableText | None = Field(default=None, max_length=4000)
     priority: PriorityValue | None = None
 
+    lon: Lon | None = Field(default=None, description="new location (with lat): correct where it is")
+    lat: Lat | None = None
+    place_kode: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        pattern=r"^[0-9]+(\.[0-9]+)*$",
+        description="new location as a desa or kecamatan kode from /places (instead of lon/lat)",
+    )
+
     @model_validator(mode="after")
     def _something(self) -> IncidentUpdate:
-        if self.description is None and self.priority is None:
-            raise ValueError("nothing to update: give description and/or priority")
+        moved = self.lon is not None or self.lat is not None or self.place_kode is not None
+        if self.description is None and self.priority is None and not moved:
+            raise ValueError("nothing to update: give description, priority and/or a new location")
+        if (self.lon is None) != (self.lat is None):
+            missing = "lat" if self.lat is None else "lon"
+            raise ValueError(f"{missing} is missing: give both lon and lat, or a place_kode")
+        if self.lon is not None and self.place_kode is not None:
+            raise ValueError("give the new location as lon and lat or as a place_kode, not both")
         return self
 
 
 class IncidentFinish(Strict):
     note: StorableText = Field(default="", max_length=1000)
+    reason: CloseReason | CancelReason | None = Field(
+        default=None,
+        description="close: resolved, transported, handed_over, false_alarm, no_patient_found, other; "
+        "cancel: duplicate, false_alarm, caller_cancelled, resolved_before_arrival, other",
+    )
 
 
 class IncidentOut(BaseModel):
@@ -250,6 +297,12 @@ class IncidentOut(BaseModel):
         "dispatchers and admins only)"
     )
     description: str
+    landmark: str = Field(description="patokan")
+    caller_name: str | None = Field(
+        description="the caller's name; null for the planner role (caller identity, like caller_phone)"
+    )
+    victims: int | None
+    call_received_at: datetime | None = Field(description="when the call-taker started the form")
     desa: Place
     kecamatan: Place
     created_at: datetime
@@ -257,6 +310,10 @@ class IncidentOut(BaseModel):
     closed_at: datetime | None
     assigned_units: list[str]
     outstanding: list[str] = Field(description="requirements not yet met, e.g. '1 × ambulance'")
+    outstanding_needs: list[NeedOut] = Field(
+        default_factory=list,
+        description="the same requirements as `outstanding`, structured, with a message code",
+    )
 
 
 class IncidentCreated(IncidentOut):
@@ -290,16 +347,21 @@ class ExcludedOut(BaseModel):
     unit_id: str
     reason: str
     detail: str
+    reason_code: str = Field(default="", description="message code of the reason (same as `reason`)")
+    params: dict[str, Any] = Field(default_factory=dict, description="parameters of `reason_code`")
 
 
 class RequirementOut(BaseModel):
     requirement: str
+    label_code: str = Field(default="requirement", description="message code of `requirement`")
+    params: dict[str, Any] = Field(default_factory=dict, description="{count, unit_types}")
     unit_types: list[str]
     count: int
     ranked: list[RankedOut]
     stale: list[RankedOut]
     excluded: list[ExcludedOut]
     warnings: list[str]
+    warning_codes: list[MessageOut] = Field(default_factory=list, description="`warnings` as codes")
     incident_snap_distance_m: float
 
 
@@ -309,8 +371,12 @@ class RecommendationOut(BaseModel):
     computed_at: datetime
     groups: list[RequirementOut]
     notes: list[str]
+    note_codes: list[MessageOut] = Field(default_factory=list, description="`notes` as codes")
     schematic: bool
     label: str
+    label_code: str = Field(
+        default="", description="`graph_schematic` (the stand-in warning) or `graph_osm` (attribution)"
+    )
 
 
 class AssignmentCreate(Strict):
@@ -337,6 +403,8 @@ class TimelineEntryOut(BaseModel):
     kind: str
     by: str
     summary: str
+    summary_code: str = Field(default="", description="message code of `summary`")
+    params: dict[str, Any] = Field(default_factory=dict, description="parameters of `summary_code`")
     unit_id: str | None
     detail: dict[str, Any]
 
@@ -344,3 +412,62 @@ class TimelineEntryOut(BaseModel):
 class TimelineOut(BaseModel):
     incident_id: int
     entries: list[TimelineEntryOut]
+
+
+# --- call workflow (issue 11): notes ------------------------------------------------------------------
+
+
+class NoteCreate(Strict):
+    text: StorableText = Field(min_length=1, max_length=2000, description="what the dispatcher wants kept")
+
+
+class NoteOut(BaseModel):
+    id: int
+    incident_id: int
+    at: datetime
+    by: str
+    text: str
+
+
+# --- call workflow (issue 11): requirements added by the dispatcher -------------------------------------
+
+
+class NeedOut(BaseModel):
+    unit_types: list[UnitType]
+    count: int
+    label: str = Field(description="English, e.g. '1 × police_car or police_motorbike'")
+    label_code: str = Field(description="message code of the label: 'requirement'")
+    params: dict[str, Any] = Field(description="{count, unit_types}")
+
+
+class RequirementCreate(Strict):
+    unit_types: list[UnitType] = Field(
+        min_length=1, max_length=len(UnitType), description="any of these types fills the requirement"
+    )
+    count: int = Field(ge=1, le=5, description="units needed")
+
+
+# --- call workflow (issue 11): history filters -----------------------------------------------------------
+
+
+def _utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range once converted to UTC") from None
+
+
+QueryTime = Annotated[AwareDatetime, AfterValidator(_utc)]
+"""An aware time from a query string, as UTC (one that cannot be converted is a 422, not a 500)."""
+
+QueryText = Annotated[str, AfterValidator(_storable_text)]
+"""Search text from a query string: no NUL (PostgreSQL cannot compare it)."""
+
+
+# --- call workflow (issue 11): messages as codes ---------------------------------------------------------
+
+
+class MessageOut(BaseModel):
+    code: str = Field(description="stable message code (docs/dispatch.md, Message codes)")
+    params: dict[str, Any]
+    text: str = Field(description="the same message in English, for machines and logs")

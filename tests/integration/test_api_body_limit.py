@@ -86,7 +86,9 @@ def test_duplicate_json_keys_are_refused_and_nothing_is_stored(
     response = client.post(f"{API}/incidents", content=body.encode(), headers=headers)
     assert response.status_code == 422, response.text
     assert f"duplicate key '{key}'" in response.json()["detail"]
-    assert response.json()["errors"] == [{"field": key, "message": "duplicate key"}]
+    assert response.json()["errors"] == [
+        {"field": key, "message": "duplicate key", "code": "duplicate_key", "params": {}}
+    ]
     assert incident_count(client) == before
 
 

@@ -55,7 +55,12 @@ def _incident_routes(client: TestClient) -> list[tuple[str, str]]:
 
 def _call(client: TestClient, method: str, path: str, incident_id: object) -> Any:
     url = path.replace("{incident_id}", str(incident_id))
-    body = {"unit_id": "AMB-SIAK-01"} if path.endswith("/assignments") and method == "post" else None
+    bodies: dict[tuple[str, str], Any] = {
+        ("post", "assignments"): {"unit_id": "AMB-SIAK-01"},
+        ("post", "notes"): {"text": "catatan"},
+        ("post", "requirements"): {"unit_types": ["police_car"], "count": 1},
+    }
+    body = bodies.get((method, path.rsplit("/", 1)[-1]))
     if method == "patch":
         body = {"priority": 2}
     return client.request(method.upper(), url, headers=auth("admin"), json=body)

@@ -89,6 +89,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", f"{API}/incidents/{{incident_id}}"): Rule(OPS, json={"priority": 2}),
     ("POST", f"{API}/incidents/{{incident_id}}/close"): Rule(OPS),
     ("POST", f"{API}/incidents/{{incident_id}}/cancel"): Rule(OPS),
+    ("POST", f"{API}/incidents/{{incident_id}}/requirements"): Rule(
+        OPS, json={"unit_types": ["ambulance"], "count": 1}
+    ),
+    ("POST", f"{API}/incidents/{{incident_id}}/notes"): Rule(
+        OPS, json={"text": "penelepon menunggu di jalan"}
+    ),
     # dispatch
     ("POST", f"{API}/incidents/{{incident_id}}/recommendations"): Rule(OPS),
     ("POST", f"{API}/incidents/{{incident_id}}/assignments"): Rule(OPS, json={"unit_id": "AMB-SIAK-01"}),

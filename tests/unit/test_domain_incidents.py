@@ -121,3 +121,20 @@ def test_requirement_validation() -> None:
     with pytest.raises(InputError, match="at least one acceptable unit type"):
         Requirement(frozenset(), 1)
     assert Requirement(frozenset({PM, PC}), 1).describe() == "1 × police_car or police_motorbike"
+
+
+def test_added_requirements_follow_the_table_and_are_filled_like_it() -> None:
+    police = Requirement(unit_types=frozenset({UnitType.POLICE_CAR, UnitType.POLICE_MOTORBIKE}), count=1)
+    ambulance = Requirement(unit_types=frozenset({UnitType.AMBULANCE}), count=1)
+    missing = outstanding_needs(IncidentType.FIRE, [UnitType.FIRE_ENGINE], extra=[police, ambulance])
+    assert [n.describe() for n in missing] == [
+        "1 × fire_engine",
+        "1 × police_car or police_motorbike",
+        "1 × ambulance",
+    ]
+    assert missing[1].label_params() == {"count": 1, "unit_types": ["police_car", "police_motorbike"]}
+    filled = [UnitType.FIRE_ENGINE, UnitType.FIRE_ENGINE, UnitType.POLICE_MOTORBIKE, UnitType.AMBULANCE]
+    assert outstanding_needs(IncidentType.FIRE, filled, extra=[police, ambulance]) == []
+    # an added requirement of the table's own type is a slot of its own
+    engine = Requirement(unit_types=frozenset({UnitType.FIRE_ENGINE}), count=1)
+    assert [n.count for n in outstanding_needs(IncidentType.FIRE, filled[:2], extra=[engine])] == [1]
