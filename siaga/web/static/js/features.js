@@ -1,0 +1,22 @@
+// Which optional API operations this server offers (read once from its OpenAPI document), so the
+// console shows a control only when the server behind it can answer it.
+
+export async function detectFeatures() {
+  const none = { notes: false, requirements: false, history: false, unitNextStatuses: false };
+  try {
+    const response = await fetch("/openapi.json");
+    if (!response.ok) { return none; }
+    const spec = await response.json();
+    const paths = spec.paths || {};
+    const listParams = ((paths["/api/v1/incidents"] || {}).get || {}).parameters || [];
+    const unitOut = ((spec.components || {}).schemas || {}).UnitOut || {};
+    return {
+      notes: Boolean((paths["/api/v1/incidents/{incident_id}/notes"] || {}).post),
+      requirements: Boolean((paths["/api/v1/incidents/{incident_id}/requirements"] || {}).post),
+      history: listParams.some((p) => p.name === "q"),
+      unitNextStatuses: Boolean((unitOut.properties || {}).next_statuses),
+    };
+  } catch {
+    return none;
+  }
+}
