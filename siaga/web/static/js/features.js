@@ -2,19 +2,21 @@
 // console shows a control only when the server behind it can answer it.
 
 export async function detectFeatures() {
-  const none = { notes: false, requirements: false, history: false, unitNextStatuses: false };
+  const none = { notes: false, requirements: false, history: false, unitNextStatuses: false, intakeFields: [] };
   try {
     const response = await fetch("/openapi.json");
     if (!response.ok) { return none; }
     const spec = await response.json();
     const paths = spec.paths || {};
     const listParams = ((paths["/api/v1/incidents"] || {}).get || {}).parameters || [];
-    const unitOut = ((spec.components || {}).schemas || {}).UnitOut || {};
+    const schemas = (spec.components || {}).schemas || {};
+    const unitOut = schemas.UnitOut || {};
     return {
       notes: Boolean((paths["/api/v1/incidents/{incident_id}/notes"] || {}).post),
       requirements: Boolean((paths["/api/v1/incidents/{incident_id}/requirements"] || {}).post),
       history: listParams.some((p) => p.name === "q"),
       unitNextStatuses: Boolean((unitOut.properties || {}).next_statuses),
+      intakeFields: Object.keys((schemas.IncidentCreate || {}).properties || {}),
     };
   } catch {
     return none;

@@ -49,7 +49,7 @@ async function start() {
   });
   holder.panel = createIncidentPanel({ store, api, features, mapView, refreshNow });
   createIntake({
-    store, api,
+    store, api, features,
     onCreated: async (incident) => { await Promise.all([holder.panel.open(incident.id), refreshIncidents()]); },
   });
   createIncidentList({ store, beeper, onOpen: openIncident });

@@ -7,8 +7,12 @@ import { errorValue } from "../api.js";
 
 const DEFAULT_PRIORITY = "2";
 
-export function createIntake({ store, api, onCreated }) {
+export function createIntake({ store, api, features, onCreated }) {
   const form = el("incident-form");
+  // fields the server may not know yet (landmark, caller_name, victims) show only when it does
+  for (const label of form.querySelectorAll("[data-field]")) {
+    label.hidden = !features.intakeFields.includes(label.dataset.field);
+  }
   const holder = { placeTimer: null };
 
   function renderOptions(lang) {
@@ -54,10 +58,13 @@ export function createIntake({ store, api, onCreated }) {
     const out = { incident_type: el("type").value, priority: Number(el("priority").value), description: value("notes") };
     if (value("place")) { out.place = value("place"); } else if (store.get().picked) { Object.assign(out, store.get().picked); }
     if (value("phone")) { out.caller_phone = value("phone"); }
-    // sent only when filled: servers without these fields refuse unknown ones
-    if (value("landmark")) { out.landmark = value("landmark"); }
-    if (value("caller-name")) { out.caller_name = value("caller-name"); }
-    if (value("victims")) { out.victims = Number(value("victims")); }
+    // sent only when filled and offered: servers without these fields refuse unknown ones
+    const optional = (id, field, convert = (v) => v) => {
+      if (value(id) && !el(id).closest("[hidden]")) { out[field] = convert(value(id)); }
+    };
+    optional("landmark", "landmark");
+    optional("caller-name", "caller_name");
+    optional("victims", "victims", Number);
     return out;
   }
 
