@@ -13,6 +13,7 @@ import { createIntake } from "./panels/intake.js";
 import { createIncidentPanel } from "./panels/incident.js";
 import { createIncidentList } from "./panels/incidents.js";
 import { createBoard } from "./panels/board.js";
+import { createHistory } from "./panels/history.js";
 
 const POLL_MS = 1000;
 const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
@@ -54,6 +55,7 @@ async function start() {
   });
   createIncidentList({ store, beeper, onOpen: openIncident });
   createBoard({ store });
+  createHistory({ store, api, features, onOpen: openIncident });
 
   // the map and the page chrome follow the store
   store.subscribe((state, keys) => {

@@ -20,6 +20,7 @@ export function createStore({ lang, token }) {
     picked: null,           // {lon, lat} clicked on the map
     errors: [],             // {id, scope, status, code, params, detail}: shown until dismissed or the next action
     connection: null,       // the last polling failure (cleared by the next successful poll)
+    history: [],            // closed and cancelled incidents found in Riwayat
     alerted: [],            // incident ids whose "P1 without a unit" alarm has sounded
     nextErrorId: 1,
   };
@@ -70,6 +71,7 @@ export function createStore({ lang, token }) {
       set({ recommendation, moveUp: {} });
     },
     setMoveUp(unitId, result) { set({ moveUp: Object.assign({}, state.moveUp, { [unitId]: result }) }); },
+    setHistory(history) { set({ history }); },
     markAlerted(id) { set({ alerted: [...state.alerted, id] }); },
     addError(scope, error) {
       const entry = Object.assign({ id: state.nextErrorId, scope }, error);
