@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -270,20 +271,13 @@ def load_boundaries(path: Path = DEFAULT_BOUNDARIES_PATH) -> Boundaries:
 # --------------------------------------------------------------------------------------------- capitals
 
 
-KNOWN_SEATS: dict[str, str] = {
-    # Siak Sri Indrapura's historic centre and seat of government (the palace, the regent's office)
-    # lies in Kelurahan Kampung Dalam; the geometric rule would pick its neighbour Kampung Rempak.
-    "14.08.01": "Kampung Dalam",
-}
-"""Kecamatan seats known well enough to override the geometric rule (kecamatan kode → desa name)."""
-
-
-def kecamatan_capitals(b: Boundaries) -> gpd.GeoDataFrame:
+def kecamatan_capitals(b: Boundaries, *, seats: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
     """Pick one "capital" desa per kecamatan, with a point inside it.
 
     Rule, in order:
 
-    0. a seat listed in :data:`KNOWN_SEATS` (``rule="known seat"``);
+    0. a seat given in ``seats`` (kecamatan kode → desa kode, e.g. from
+       :func:`dispatch_geo.seats.load_kecamatan_seats`; ``rule="known seat"``);
     1. the kecamatan has exactly one kelurahan → that kelurahan (``rule="only kelurahan"``);
     2. it has several kelurahan → the kelurahan whose centroid is nearest the kecamatan centroid
        (``"nearest kelurahan"``);
@@ -307,7 +301,7 @@ def kecamatan_capitals(b: Boundaries) -> gpd.GeoDataFrame:
         members = desa_m.index[desa_m["parent_kode"] == kec.kode]
         kelurahan = [i for i in members if desa_m.at[i, "kelurahan"]]
         same_name = [i for i in members if _norm(desa_m.at[i, "nama"]) == _norm(kec.nama)]
-        known = [i for i in members if _norm(desa_m.at[i, "nama"]) == _norm(KNOWN_SEATS.get(kec.kode, "-"))]
+        known = [i for i in members if desa_m.at[i, "kode"] == (seats or {}).get(kec.kode)]
         if known:
             chosen, rule = known[0], "known seat"
         elif len(kelurahan) == 1:

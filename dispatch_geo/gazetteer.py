@@ -61,6 +61,17 @@ class PlaceMatch:
     centroid: LonLat
 
 
+@dataclass(frozen=True, slots=True)
+class DesaArea:
+    """One desa with its polygon in :data:`~dispatch_geo.boundaries.METRIC_CRS` (metres)."""
+
+    kode: str
+    nama: str
+    kecamatan_kode: str
+    kecamatan_nama: str
+    polygon_metric: BaseGeometry
+
+
 def _inside_point(polygon: BaseGeometry) -> BaseGeometry:
     """The centroid when it lies inside the polygon, else a representative point (always inside)."""
     centroid = polygon.centroid
@@ -233,6 +244,22 @@ class Gazetteer:
         return [
             PlaceMatch(p.kode, p.nama, p.level, p.kecamatan_nama, score, p.centroid)
             for p, score in self._names.search(query, limit=limit, level=level)
+        ]
+
+    # ----------------------------------------------------------------------------------------- areas
+
+    def desa_areas(self) -> list[DesaArea]:
+        """Every desa with its polygon in metres, in the gazetteer's order."""
+        return [
+            DesaArea(kode, nama, kec_kode, kec_nama, polygon)
+            for kode, nama, kec_kode, kec_nama, polygon in zip(
+                self._desa_kode,
+                self._desa_nama,
+                self._kec_kode,
+                self._kec_nama,
+                self._desa_metric,
+                strict=True,
+            )
         ]
 
 

@@ -63,10 +63,12 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from dispatch_geo.graph.build import BuildResult
 from dispatch_geo.graph.roadgraph import RoadGraph
 from tests.support.mosquitto import MosquittoBroker, MosquittoFactory, find_mosquitto
 from tests.support.postgis import PostgisFactory, PostgisServer, find_postgres_bin
 from tests.support.processes import MissingSystemDependencyError
+from tests.support.schematic import build_shipped_schematic
 from tests.support.siak_grid import siak_grid_road
 
 POSTGIS_FIXTURES = frozenset({"postgis_server", "postgis_url", "pg_url", "pg_engine", "postgis_factory"})
@@ -200,3 +202,15 @@ def mqtt_topic_prefix() -> str:
 def siak_grid(tmp_path_factory: pytest.TempPathFactory) -> RoadGraph:
     """A coarse two-way road grid over Siak (real coordinates, schematic label); builds in ~1 s."""
     return siak_grid_road(tmp_path_factory.mktemp("siak-grid"))
+
+
+@pytest.fixture(scope="session")
+def schematic_build() -> BuildResult:
+    """The shipped schematic stand-in through the real pipeline, built once per run (several seconds)."""
+    return build_shipped_schematic()
+
+
+@pytest.fixture(scope="session")
+def schematic_road(schematic_build: BuildResult) -> RoadGraph:
+    """The road graph of :func:`schematic_build`."""
+    return schematic_build.road

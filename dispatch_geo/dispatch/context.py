@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
+from dispatch_geo.places import PlaceIndex
 from dispatch_geo.routing.nearest import DEFAULT_STALE_AFTER_S
 from dispatch_geo.routing.travel_time import TravelTimeRouter
+from dispatch_geo.seats import KecamatanSeat, load_kecamatan_seats
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class GeoContext:
         Built once from ``road`` (:class:`TravelTimeRouter` is thread-safe).
     gazetteer
         Desa/kecamatan lookup, with the outside-the-regency buffer.
+    places
+        The point every desa (settlement core) and kecamatan (seat) resolves to on ``road``.
     stale_after_s
         A unit position older than this is stale (REFERENCE.md §4: ranked separately).
     k
@@ -34,6 +39,7 @@ class GeoContext:
     router: TravelTimeRouter
     snapper: EdgeSnapper
     gazetteer: Gazetteer
+    places: PlaceIndex
     stale_after_s: float = DEFAULT_STALE_AFTER_S
     k: int = 5
 
@@ -46,13 +52,20 @@ class GeoContext:
         snap_max_distance_m: float,
         stale_after_s: float = DEFAULT_STALE_AFTER_S,
         k: int = 5,
+        seats: Sequence[KecamatanSeat] | None = None,
     ) -> GeoContext:
-        """Build the router and snapper for ``road`` (seconds on a regency-scale graph)."""
+        """Build the router, snapper and place points for ``road`` (seconds on a regency-scale graph).
+
+        ``seats`` defaults to ``data/siak_kecamatan_seats.csv`` (:func:`load_kecamatan_seats`).
+        """
+        snapper = EdgeSnapper(road, max_distance_m=snap_max_distance_m)
+        seats = load_kecamatan_seats() if seats is None else seats
         return cls(
             road=road,
             router=TravelTimeRouter(road),
-            snapper=EdgeSnapper(road, max_distance_m=snap_max_distance_m),
+            snapper=snapper,
             gazetteer=gazetteer,
+            places=PlaceIndex.build(road=road, gazetteer=gazetteer, snapper=snapper, seats=seats),
             stale_after_s=stale_after_s,
             k=k,
         )

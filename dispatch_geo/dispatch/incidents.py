@@ -25,6 +25,7 @@ from dispatch_geo.domain.units import UnitStatus, UnitType, allowed_next
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.gazetteer import Gazetteer, Location, PlaceMatch
+from dispatch_geo.places import PlaceIndex, PlacePoint
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventKind
 from dispatch_geo.storage.models import IncidentRow
@@ -39,31 +40,84 @@ class CreatedIncident:
     incident: IncidentRow
     location: Location
     place: PlaceMatch | None
+    place_point: PlacePoint | None = None
+
+
+@dataclass(frozen=True)
+class IncidentPlace:
+    """Where a new incident is: its point, its desa, and the named place it came from (if any).
+
+    ``match`` is the best name match of a typed ``place`` (None for a ``place_kode`` or coordinates);
+    ``place_point`` the desa or kecamatan the point was resolved from (None for coordinates).
+    """
+
+    point: LonLat
+    location: Location
+    match: PlaceMatch | None
+    place_point: PlacePoint | None
+
+
+def locate_incident(
+    gazetteer: Gazetteer,
+    *,
+    location: LonLat | None,
+    place: str | None,
+    place_kode: str | None = None,
+    places: PlaceIndex | None = None,
+) -> IncidentPlace:
+    """The incident's point and desa: from coordinates, a place kode, or a place name's best match.
+
+    A ``place_kode`` (from the autocomplete) wins over the ``place`` text. With ``places`` a named place
+    resolves to its settlement core or seat (:mod:`dispatch_geo.places`) and the incident's desa is the
+    one the place stands for (the desa, or the kecamatan's seat); without, to a point inside its polygon.
+
+    Raises
+    ------
+    InputError
+        No location, or coordinates together with a place; no place matches the name; the kode is
+        unknown (:class:`~dispatch_geo.places.UnknownPlaceError`).
+    OutsideServiceAreaError
+        The point lies outside Siak beyond the gazetteer's buffer.
+    """
+    named = place_kode is not None or (place is not None and bool(place.strip()))
+    if (location is None) == (not named):
+        raise InputError("give the incident location either as lon/lat or as a place, not both")
+    if location is not None:
+        return IncidentPlace(location, gazetteer.locate(location), None, None)
+    if place_kode is not None:
+        if places is None:
+            raise InputError("a place_kode needs the resolved places of the road graph; give lon/lat instead")
+        chosen = places.get(place_kode)
+        return IncidentPlace(chosen.point, _location_of(chosen), None, chosen)
+    assert place is not None
+    matches = gazetteer.search(place, limit=1)
+    if not matches:
+        raise InputError(f"no desa or kecamatan in Siak matches the place name {place!r}")
+    match = matches[0]
+    if places is None:
+        return IncidentPlace(match.centroid, gazetteer.locate(match.centroid), match, None)
+    chosen = places.get(match.kode)
+    return IncidentPlace(chosen.point, _location_of(chosen), match, chosen)
+
+
+def _location_of(chosen: PlacePoint) -> Location:
+    """The desa a named place stands for, even when its point is on a road just beyond the border."""
+    return Location(
+        desa_kode=chosen.desa_kode,
+        desa_nama=chosen.desa_nama,
+        kecamatan_kode=chosen.kecamatan_kode,
+        kecamatan_nama=chosen.kecamatan_nama,
+        inside=chosen.desa_distance_m == 0,
+        distance_m=chosen.desa_distance_m,
+    )
 
 
 def resolve_location(
     gazetteer: Gazetteer, *, location: LonLat | None, place: str | None
 ) -> tuple[LonLat, Location, PlaceMatch | None]:
-    """The incident's point and desa: from coordinates, or from a place name's best match.
-
-    Raises
-    ------
-    InputError
-        Neither or both of ``location`` and ``place`` given, or no place matches the name.
-    OutsideServiceAreaError
-        The point lies outside Siak beyond the gazetteer's buffer.
-    """
-    if (location is None) == (place is None or not place.strip()):
-        raise InputError("give the incident location either as lon/lat or as a place name, not both")
-    match: PlaceMatch | None = None
-    if location is None:
-        assert place is not None
-        matches = gazetteer.search(place, limit=1)
-        if not matches:
-            raise InputError(f"no desa or kecamatan in Siak matches the place name {place!r}")
-        match = matches[0]
-        location = match.centroid
-    return location, gazetteer.locate(location), match
+    """:func:`locate_incident` without resolved places, as ``(point, desa, name match)``."""
+    found = locate_incident(gazetteer, location=location, place=place)
+    return found.point, found.location, found.match
 
 
 def create_incident(
@@ -79,10 +133,15 @@ def create_incident(
     caller_phone: str | None = None,
     description: str = "",
     address: str = "",
+    place_kode: str | None = None,
+    places: PlaceIndex | None = None,
 ) -> CreatedIncident:
-    """Record a new incident, reverse-geocoded to its desa and kecamatan (see :func:`resolve_location`)."""
-    point, found, match = resolve_location(gazetteer, location=location, place=place)
-    if not address and match is not None:
+    """Record a new incident, reverse-geocoded to its desa and kecamatan (see :func:`locate_incident`)."""
+    where = locate_incident(gazetteer, location=location, place=place, place_kode=place_kode, places=places)
+    point, found, match, chosen = where.point, where.location, where.match, where.place_point
+    if not address and chosen is not None:
+        address = f"{chosen.nama} ({chosen.level}), Kecamatan {chosen.kecamatan_nama}"
+    elif not address and match is not None:
         address = f"{match.nama} ({match.level}), Kecamatan {match.kecamatan_nama}"
     row = incident_repo.create_incident(
         session,
@@ -100,7 +159,7 @@ def create_incident(
         kecamatan_nama=found.kecamatan_nama,
     )
     detail: dict[str, object] = {
-        "location_source": "place" if match is not None else "coordinates",
+        "location_source": "place" if match is not None or chosen is not None else "coordinates",
         "desa": found.desa_nama,
         "kecamatan": found.kecamatan_nama,
         "inside_boundary": found.inside,
@@ -108,6 +167,13 @@ def create_incident(
     if match is not None:
         detail["place_query"] = place
         detail["place_match"] = {"kode": match.kode, "nama": match.nama, "level": match.level}
+    if chosen is not None:
+        if place:
+            detail["place_query"] = place
+        detail["place_kode"] = chosen.kode
+        detail["place_match"] = {"kode": chosen.kode, "nama": chosen.nama, "level": chosen.level}
+        detail["resolved_by"] = str(chosen.resolved_by)
+        detail["road_distance_m"] = chosen.road_distance_m
     event_repo.record_event(
         session,
         incident_id=row.id,
@@ -117,7 +183,7 @@ def create_incident(
         to_status=IncidentStatus.NEW,
         detail=detail,
     )
-    return CreatedIncident(row, found, match)
+    return CreatedIncident(row, found, match, chosen)
 
 
 def update_incident(

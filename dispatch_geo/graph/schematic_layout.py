@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import connected_components
 from dispatch_geo.boundaries import METRIC_CRS, Boundaries, kecamatan_capitals
 from dispatch_geo.graph.schematic_network import Network, mst_pairs, road_tags, straight, wiggly
 from dispatch_geo.graph.schematic_village import Village, add_village_roads
+from dispatch_geo.seats import load_kecamatan_seats
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,11 @@ EXTRA_CORRIDORS = 4
 """Shortest capital pairs added to the spanning tree of corridors, so the main network has loops."""
 EXTRA_LINK_SHARE = 0.12
 """Share of the neighbouring-village pairs beyond the spanning tree that get a link road too."""
+HUBS_AT_SEAT = ("14.08.01",)  # Siak
+"""Kecamatan whose corridor hub is its seat from ``data/siak_kecamatan_seats.csv``; the others use the
+geometric rule of :func:`~dispatch_geo.boundaries.kecamatan_capitals`. A layout parameter, frozen because
+the shipped ``data/siak_schematic.osm.bz2`` was laid out this way (pinning the other seats would move the
+hubs of Sungai Mandau, Koto Gasib, Kandis and Sabak Auh and change the file)."""
 
 
 def build_network(boundaries: Boundaries, *, seed: int = 112) -> tuple[Network, Transformer]:
@@ -59,7 +65,12 @@ def build_network(boundaries: Boundaries, *, seed: int = 112) -> tuple[Network, 
             )
         ]
     )
-    capitals = kecamatan_capitals(boundaries).sort_values("kecamatan_kode").reset_index(drop=True)
+    seats = {
+        s.kecamatan_kode: s.seat_desa_kode for s in load_kecamatan_seats() if s.kecamatan_kode in HUBS_AT_SEAT
+    }
+    capitals = (
+        kecamatan_capitals(boundaries, seats=seats).sort_values("kecamatan_kode").reset_index(drop=True)
+    )
     index_of = {k: i for i, k in enumerate(desa["kode"])}
     cap_idx = {row.kecamatan_kode: index_of[row.kode] for row in capitals.itertuples()}
     cap_names = {row.kecamatan_kode: str(row.nama) for row in capitals.itertuples()}

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from dispatch_geo.places import PlacePoint
 from siaga.api.deps import OperationsReaderDep, StateDep
 from siaga.settings import PROJECT_ROOT
 
@@ -63,22 +64,36 @@ def console_page(state: StateDep) -> HTMLResponse:
     return page_with_config("console.html", config)
 
 
-@api.get("/places", summary="Desa and kecamatan matching a name (autocomplete)")
+@api.get(
+    "/places",
+    summary="Desa and kecamatan matching a name (autocomplete)",
+    description="Each item is one place (send its `kode` as `place_kode` to POST /incidents) with the "
+    "point it resolves to: a desa's settlement core, a kecamatan's seat (`resolved_by`: settlement_core, "
+    "seat or representative_point), and that point's distance to the nearest road in metres.",
+)
 def places(
     q: Annotated[str, Query(min_length=1, max_length=80)], state: StateDep, _: OperationsReaderDep
 ) -> list[dict[str, Any]]:
     return [
-        {
-            "kode": m.kode,
-            "nama": m.nama,
-            "level": m.level,
-            "kecamatan": m.kecamatan_nama,
-            "score": round(m.score, 1),
-            "lon": m.centroid.lon,
-            "lat": m.centroid.lat,
-        }
-        for m in state.geo.gazetteer.search(q, limit=8)
+        _place_item(m.score, state.geo.places.get(m.kode)) for m in state.geo.gazetteer.search(q, limit=8)
     ]
+
+
+def _place_item(score: float, p: PlacePoint) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "kode": p.kode,
+        "nama": p.nama,
+        "level": p.level,
+        "kecamatan": p.kecamatan_nama,
+        "score": round(score, 1),
+        "lon": p.point.lon,
+        "lat": p.point.lat,
+        "resolved_by": str(p.resolved_by),
+        "road_distance_m": p.road_distance_m,
+    }
+    if p.seat_desa_kode is not None:
+        item["seat"] = {"kode": p.seat_desa_kode, "nama": p.seat_desa_nama, "confirmed": p.seat_confirmed}
+    return item
 
 
 @api.get("/map/roads.geojson", summary="Main roads (motorway…tertiary) for the console's basemap")

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from dispatch_geo.dispatch import incidents as incident_service
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
 from dispatch_geo.domain.values import LonLat
+from dispatch_geo.gazetteer import PlaceMatch
+from dispatch_geo.places import PlacePoint
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import IncidentRow
 from siaga.api import convert, schemas
@@ -58,6 +60,8 @@ def create_incident(
         priority=body.priority,
         location=location,
         place=body.place,
+        place_kode=body.place_kode,
+        places=state.geo.places,
         caller_phone=body.caller_phone,
         description=body.description,
         address=body.address,
@@ -65,22 +69,28 @@ def create_incident(
         by=who.name,
     )
     session.commit()
-    match = created.place
+    match, chosen = created.place, created.place_point
     return schemas.IncidentCreated(
         **convert.incident_fields(session, created.incident, caller_data=sees_caller(who)),
-        location_source="coordinates" if match is None else "place",
-        place_match=None
-        if match is None
-        else {
-            "query": body.place,
-            "kode": match.kode,
-            "nama": match.nama,
-            "level": match.level,
-            "kecamatan": match.kecamatan_nama,
-            "score": match.score,
-        },
+        location_source="coordinates" if chosen is None and match is None else "place",
+        place_match=None if chosen is None else _place_match(body, chosen, match),
         inside_boundary=created.location.inside,
     )
+
+
+def _place_match(
+    body: schemas.IncidentCreate, chosen: PlacePoint, match: PlaceMatch | None
+) -> dict[str, Any]:
+    return {
+        "query": body.place,
+        "kode": chosen.kode,
+        "nama": chosen.nama,
+        "level": chosen.level,
+        "kecamatan": chosen.kecamatan_nama,
+        "score": None if match is None else match.score,
+        "resolved_by": str(chosen.resolved_by),
+        "road_distance_m": chosen.road_distance_m,
+    }
 
 
 @router.get(

@@ -119,6 +119,12 @@ class IncidentCreate(Strict):
     place: str | None = Field(
         default=None, min_length=2, max_length=120, description="desa/kecamatan name instead of lon/lat"
     )
+    place_kode: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="kode of a desa or kecamatan from /places instead of lon/lat; wins over `place`",
+    )
     caller_phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{2,30}$", max_length=32)
     description: str = Field(default="", max_length=4000)
     address: str = Field(default="", max_length=500)
@@ -128,9 +134,9 @@ class IncidentCreate(Strict):
         if (self.lon is None) != (self.lat is None):
             missing = "lat" if self.lat is None else "lon"
             raise ValueError(f"{missing} is missing: give both lon and lat, or a place name")
-        if self.lon is None and self.place is None:
+        if self.lon is None and self.place is None and self.place_kode is None:
             raise ValueError("the location is missing: give lon and lat, or a place name")
-        if self.lon is not None and self.place is not None:
+        if self.lon is not None and (self.place is not None or self.place_kode is not None):
             raise ValueError("give the location as lon and lat or as a place name, not both")
         return self
 

@@ -1,28 +1,22 @@
 """The shipped schematic stand-in through the real graph pipeline (osmnx, speed profile, packing).
 
-Kept out of the unit suite because it builds the whole regency graph (several seconds).
+Kept out of the unit suite because it builds the whole regency graph (several seconds; the session
+fixture ``schematic_build`` builds it once and shares it with the place-resolution tests).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import networkx as nx
 import numpy as np
 
-from dispatch_geo.boundaries import load_boundaries
-from dispatch_geo.graph.build import build_from_file
+from dispatch_geo.graph.build import BuildResult
 from dispatch_geo.graph.profile import load_profile
 from dispatch_geo.graph.roadgraph import SCHEMATIC_LABEL
-from siaga.graphs import buffer_m
-
-SHIPPED = Path(__file__).resolve().parents[2] / "data" / "siak_schematic.osm.bz2"
 
 
-def test_shipped_schematic_goes_through_the_real_pipeline():
-    clip = buffer_m(load_boundaries().outline, 5_000)
+def test_shipped_schematic_goes_through_the_real_pipeline(schematic_build: BuildResult) -> None:
     profile = load_profile()
-    result = build_from_file(SHIPPED, profile, clip_polygon=clip)
+    result = schematic_build
     road = result.road
     assert road.meta.schematic is True
     assert road.meta.label == SCHEMATIC_LABEL

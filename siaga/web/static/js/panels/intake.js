@@ -13,7 +13,9 @@ export function createIntake({ store, api, features, onCreated }) {
   for (const label of form.querySelectorAll("[data-field]")) {
     label.hidden = !features.intakeFields.includes(label.dataset.field);
   }
-  const holder = { placeTimer: null };
+  // option text → kode: "Kandis" (desa) and "Kecamatan Kandis" are different places (sent as place_kode)
+  const holder = { placeTimer: null, placeKodes: {} };
+  const placeText = (m) => (m.level === "kecamatan" ? "Kecamatan " + m.nama : m.nama);
 
   function renderOptions(lang) {
     const type = el("type").value || "medical";
@@ -39,7 +41,8 @@ export function createIntake({ store, api, features, onCreated }) {
     if (store.get().picked) { store.setPicked(null); }  // a typed place replaces a clicked point
     holder.placeTimer = setTimeout(async () => {
       const matches = await api.get("/places?q=" + encodeURIComponent(q)).catch(() => []);
-      setHtml(el("place-list"), matches.map((m) => `<option value="${esc(m.nama)}" data-kode="${esc(m.kode)}">`
+      holder.placeKodes = Object.fromEntries(matches.map((m) => [placeText(m), m.kode]));
+      setHtml(el("place-list"), matches.map((m) => `<option value="${esc(placeText(m))}" data-kode="${esc(m.kode)}">`
         + `${esc(m.level)} · ${esc(m.kecamatan)}</option>`).join(""));
     }, 200);
   });
@@ -50,13 +53,18 @@ export function createIntake({ store, api, features, onCreated }) {
     el("type").value = "medical";
     el("priority").value = DEFAULT_PRIORITY;
     setHtml(el("place-list"), "");
+    holder.placeKodes = {};
     store.setPicked(null);
   }
 
   function body() {
     const value = (id) => el(id).value.trim();
     const out = { incident_type: el("type").value, priority: Number(el("priority").value), description: value("notes") };
-    if (value("place")) { out.place = value("place"); } else if (store.get().picked) { Object.assign(out, store.get().picked); }
+    if (value("place")) {
+      out.place = value("place");
+      const kode = holder.placeKodes[out.place];
+      if (kode && features.intakeFields.includes("place_kode")) { out.place_kode = kode; }
+    } else if (store.get().picked) { Object.assign(out, store.get().picked); }
     if (value("phone")) { out.caller_phone = value("phone"); }
     // sent only when filled and offered: servers without these fields refuse unknown ones
     const optional = (id, field, convert = (v) => v) => {
