@@ -48,6 +48,20 @@ const ID = {
   tl_incident_updated: "Kejadian diubah", tl_recommendation: "Rekomendasi: {offered}", tl_unit_chosen: "{unit} dipilih",
   tl_assignment: "{unit} ditugaskan", tl_assignment_released: "{unit} dilepas", tl_unit_status: "{unit}: {from} → {to}",
   tl_note: "Catatan: {text}", noUnit: "tidak ada unit",
+  e_assign_taken_by: "{unit} sudah ditugaskan ke kejadian #{held_by_incident_id} oleh {assigned_by}. Rekomendasi diperbarui tanpa unit itu.",
+  // error codes of the API (body {detail, code, params}; docs/dispatch.md "Message codes")
+  not_found: "{what} {id} tidak ditemukan.",
+  invalid_transition: "Status {subject} tidak dapat berubah dari {from_status} ke {to_status}. Yang diizinkan: {allowed}.",
+  unit_already_assigned: "{unit_id} sudah ditugaskan ke kejadian #{held_by_incident_id} oleh {assigned_by}.",
+  outside_service_area: "Lokasi {distance_m} m di luar Kabupaten Siak (desa terdekat: {nearest_desa}).",
+  validation_error: "Isian tidak valid: {fields}.",
+  victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
+  call_time_in_future: "Waktu panggilan ada di masa depan.", call_time_too_old: "Waktu panggilan lebih dari {max_age_h} jam yang lalu.",
+  dispatch_by_assignment: "Unit hanya menjadi “Ditugaskan” lewat penugasan ke kejadian.",
+  w_unit: "unit", w_incident: "kejadian", w_place: "tempat",
+  f_place: "Tempat", f_place_kode: "Tempat", f_caller_phone: "Telepon pelapor", f_victims: "Jumlah korban", f_landmark: "Patokan",
+  f_caller_name: "Nama pelapor", f_lon: "Lokasi", f_lat: "Lokasi", f_priority: "Prioritas", f_incident_type: "Jenis",
+  f_description: "Catatan", f_note: "Catatan", f_text: "Catatan",
 };
 
 const EN = {
@@ -93,6 +107,19 @@ const EN = {
   tl_incident_updated: "Incident edited", tl_recommendation: "Recommended: {offered}", tl_unit_chosen: "{unit} chosen",
   tl_assignment: "{unit} assigned", tl_assignment_released: "{unit} released", tl_unit_status: "{unit}: {from} → {to}",
   tl_note: "Note: {text}", noUnit: "no unit",
+  e_assign_taken_by: "{unit} is already assigned to incident #{held_by_incident_id} by {assigned_by}. The recommendation is updated without it.",
+  not_found: "{what} {id} not found.",
+  invalid_transition: "The {subject} cannot go from {from_status} to {to_status}. Allowed: {allowed}.",
+  unit_already_assigned: "{unit_id} is already assigned to incident #{held_by_incident_id} by {assigned_by}.",
+  outside_service_area: "The location is {distance_m} m outside Kabupaten Siak (nearest village: {nearest_desa}).",
+  validation_error: "Invalid input: {fields}.",
+  victims_out_of_range: "The number of victims must be between {min} and {max}.",
+  call_time_in_future: "The call time is in the future.", call_time_too_old: "The call time is more than {max_age_h} hours ago.",
+  dispatch_by_assignment: "A unit becomes “Dispatched” only by an assignment to an incident.",
+  w_unit: "unit", w_incident: "incident", w_place: "place",
+  f_place: "Place", f_place_kode: "Place", f_caller_phone: "Caller phone", f_victims: "Number of victims", f_landmark: "Landmark",
+  f_caller_name: "Caller name", f_lon: "Location", f_lat: "Location", f_priority: "Priority", f_incident_type: "Type",
+  f_description: "Notes", f_note: "Note", f_text: "Note",
 };
 
 export const CATALOGUE = Object.freeze({ id: ID, en: EN });
@@ -119,17 +146,22 @@ export function has(lang, key) {
   return CATALOGUE[lang] != null && key in CATALOGUE[lang];
 }
 
-// server parameter values that are codes themselves (unit types, statuses, incident types, priorities)
+// server parameter values that are codes themselves (unit types, statuses, incident types, priorities,
+// field names, object kinds); lists of unit types read "A atau B", other lists "A, B"
+const PARAM_PREFIXES = ["u_", "s_", "i_", "t_", "w_"];
+
 function localiseParam(lang, name, value) {
   if (Array.isArray(value)) {
-    return value.map((v) => localiseParam(lang, name, v)).join(" " + t(lang, "or") + " ");
+    const joiner = name === "unit_types" || name === "allowed" ? " " + t(lang, "or") + " " : ", ";
+    return value.map((v) => localiseParam(lang, name, v)).join(joiner);
   }
   if (typeof value !== "string" && typeof value !== "number") { return value; }
-  for (const prefix of ["u_", "s_", "t_"]) {
+  if ((name === "field" || name === "fields") && has(lang, "f_" + value)) { return t(lang, "f_" + value); }
+  if (name === "priority" && has(lang, "p_" + value)) { return t(lang, "p_" + value); }
+  if (typeof value === "number") { return /(^|_)id$/.test(name) ? String(value) : formatNumber(value); }
+  for (const prefix of PARAM_PREFIXES) {
     if (has(lang, prefix + value)) { return t(lang, prefix + value); }
   }
-  if (name === "priority" && has(lang, "p_" + value)) { return t(lang, "p_" + value); }
-  if (typeof value === "number") { return formatNumber(value); }
   return value;
 }
 

@@ -242,7 +242,10 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     } catch (error) {
       if (error.status === 409) {
         // taken by someone else: say so, drop it from the offer at once, then re-rank what is left
-        store.addError("incident", errorValue(error, { code: "e_assign_taken", params: { unit: unitId } }));
+        const taken = !error.code || error.code === "conflict" ? { code: "e_assign_taken", params: { unit: unitId } }
+          : error.code === "unit_already_assigned" ? { code: "e_assign_taken_by", params: Object.assign({ unit: unitId }, error.params) }
+            : {};
+        store.addError("incident", errorValue(error, taken));
         const rec = store.get().recommendation;
         if (rec) {
           store.setRecommendation(incidentId, Object.assign({}, rec, { groups: rec.groups.map((g) => Object.assign({}, g, {
