@@ -113,7 +113,7 @@ def open_panel_text(page: Page) -> str:
 
 def test_whole_calls_through_the_console(console, mosquitto_broker):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for unit in ("AMB-SIAK-01", "POL-SIAK-01", "POL-SIAK-02"):
+    for unit in ("AMB-SIAK-01", "POL-SIAK-01", "POL-SIAK-02", "DMK-SIAK-01"):
         pair_device(console.sessions, unit, unit.lower() + "/phone")
     time.sleep(1.1)  # ingest re-reads device pairings on a miss, at most once a second
     now = int(datetime.now(UTC).timestamp())
@@ -124,6 +124,7 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
             "owntracks/amb-siak-01/phone": {"_type": "location", "lat": 0.80, "lon": 102.04, "tst": now - 90},
             "owntracks/pol-siak-01/phone": {"_type": "location", "lat": 0.79, "lon": 102.03, "tst": now - 8},
             "owntracks/pol-siak-02/phone": {"_type": "location", "lat": 0.81, "lon": 102.09, "tst": now - 7},
+            "owntracks/dmk-siak-01/phone": {"_type": "location", "lat": 0.80, "lon": 102.06, "tst": now - 6},
         },
     )
     kecamatan = httpx.get(f"{console.url}api/v1/map/boundaries.geojson?level=kecamatan", headers=CREW).json()
@@ -273,6 +274,15 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
         page.click("#recommendation button[data-assign='POL-SIAK-02']")
         page.wait_for_selector("#assigned [data-assigned='POL-SIAK-02']")
         assert "Semua kebutuhan unit terpenuhi" in page.locator("#incident-details").inner_text()
+        assert page.locator("#recommendation h3").count() == 0, "nothing left to rank"
+        # a fuel tanker was hit: the dispatcher adds a fire engine to the accident
+        page.select_option("#add-unit-type", "fire_engine")
+        page.click("#add-unit")
+        page.wait_for_selector("#recommendation button[data-assign='DMK-SIAK-01']")
+        assert page.locator("#recommendation h3").all_inner_texts() == ["1 × Mobil pemadam"]
+        page.click("#recommendation button[data-assign='DMK-SIAK-01']")
+        page.wait_for_selector("#assigned [data-assigned='DMK-SIAK-01']")
+        shot(page, "console-added-unit")
 
         # --- the colleague's incident opens in the same panel from the list -------------------------------
         page.click(f"#incident-list button[data-incident='{colleague_id}']")

@@ -52,3 +52,18 @@ export function errorValue(error, context = {}) {
   }
   return { status: -1, code: null, params: {}, detail: String((error && error.message) || error), ...context };
 }
+
+/** Apply answers in the order their requests were made: an answer older than the last one applied
+ * (a slow poll racing a dispatcher's action) is dropped instead of overwriting newer state. */
+export function newestOnly() {
+  const counter = { issued: 0, applied: 0 };
+  return async (request, apply) => {
+    const seq = ++counter.issued;
+    const value = await request();
+    if (seq > counter.applied) {
+      counter.applied = seq;
+      apply(value);
+    }
+    return value;
+  };
+}

@@ -2,7 +2,7 @@
 // Live data: units.geojson and the open incidents are polled every second (simple, robust through
 // proxies; a 500-unit collection is a few tens of kB), so a new position shows within ~1 s.
 
-import { makeApi, errorValue } from "./api.js";
+import { makeApi, errorValue, newestOnly } from "./api.js";
 import { createStore } from "./store.js";
 import { createMap } from "./map.js";
 import { createBeeper } from "./alarm.js";
@@ -30,15 +30,14 @@ async function start() {
   const features = await detectFeatures();
   const beeper = createBeeper();
 
-  async function refreshUnits() {
-    const data = await api.get("/units.geojson");
+  const unitsOrder = newestOnly();
+  const incidentsOrder = newestOnly();
+  const refreshUnits = () => unitsOrder(() => api.get("/units.geojson"), (data) => {
     store.setUnits(data.features.map((f) => Object.assign({}, f.properties, {
       position: f.geometry ? { lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] } : null,
     })));
-  }
-  async function refreshIncidents() {
-    store.setIncidents(await api.get("/incidents?" + OPEN_STATUSES));
-  }
+  });
+  const refreshIncidents = () => incidentsOrder(() => api.get("/incidents?" + OPEN_STATUSES), store.setIncidents);
   const refreshNow = () => Promise.all([refreshUnits(), refreshIncidents()]);
 
   const holder = { panel: null };

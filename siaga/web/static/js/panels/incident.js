@@ -7,7 +7,7 @@ import {
   escapeHtml as esc, formatEta, formatKm, formatNumber, formatWib, has, requirementText, t, tServer, UNIT_STATUSES, UNIT_TYPES,
 } from "../i18n.js";
 import { el, errorsHtml, onDismiss, setHtml } from "../dom.js";
-import { errorValue } from "../api.js";
+import { errorValue, newestOnly } from "../api.js";
 
 const SERVICE_OF = {
   ambulance: "ambulance", fire_engine: "fire", water_tanker: "fire", police_car: "police", police_motorbike: "police",
@@ -80,7 +80,7 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     const rec = state.recommendation;
     const i = state.incident;
     if (!rec || (i && FINAL.includes(i.status))) {
-      const button = i && !FINAL.includes(i.status)
+      const button = i && !FINAL.includes(i.status) && i.outstanding.length
         ? `<button type="button" id="re-recommend" class="secondary">${esc(t(lang, "reRecommend"))}</button>` : "";
       setHtml(el("recommendation"), button);
       return;
@@ -148,11 +148,9 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     const i = state.incident;
     if (!i || FINAL.includes(i.status)) { setHtml(el("incident-actions"), ""); return; }
     const parts = [];
-    if (features.requirements) {
-      parts.push(`<div class="panel-row"><label>${esc(t(lang, "addUnits"))} <select id="add-unit-type">`
-        + UNIT_TYPES.map((u) => `<option value="${u}">${esc(t(lang, "u_" + u))}</option>`).join("")
-        + `</select></label><button type="button" id="add-unit">${esc(t(lang, "add"))}</button></div>`);
-    }
+    parts.push(`<div class="panel-row add-unit"><label>${esc(t(lang, "addUnits"))} <select id="add-unit-type">`
+      + UNIT_TYPES.map((u) => `<option value="${u}">${esc(t(lang, "u_" + u))}</option>`).join("")
+      + `</select></label><button type="button" id="add-unit">${esc(t(lang, "add"))}</button></div>`);
     if (features.notes) {
       parts.push(`<label>${esc(t(lang, "addNote"))} <textarea id="note-text" rows="2"></textarea></label>`
         + `<button type="button" id="add-note">${esc(t(lang, "save"))}</button>`);
@@ -193,17 +191,21 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
   });
 
   // --- actions ------------------------------------------------------------------------------------------
+  const detailOrder = newestOnly();
   async function loadDetail(id = store.get().openIncidentId) {
     if (id == null) { return null; }
-    const [incident, assignments, timeline] = await Promise.all([
-      api.get(`/incidents/${id}`), api.get(`/incidents/${id}/assignments`), api.get(`/incidents/${id}/timeline`),
-    ]);
-    store.setIncidentDetail(id, { incident, assignments, timeline: timeline.entries });
-    return incident;
+    const detail = await detailOrder(async () => {
+      const [incident, assignments, timeline] = await Promise.all([
+        api.get(`/incidents/${id}`), api.get(`/incidents/${id}/assignments`), api.get(`/incidents/${id}/timeline`),
+      ]);
+      return { incident, assignments, timeline: timeline.entries };
+    }, (value) => store.setIncidentDetail(id, value));
+    return detail.incident;
   }
 
-  async function recommend(id = store.get().openIncidentId, { focus = true } = {}) {
-    const rec = await api.post(`/incidents/${id}/recommendations`, {});
+  /** A ranking: per outstanding requirement, or of one unit type the dispatcher adds ("Tambah unit"). */
+  async function recommend(id = store.get().openIncidentId, { focus = true, unitTypes = null } = {}) {
+    const rec = await api.post(`/incidents/${id}/recommendations`, unitTypes ? { unit_types: unitTypes } : {});
     store.setRecommendation(id, rec);
     if (focus) {
       const first = el("recommendation").querySelector("button[data-assign]");
@@ -212,13 +214,20 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     return rec;
   }
 
+  /** A fresh ranking while something is still needed; otherwise no ranking (nothing to offer). */
+  async function recommendOutstanding(id, incident) {
+    if (incident && !FINAL.includes(incident.status) && incident.outstanding.length) { return recommend(id); }
+    store.setRecommendation(id, null);
+    return null;
+  }
+
   /** Open an incident: its details, then a fresh recommendation while it is still open. */
   async function open(id, { zoom = true } = {}) {
     store.openIncident(id);
     try {
       const incident = await loadDetail(id);
       if (zoom && incident) { mapView.zoomTo(incident.location); }
-      if (incident && !FINAL.includes(incident.status)) { await recommend(id); }
+      await recommendOutstanding(id, incident);
     } catch (error) {
       store.addError("incident", errorValue(error));
       if (error.status === 404) { store.openIncident(null); }
@@ -258,8 +267,8 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       }
     }
     try {
-      await Promise.all([loadDetail(incidentId), refreshNow()]);
-      await recommend(incidentId);  // multi-unit incidents: what is still needed
+      const [incident] = await Promise.all([loadDetail(incidentId), refreshNow()]);
+      await recommendOutstanding(incidentId, incident);  // multi-unit incidents: what is still needed
     } catch (error) {
       store.addError("incident", errorValue(error));
     }
@@ -280,7 +289,10 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       }
       return;
     }
-    if (target.closest("#re-recommend")) { await act(() => recommend(id)); return; }
+    if (target.closest("#re-recommend")) {
+      await act(async () => recommendOutstanding(id, await loadDetail(id)));
+      return;
+    }
     if (target.closest("#incident-close")) { store.clearErrors(); store.openIncident(null); return; }
     const statusButton = target.closest("button[data-unit-status]");
     if (statusButton) {
@@ -291,10 +303,15 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       return;
     }
     if (target.closest("#add-unit")) {
+      const unitType = el("add-unit-type").value;
       await act(async () => {
-        await api.post(`/incidents/${id}/requirements`, { unit_types: [el("add-unit-type").value] });
-        await loadDetail(id);
-        await recommend(id);
+        if (features.requirements) {
+          // recorded as a requirement of the incident: it shows as still needed until a unit is assigned
+          await api.post(`/incidents/${id}/requirements`, { unit_types: [unitType] });
+          await recommendOutstanding(id, await loadDetail(id));
+        } else {
+          await recommend(id, { unitTypes: [unitType] });  // a ranking of that type to assign from
+        }
       });
       return;
     }
