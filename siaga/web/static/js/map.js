@@ -15,7 +15,8 @@ const LABEL_ZOOM = 11;  // call-sign labels from this zoom on (500 labels at zoo
 const SIAK_CENTRE = [0.8, 101.85];
 
 export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
-  const map = L.map("map", { preferCanvas: true, zoomControl: true }).setView(SIAK_CENTRE, 9);
+  // quarter zoom steps, so "the whole regency" fills the map instead of the next whole zoom level out
+  const map = L.map("map", { preferCanvas: true, zoomControl: true, zoomSnap: 0.25 }).setView(SIAK_CENTRE, 9);
   L.control.scale({ metric: true, imperial: false }).addTo(map);
   const roadStyle = (f) => {
     const hw = f.properties.highway;
@@ -48,7 +49,7 @@ export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
       "Unit": layers.units },
   ).addTo(map);
 
-  const legend = L.control({ position: "bottomleft" });
+  const legend = L.control({ position: "bottomright" });  // the regency leaves that corner empty
   legend.onAdd = () => L.DomUtil.create("div", "legend");
   legend.addTo(map);
   function renderLegend(lang) {
@@ -156,15 +157,20 @@ export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
       const look = `${incident.priority}|${overdue}|${incident.id === openId}`;
       const latlng = [incident.location.lat, incident.location.lon];
       const tip = `#${incident.id} ${t(lang, "t_" + incident.incident_type)} · ${t(lang, "p_" + incident.priority)} — ${incident.desa.nama || ""}`;
+      // stacked at one place (a desa's settlement core), the open incident and then the most urgent lie on top
+      const zIndexOffset = 500 + (incident.id === openId ? 400 : 0) + (4 - incident.priority) * 100;
       let marker = incidentMarkers.get(incident.id);
       if (!marker) {
-        marker = L.marker(latlng, { icon: incidentIcon(incident, overdue, incident.id === openId), keyboard: false, zIndexOffset: 500 })
+        marker = L.marker(latlng, { icon: incidentIcon(incident, overdue, incident.id === openId), keyboard: false, zIndexOffset })
           .bindTooltip(esc(tip)).addTo(layers.incidents);
         marker.on("click", () => onOpenIncident(incident.id));
         incidentMarkers.set(incident.id, marker);
       } else {
         marker.setLatLng(latlng);
-        if (marker.siagaLook !== look) { marker.setIcon(incidentIcon(incident, overdue, incident.id === openId)); }
+        if (marker.siagaLook !== look) {
+          marker.setIcon(incidentIcon(incident, overdue, incident.id === openId));
+          marker.setZIndexOffset(zIndexOffset);
+        }
         marker.setTooltipContent(esc(tip));
       }
       marker.siagaLook = look;
