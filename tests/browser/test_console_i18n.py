@@ -28,6 +28,8 @@ CHECKS = """async () => {
   return {
     onlyId: keys('id').filter((k) => !(k in m.CATALOGUE.en)),
     onlyEn: keys('en').filter((k) => !(k in m.CATALOGUE.id)),
+    serverOnlyId: Object.keys(m.SERVER_CATALOGUE.id).filter((k) => !(k in m.SERVER_CATALOGUE.en)),
+    serverOnlyEn: Object.keys(m.SERVER_CATALOGUE.en).filter((k) => !(k in m.SERVER_CATALOGUE.id)),
     number: m.formatNumber(10865),
     wib: m.formatWib('2026-11-29T23:05:09Z'),
     eta: m.formatEta('id', 270),
@@ -42,7 +44,16 @@ CHECKS = """async () => {
     outside: m.tServer('id', 'outside_service_area', {distance_m: 10865, nearest_desa: 'Buatan'}, 'x'),
     fields: m.tServer('id', 'validation_error', {fields: ['caller_phone', 'victims']}, 'x'),
     unknown: m.tServer('id', 'some_new_code', {}, 'the server text'),
-    excluded: m.tServer('id', 'ex_busy', {}, 'status is on_scene'),
+    excluded: m.tServer('id', 'busy', {unit_id: 'AMB-SIAK-01', status: 'on_scene'}, 'status is on_scene'),
+    excludedOld: m.tServer('id', 'busy', {}, 'status is on_scene'),
+    coded: m.requirementText('id', {requirement: '1 × ambulance', label_code: 'requirement',
+      params: {count: 1, unit_types: ['ambulance']}}),
+    incidentStatus: m.tServer('id', 'timeline.incident_status',
+      {from_status: 'dispatched', to_status: 'on_scene'}, 'x'),
+    unitStatus: m.tServer('id', 'timeline.unit_status',
+      {unit_id: 'AMB-SIAK-01', from_status: 'dispatched', to_status: 'en_route'}, 'x'),
+    offered: m.tServer('en', 'timeline.recommendation',
+      {offered: [{unit_id: 'AMB-SIAK-01', eta_s: 270}, {unit_id: 'AMB-SIAK-02', eta_s: 600}]}, 'x'),
     types: m.INCIDENT_TYPES, unitTypes: m.UNIT_TYPES, statuses: m.UNIT_STATUSES,
   };
 }"""
@@ -59,6 +70,8 @@ def test_catalogue_and_formatters(console):
         browser.close()
     assert got["onlyId"] == [], "keys missing in English"
     assert got["onlyEn"] == [], "keys missing in Bahasa Indonesia"
+    assert got["serverOnlyId"] == []
+    assert got["serverOnlyEn"] == []
     assert got["number"] == "10.865"
     assert got["wib"].startswith("30 Nov")
     assert "06.05.09 WIB" in got["wib"]
@@ -73,7 +86,12 @@ def test_catalogue_and_formatters(console):
     assert got["outside"] == "Lokasi 10.865 m di luar Kabupaten Siak (desa terdekat: Buatan)."
     assert got["fields"] == "Isian tidak valid: Telepon pelapor, Jumlah korban."
     assert got["unknown"] == "the server text"
-    assert got["excluded"] == "sedang bertugas"
+    assert got["excluded"] == "sedang bertugas (Di lokasi)"
+    assert got["excludedOld"] == "status is on_scene", "a code without its parameters: the server's text"
+    assert got["coded"] == "1 × Ambulans"
+    assert got["incidentStatus"] == "Kejadian: unit dikirim → unit di lokasi"
+    assert got["unitStatus"] == "AMB-SIAK-01: Ditugaskan → Menuju lokasi"
+    assert got["offered"] == "Recommended: AMB-SIAK-01 (4,5 min), AMB-SIAK-02 (10,0 min)"
     # the console offers what the API knows (the form's order: the most frequent first)
     assert sorted(got["types"]) == sorted(t.value for t in IncidentType)
     assert sorted(got["unitTypes"]) == sorted(u.value for u in UnitType)

@@ -1,6 +1,6 @@
 // Small DOM helpers shared by the panels.
 
-import { escapeHtml as esc, has, t, tServer } from "./i18n.js";
+import { escapeHtml as esc, hasServer, t, tServer } from "./i18n.js";
 
 export const el = (id) => document.getElementById(id);
 
@@ -14,7 +14,7 @@ export function setHtml(node, html) {
 
 /** The text of an error value (see api.errorValue) in the current language. */
 export function errorText(lang, error) {
-  if (error.code && has(lang, error.code)) { return tServer(lang, error.code, error.params, error.detail); }
+  if (hasServer(lang, error.code)) { return tServer(lang, error.code, error.params, error.detail); }
   const general = [0, 401, 403, 404, 409, 422].includes(error.status) ? t(lang, "e_" + error.status)
     : error.status >= 500 ? t(lang, "e_500") : "";
   // a code the catalogue does not know yet: the general sentence and the server's own (English) one

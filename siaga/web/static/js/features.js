@@ -2,7 +2,7 @@
 // console shows a control only when the server behind it can answer it.
 
 export async function detectFeatures() {
-  const none = { notes: false, requirements: false, history: false, unitNextStatuses: false, intakeFields: [] };
+  const none = { notes: false, requirements: false, history: false, unitNextStatuses: false, intakeFields: [], finishReasons: null };
   try {
     const response = await fetch("/openapi.json");
     if (!response.ok) { return none; }
@@ -17,6 +17,9 @@ export async function detectFeatures() {
       history: listParams.some((p) => p.name === "q"),
       unitNextStatuses: Boolean((unitOut.properties || {}).next_statuses),
       intakeFields: Object.keys((schemas.IncidentCreate || {}).properties || {}),
+      // reason codes the server records on close / cancel (null: older servers take a note only)
+      finishReasons: schemas.CloseReason && schemas.CancelReason
+        ? { close: schemas.CloseReason.enum || [], cancel: schemas.CancelReason.enum || [] } : null,
     };
   } catch {
     return none;

@@ -28,8 +28,10 @@ const ID = {
   outstanding: "Kebutuhan belum terpenuhi", noOutstanding: "Semua kebutuhan unit terpenuhi.",
   assignedUnits: "Unit yang ditugaskan", noAssigned: "Belum ada unit ditugaskan.", released: "dilepas",
   setStatus: "Ubah status", finish: "Selesaikan kejadian", reason: "Alasan", note: "Catatan",
-  r_close_done: "Selesai ditangani", r_close_referred: "Dirujuk / diserahkan ke instansi lain",
-  r_cancel_false_alarm: "Laporan palsu / iseng", r_cancel_duplicate: "Laporan ganda", r_cancel_no_need: "Tidak perlu unit",
+  r_resolved: "Selesai ditangani di lokasi", r_transported: "Pasien dibawa ke RS/puskesmas",
+  r_handed_over: "Diserahkan ke instansi lain", r_false_alarm: "Laporan palsu / keliru",
+  r_no_patient_found: "Korban tidak ditemukan", r_duplicate: "Laporan ganda", r_caller_cancelled: "Pelapor membatalkan",
+  r_resolved_before_arrival: "Sudah tertangani sebelum unit tiba", r_other: "Lainnya (tulis di catatan)",
   close: "Tutup kejadian", cancel: "Batalkan kejadian", addNote: "Tambah catatan", save: "Simpan",
   addUnits: "Tambah unit", add: "Tambah", history: "Riwayat", from: "Dari", to: "Sampai", search: "Cari", find: "Tampilkan",
   dismiss: "Tutup pesan", overdue: "P1 tanpa unit lebih dari 60 detik!", legendIncidents: "Kejadian (prioritas)",
@@ -39,29 +41,18 @@ const ID = {
   e_404: "Tidak ditemukan.", e_409: "Konflik: data sudah diubah orang lain.", e_422: "Isian tidak valid.", e_500: "Kesalahan server.",
   e_assign_taken: "{unit} sudah ditugaskan oleh dispatcher lain. Rekomendasi diperbarui tanpa unit itu.",
   e_need_location: "Isi tempat atau klik peta untuk lokasi kejadian.",
-  // server messages rendered from codes (tServer)
-  srv_requirement: "{count} × {unit_types}",
-  ex_busy: "sedang bertugas", ex_no_position: "belum ada posisi", ex_stale_position: "posisi terlalu lama",
-  ex_farther: "lebih jauh dari unit yang direkomendasikan", ex_unreachable: "tidak ada rute jalan ke lokasi",
-  ex_wrong_type: "jenis unit tidak sesuai",
+  // timeline lines rendered from kind + detail, for servers that send no summary_code yet
   tl_incident_created: "Kejadian dilaporkan: {incident_type} ({priority})", tl_incident_status: "Kejadian: {from} → {to}",
   tl_incident_updated: "Kejadian diubah", tl_recommendation: "Rekomendasi: {offered}", tl_unit_chosen: "{unit} dipilih",
   tl_assignment: "{unit} ditugaskan", tl_assignment_released: "{unit} dilepas", tl_unit_status: "{unit}: {from} → {to}",
   tl_note: "Catatan: {text}", noUnit: "tidak ada unit",
   e_assign_taken_by: "{unit} sudah ditugaskan ke kejadian #{held_by_incident_id} oleh {assigned_by}. Rekomendasi diperbarui tanpa unit itu.",
-  // error codes of the API (body {detail, code, params}; docs/dispatch.md "Message codes")
-  not_found: "{what} {id} tidak ditemukan.",
-  invalid_transition: "Status {subject} tidak dapat berubah dari {from_status} ke {to_status}. Yang diizinkan: {allowed}.",
-  unit_already_assigned: "{unit_id} sudah ditugaskan ke kejadian #{held_by_incident_id} oleh {assigned_by}.",
-  outside_service_area: "Lokasi {distance_m} m di luar Kabupaten Siak (desa terdekat: {nearest_desa}).",
-  validation_error: "Isian tidak valid: {fields}.",
-  victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
-  call_time_in_future: "Waktu panggilan ada di masa depan.", call_time_too_old: "Waktu panggilan lebih dari {max_age_h} jam yang lalu.",
-  dispatch_by_assignment: "Unit hanya menjadi “Ditugaskan” lewat penugasan ke kejadian.",
+  // words inside server parameters: object kinds and field names
   w_unit: "unit", w_incident: "kejadian", w_place: "tempat",
   f_place: "Tempat", f_place_kode: "Tempat", f_caller_phone: "Telepon pelapor", f_victims: "Jumlah korban", f_landmark: "Patokan",
   f_caller_name: "Nama pelapor", f_lon: "Lokasi", f_lat: "Lokasi", f_priority: "Prioritas", f_incident_type: "Jenis",
-  f_description: "Catatan", f_note: "Catatan", f_text: "Catatan",
+  f_description: "Catatan", f_note: "Catatan", f_text: "Catatan", f_count: "Jumlah", f_unit_types: "Jenis unit",
+  f_reason: "Alasan", f_from: "Dari", f_to: "Sampai", f_q: "Cari",
 };
 
 const EN = {
@@ -89,8 +80,10 @@ const EN = {
   outstanding: "Still needed", noOutstanding: "Every unit requirement is met.",
   assignedUnits: "Assigned units", noAssigned: "No unit assigned yet.", released: "released",
   setStatus: "Set status", finish: "Finish the incident", reason: "Reason", note: "Note",
-  r_close_done: "Handled", r_close_referred: "Referred / handed to another agency",
-  r_cancel_false_alarm: "False or prank call", r_cancel_duplicate: "Duplicate call", r_cancel_no_need: "No unit needed",
+  r_resolved: "Handled on scene", r_transported: "Patient taken to hospital/puskesmas",
+  r_handed_over: "Handed over to another agency", r_false_alarm: "False or mistaken report",
+  r_no_patient_found: "Nobody found", r_duplicate: "Duplicate call", r_caller_cancelled: "Caller cancelled",
+  r_resolved_before_arrival: "Handled before a unit arrived", r_other: "Other (say what in the note)",
   close: "Close incident", cancel: "Cancel incident", addNote: "Add note", save: "Save",
   addUnits: "Add units", add: "Add", history: "History", from: "From", to: "To", search: "Search", find: "Show",
   dismiss: "Dismiss", overdue: "P1 without a unit for over 60 seconds!", legendIncidents: "Incidents (priority)",
@@ -99,30 +92,89 @@ const EN = {
   e_404: "Not found.", e_409: "Conflict: someone else changed this.", e_422: "Invalid input.", e_500: "Server error.",
   e_assign_taken: "{unit} was already assigned by another dispatcher. The recommendation is updated without it.",
   e_need_location: "Type a place or click the map for the incident's location.",
-  srv_requirement: "{count} × {unit_types}",
-  ex_busy: "busy", ex_no_position: "no position yet", ex_stale_position: "position too old",
-  ex_farther: "farther than the recommended units", ex_unreachable: "no road route to the incident",
-  ex_wrong_type: "wrong unit type",
   tl_incident_created: "Incident reported: {incident_type} ({priority})", tl_incident_status: "Incident: {from} → {to}",
   tl_incident_updated: "Incident edited", tl_recommendation: "Recommended: {offered}", tl_unit_chosen: "{unit} chosen",
   tl_assignment: "{unit} assigned", tl_assignment_released: "{unit} released", tl_unit_status: "{unit}: {from} → {to}",
   tl_note: "Note: {text}", noUnit: "no unit",
   e_assign_taken_by: "{unit} is already assigned to incident #{held_by_incident_id} by {assigned_by}. The recommendation is updated without it.",
-  not_found: "{what} {id} not found.",
-  invalid_transition: "The {subject} cannot go from {from_status} to {to_status}. Allowed: {allowed}.",
-  unit_already_assigned: "{unit_id} is already assigned to incident #{held_by_incident_id} by {assigned_by}.",
-  outside_service_area: "The location is {distance_m} m outside Kabupaten Siak (nearest village: {nearest_desa}).",
-  validation_error: "Invalid input: {fields}.",
-  victims_out_of_range: "The number of victims must be between {min} and {max}.",
-  call_time_in_future: "The call time is in the future.", call_time_too_old: "The call time is more than {max_age_h} hours ago.",
-  dispatch_by_assignment: "A unit becomes “Dispatched” only by an assignment to an incident.",
   w_unit: "unit", w_incident: "incident", w_place: "place",
   f_place: "Place", f_place_kode: "Place", f_caller_phone: "Caller phone", f_victims: "Number of victims", f_landmark: "Landmark",
   f_caller_name: "Caller name", f_lon: "Location", f_lat: "Location", f_priority: "Priority", f_incident_type: "Type",
-  f_description: "Notes", f_note: "Note", f_text: "Note",
+  f_description: "Notes", f_note: "Note", f_text: "Note", f_count: "Count", f_unit_types: "Unit types",
+  f_reason: "Reason", f_from: "From", f_to: "To", f_q: "Search",
+};
+
+
+// Messages the API sends as code + params (docs/dispatch.md, "Message codes"): requirement labels,
+// exclusion reasons, recommendation warnings and notes, timeline lines, errors. Keyed by the API's codes.
+const SERVER_ID = {
+  requirement: "{count} × {unit_types}",
+  busy: "sedang bertugas ({status})", no_position: "belum ada posisi",
+  stale_position: "posisi terakhir {age_s} dtk lalu (batas {limit_s} dtk)", farther: "tidak termasuk {k} unit terdekat",
+  unreachable: "tidak ada rute jalan ke lokasi", wrong_type: "{unit_type} bukan jenis yang dibutuhkan",
+  incident_off_road: "Lokasi kejadian {distance_m} m dari jalan terdekat; ETA dihitung sampai titik jalan terdekat.",
+  no_unit_reachable: "Tidak ada unit siaga yang dapat mencapai lokasi lewat jalan.", recommendation_warning: "{text}",
+  no_outstanding_requirement: "Kejadian #{incident_id} ({incident_type}) tidak punya kebutuhan tersisa; pilih jenis unit lewat \u201cTambah unit\u201d.",
+  "timeline.incident_created": "Kejadian dilaporkan: {incident_type} ({priority}) di {desa}, {kecamatan}",
+  "timeline.incident_updated": "Kejadian diubah: {fields}",
+  "timeline.incident_relocated": "Lokasi dipindah {distance_m} m: {from_desa} → {to_desa}, {to_kecamatan}",
+  "timeline.incident_status": "Kejadian: {from_status} → {to_status}",
+  "timeline.recommendation": "Rekomendasi: {offered}", "timeline.unit_chosen": "{unit_id} dipilih",
+  "timeline.unit_status": "{unit_id}: {from_status} → {to_status}", "timeline.unit_assigned": "{unit_id} ditugaskan",
+  "timeline.unit_released": "{unit_id} dilepas", "timeline.requirement_added": "Kebutuhan ditambah: {count} × {unit_types}",
+  "timeline.note": "Catatan: {text}",
+  unauthorized: "Token tidak valid atau belum diisi.", forbidden: "Peran Anda tidak boleh melakukan ini.",
+  not_found: "{what} {id} tidak ditemukan.",
+  invalid_transition: "Status {subject} tidak dapat berubah dari {from_status} ke {to_status}. Yang diizinkan: {allowed}.",
+  unit_already_assigned: "{unit_id} sudah ditugaskan ke kejadian #{held_by_incident_id} oleh {assigned_by}.",
+  incident_finished: "Kejadian #{incident_id} sudah {status}: tidak dapat diubah lagi.",
+  conflict: "Konflik: data sudah diubah orang lain.",
+  outside_service_area: "Lokasi {distance_m} m di luar Kabupaten Siak (desa terdekat: {nearest_desa}).",
+  unknown_place: "Tempat dengan kode {kode} tidak dikenal.", place_not_found: "Tidak ada desa atau kecamatan bernama \u201c{query}\u201d.",
+  dispatch_by_assignment: "Unit hanya menjadi \u201cDitugaskan\u201d lewat penugasan ke kejadian.",
+  invalid_reason: "Alasan \u201c{value}\u201d tidak berlaku untuk status {status}.", invalid_note: "Catatan tidak boleh kosong.",
+  call_time_in_future: "Waktu panggilan ada di masa depan.", call_time_too_old: "Waktu panggilan lebih dari {max_age_h} jam yang lalu.",
+  empty_time_range: "Tanggal \u201cSampai\u201d harus setelah \u201cDari\u201d.",
+  count_out_of_range: "{field} harus antara {min} dan {max}.", victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
+  invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
+  method_not_allowed: "Server ini belum mendukung tindakan ini.",
+};
+
+const SERVER_EN = {
+  requirement: "{count} × {unit_types}",
+  busy: "busy ({status})", no_position: "no position yet",
+  stale_position: "last position {age_s} s old (limit {limit_s} s)", farther: "not among the {k} nearest units",
+  unreachable: "no road route to the incident", wrong_type: "{unit_type} is not a needed type",
+  incident_off_road: "The incident is {distance_m} m from the nearest road; ETAs end at the closest road point.",
+  no_unit_reachable: "No available unit can reach the incident by road.", recommendation_warning: "{text}",
+  no_outstanding_requirement: "Incident #{incident_id} ({incident_type}) needs nothing more; choose a unit type with \u201cAdd units\u201d.",
+  "timeline.incident_created": "Incident reported: {incident_type} ({priority}) at {desa}, {kecamatan}",
+  "timeline.incident_updated": "Incident edited: {fields}",
+  "timeline.incident_relocated": "Moved {distance_m} m: {from_desa} → {to_desa}, {to_kecamatan}",
+  "timeline.incident_status": "Incident: {from_status} → {to_status}",
+  "timeline.recommendation": "Recommended: {offered}", "timeline.unit_chosen": "{unit_id} chosen",
+  "timeline.unit_status": "{unit_id}: {from_status} → {to_status}", "timeline.unit_assigned": "{unit_id} assigned",
+  "timeline.unit_released": "{unit_id} released", "timeline.requirement_added": "Requirement added: {count} × {unit_types}",
+  "timeline.note": "Note: {text}",
+  unauthorized: "Token invalid or missing.", forbidden: "Your role may not do this.",
+  not_found: "{what} {id} not found.",
+  invalid_transition: "The {subject} cannot go from {from_status} to {to_status}. Allowed: {allowed}.",
+  unit_already_assigned: "{unit_id} is already assigned to incident #{held_by_incident_id} by {assigned_by}.",
+  incident_finished: "Incident #{incident_id} is {status}: it cannot be changed any more.",
+  conflict: "Conflict: someone else changed this.",
+  outside_service_area: "The location is {distance_m} m outside Kabupaten Siak (nearest village: {nearest_desa}).",
+  unknown_place: "No place has the code {kode}.", place_not_found: "No village or kecamatan is called \u201c{query}\u201d.",
+  dispatch_by_assignment: "A unit becomes \u201cDispatched\u201d only by an assignment to an incident.",
+  invalid_reason: "The reason \u201c{value}\u201d does not apply to status {status}.", invalid_note: "The note must not be empty.",
+  call_time_in_future: "The call time is in the future.", call_time_too_old: "The call time is more than {max_age_h} hours ago.",
+  empty_time_range: "\u201cTo\u201d must be after \u201cFrom\u201d.",
+  count_out_of_range: "{field} must be between {min} and {max}.", victims_out_of_range: "The number of victims must be between {min} and {max}.",
+  invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
+  method_not_allowed: "This server does not support this action yet.",
 };
 
 export const CATALOGUE = Object.freeze({ id: ID, en: EN });
+export const SERVER_CATALOGUE = Object.freeze({ id: SERVER_ID, en: SERVER_EN });
 export const LANGS = Object.freeze(["id", "en"]);
 export const INCIDENT_TYPES = Object.freeze(
   ["medical", "fire", "forest_fire", "traffic_accident", "crime", "flood", "other"]);  // dispatch_geo IncidentType
@@ -147,17 +199,24 @@ export function has(lang, key) {
 }
 
 // server parameter values that are codes themselves (unit types, statuses, incident types, priorities,
-// field names, object kinds); lists of unit types read "A atau B", other lists "A, B"
-const PARAM_PREFIXES = ["u_", "s_", "i_", "t_", "w_"];
+// reasons, field names, object kinds); lists of unit types read "A atau B", other lists "A, B"
+const PARAM_PREFIXES = ["u_", "s_", "i_", "t_", "w_", "r_"];
+// messages whose statuses are an incident's (else a unit's, where both have the word: "dispatched")
+const INCIDENT_STATUS_CODES = new Set(["timeline.incident_status", "incident_finished"]);
 
-function localiseParam(lang, name, value) {
+function localiseParam(lang, name, value, statusPrefix) {
+  if (name === "offered" && Array.isArray(value)) {  // the units a recommendation offered
+    return value.length ? value.map((o) => `${o.unit_id} (${formatEta(lang, o.eta_s)})`).join(", ") : t(lang, "noUnit");
+  }
   if (Array.isArray(value)) {
     const joiner = name === "unit_types" || name === "allowed" ? " " + t(lang, "or") + " " : ", ";
-    return value.map((v) => localiseParam(lang, name, v)).join(joiner);
+    return value.map((v) => localiseParam(lang, name, v, statusPrefix)).join(joiner);
   }
-  if (typeof value !== "string" && typeof value !== "number") { return value; }
+  if (typeof value !== "string" && typeof value !== "number") { return value ?? ""; }
   if ((name === "field" || name === "fields") && has(lang, "f_" + value)) { return t(lang, "f_" + value); }
   if (name === "priority" && has(lang, "p_" + value)) { return t(lang, "p_" + value); }
+  if (name === "reason" && has(lang, "r_" + value)) { return t(lang, "r_" + value); }
+  if (/status$/.test(name) && has(lang, statusPrefix + value)) { return t(lang, statusPrefix + value); }
   if (typeof value === "number") { return /(^|_)id$/.test(name) ? String(value) : formatNumber(value); }
   for (const prefix of PARAM_PREFIXES) {
     if (has(lang, prefix + value)) { return t(lang, prefix + value); }
@@ -165,14 +224,21 @@ function localiseParam(lang, name, value) {
   return value;
 }
 
+/** Whether the catalogue can render this server code. */
+export function hasServer(lang, code) {
+  return Boolean(code) && ((SERVER_CATALOGUE[lang] && code in SERVER_CATALOGUE[lang]) || has(lang, code));
+}
+
 /** A server message: its code from the catalogue when known, else the server's own text. */
 export function tServer(lang, code, params, fallbackText) {
-  if (code && has(lang, code)) {
-    const local = {};
-    for (const [name, value] of Object.entries(params || {})) { local[name] = localiseParam(lang, name, value); }
-    return t(lang, code, local);
-  }
-  return fallbackText ?? code ?? "";
+  if (!hasServer(lang, code)) { return fallbackText ?? code ?? ""; }
+  const template = (SERVER_CATALOGUE[lang] && SERVER_CATALOGUE[lang][code]) ?? CATALOGUE[lang][code];
+  const statusPrefix = INCIDENT_STATUS_CODES.has(code) || (params && params.subject === "incident") ? "i_" : "s_";
+  const local = {};
+  for (const [name, value] of Object.entries(params || {})) { local[name] = localiseParam(lang, name, value, statusPrefix); }
+  const text = fill(template, local);
+  // a code without the parameters its text needs (an older server): the server's own text
+  return /\{\w+\}/.test(text) && fallbackText ? fallbackText : text;
 }
 
 // --- formatters ------------------------------------------------------------------------------------
@@ -220,14 +286,17 @@ export function requirementParams(text) {
   return match ? { count: Number(match[1]), unit_types: match[2].split(" or ") } : null;
 }
 
-/** A requirement label ("1 × Ambulans") from a group of a recommendation or an outstanding item. */
+/** A requirement label ("1 × Ambulans"): a group of a recommendation, an outstanding need, or the
+ * server's English text of one ("1 × police_car or police_motorbike", from servers without codes). */
 export function requirementText(lang, item) {
-  if (item && typeof item === "object" && item.code) { return tServer(lang, item.code, item.params, item.text); }
-  if (item && typeof item === "object" && item.unit_types) {
-    return tServer(lang, "srv_requirement", { count: item.count, unit_types: item.unit_types }, item.requirement);
+  if (item && typeof item === "object") {
+    const fallback = item.requirement ?? item.label ?? "";
+    if (item.label_code) { return tServer(lang, item.label_code, item.params, fallback); }
+    if (item.unit_types) { return tServer(lang, "requirement", { count: item.count, unit_types: item.unit_types }, fallback); }
+    return fallback;
   }
   const params = requirementParams(item);
-  return params ? tServer(lang, "srv_requirement", params, item) : String(item ?? "");
+  return params ? tServer(lang, "requirement", params, item) : String(item ?? "");
 }
 
 export function escapeHtml(s) {

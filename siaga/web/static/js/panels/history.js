@@ -8,6 +8,13 @@ import { errorValue } from "../api.js";
 
 const WIB_OFFSET = "+07:00";
 
+/** "2026-11-30" → "2026-12-01": the API's `to` is exclusive, the dispatcher's "Sampai" day is included. */
+function nextDay(isoDate) {
+  const day = new Date(isoDate + "T00:00:00Z");
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
+
 export function createHistory({ store, api, features, onOpen }) {
   const section = el("history");
   section.hidden = !features.history;
@@ -29,7 +36,7 @@ export function createHistory({ store, api, features, onOpen }) {
     store.clearErrors();
     const query = new URLSearchParams([["status", "closed"], ["status", "cancelled"]]);
     if (el("history-from").value) { query.append("from", `${el("history-from").value}T00:00:00${WIB_OFFSET}`); }
-    if (el("history-to").value) { query.append("to", `${el("history-to").value}T23:59:59${WIB_OFFSET}`); }
+    if (el("history-to").value) { query.append("to", nextDay(el("history-to").value) + `T00:00:00${WIB_OFFSET}`); }
     if (el("history-q").value.trim()) { query.append("q", el("history-q").value.trim()); }
     try {
       store.setHistory(await api.get("/incidents?" + query.toString()));

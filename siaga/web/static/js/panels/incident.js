@@ -4,7 +4,8 @@
 // reason, and the timeline. It opens for any incident (new, from the list, a colleague's, after a reload).
 
 import {
-  escapeHtml as esc, formatEta, formatKm, formatNumber, formatWib, has, requirementText, t, tServer, UNIT_STATUSES, UNIT_TYPES,
+  escapeHtml as esc, formatEta, formatKm, formatNumber, formatWib, has, hasServer, requirementText, t, tServer, UNIT_STATUSES,
+  UNIT_TYPES,
 } from "../i18n.js";
 import { el, errorsHtml, onDismiss, setHtml } from "../dom.js";
 import { errorValue, newestOnly } from "../api.js";
@@ -13,8 +14,9 @@ const SERVICE_OF = {
   ambulance: "ambulance", fire_engine: "fire", water_tanker: "fire", police_car: "police", police_motorbike: "police",
 };
 const FINAL = ["closed", "cancelled"];
-const CLOSE_REASONS = ["r_close_done", "r_close_referred"];
-const CANCEL_REASONS = ["r_cancel_false_alarm", "r_cancel_duplicate", "r_cancel_no_need"];
+// the API's reason codes (dispatch_geo CloseReason / CancelReason); the server's own list wins when it sends one
+const CLOSE_REASONS = ["resolved", "transported", "handed_over", "false_alarm", "no_patient_found", "other"];
+const CANCEL_REASONS = ["duplicate", "false_alarm", "caller_cancelled", "resolved_before_arrival", "other"];
 
 /** A server text that is either a plain (English) string or {code, params, text}. */
 function serverText(lang, item) {
@@ -23,7 +25,12 @@ function serverText(lang, item) {
 }
 
 function timelineText(lang, entry, incident) {
-  if (entry.code) { return tServer(lang, entry.code, entry.params, entry.summary); }
+  if (hasServer(lang, entry.summary_code)) {
+    const text = tServer(lang, entry.summary_code, entry.params, entry.summary);
+    const p = entry.params || {};
+    if (entry.summary_code !== "timeline.incident_status") { return text; }
+    return text + (p.reason ? ` (${t(lang, "r_" + p.reason)})` : "") + (p.note ? ` — ${p.note}` : "");
+  }
   const key = "tl_" + entry.kind;
   if (!has(lang, key)) { return entry.summary; }
   const d = entry.detail || {};
@@ -63,8 +70,9 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     if (!i) { setHtml(el("incident-details"), ""); return; }
     const row = (key, value) => (value == null || value === "" ? "" : `<dt>${esc(t(lang, key))}</dt><dd>${esc(value)}</dd>`);
     const where = [i.desa && i.desa.nama, i.kecamatan && i.kecamatan.nama].filter(Boolean).join(", ");
-    const outstanding = i.outstanding.length
-      ? `<ul class="outstanding">${i.outstanding.map((o) => `<li>${esc(requirementText(lang, o))}</li>`).join("")}</ul>`
+    const needs = i.outstanding_needs || i.outstanding;  // coded needs when the server sends them
+    const outstanding = needs.length
+      ? `<ul class="outstanding">${needs.map((o) => `<li>${esc(requirementText(lang, o))}</li>`).join("")}</ul>`
       : `<p class="hint">${esc(t(lang, "noOutstanding"))}</p>`;
     setHtml(el("incident-details"), `<dl class="facts">`
       + row("priority", t(lang, "p_" + i.priority))
@@ -88,7 +96,7 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     const parts = [`<div class="panel-row"><h4>${esc(t(lang, "recommended"))}</h4>`
       + `<button type="button" id="re-recommend" class="secondary">${esc(t(lang, "reRecommend"))}</button></div>`];
     if (rec.schematic) { parts.push(`<p class="banner">${esc(t(lang, "schematicLabel"))}</p>`); }
-    rec.notes.forEach((n) => parts.push(`<p class="hint">${esc(serverText(lang, n))}</p>`));
+    (rec.note_codes || rec.notes).forEach((n) => parts.push(`<p class="hint">${esc(serverText(lang, n))}</p>`));
     rec.groups.forEach((group) => {
       parts.push(`<h3>${esc(requirementText(lang, group))}</h3><ol class="ranked">`);
       const offered = [...group.ranked, ...group.stale];
@@ -105,10 +113,10 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       parts.push("</ol>");
       if (group.excluded.length) {
         parts.push(`<details><summary>${esc(t(lang, "leftOut"))} (${group.excluded.length})</summary><ul class="excluded">`
-          + group.excluded.map((x) => `<li>${esc(x.unit_id)}: ${esc(tServer(lang, x.code || "ex_" + x.reason, x.params, x.detail))}</li>`).join("")
+          + group.excluded.map((x) => `<li>${esc(x.unit_id)}: ${esc(tServer(lang, x.reason_code || x.reason, x.params, x.detail))}</li>`).join("")
           + "</ul></details>");
       }
-      group.warnings.forEach((w) => parts.push(`<p class="error">${esc(serverText(lang, w))}</p>`));
+      (group.warning_codes || group.warnings).forEach((w) => parts.push(`<p class="error">${esc(serverText(lang, w))}</p>`));
     });
     setHtml(el("recommendation"), parts.join(""));
   }
@@ -157,10 +165,12 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     }
     const canClose = i.status === "on_scene";
     const canCancel = i.status === "new" || i.status === "dispatched";
-    const reasons = [...(canClose ? CLOSE_REASONS : []), ...(canCancel ? CANCEL_REASONS : [])];
+    const known = features.finishReasons || { close: CLOSE_REASONS, cancel: CANCEL_REASONS };
+    const reasons = canClose ? known.close : canCancel ? known.cancel : [];
     parts.push(`<details class="finish"><summary>${esc(t(lang, "finish"))}</summary>`
       + `<label>${esc(t(lang, "reason"))} <select id="finish-reason">`
-      + reasons.map((r) => `<option value="${r}">${esc(t(lang, r))}</option>`).join("") + "</select></label>"
+      + reasons.map((r) => `<option value="${esc(r)}">${esc(has(lang, "r_" + r) ? t(lang, "r_" + r) : r)}</option>`).join("")
+      + "</select></label>"
       + `<label>${esc(t(lang, "note"))} <textarea id="finish-note" rows="2"></textarea></label>`
       + (canClose ? `<button type="button" data-finish="close">${esc(t(lang, "close"))}</button> ` : "")
       + (canCancel ? `<button type="button" data-finish="cancel" class="secondary">${esc(t(lang, "cancel"))}</button>` : "")
@@ -329,10 +339,12 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     if (finish) {
       const reason = el("finish-reason").value;
       const typed = el("finish-note").value.trim();
-      // the record is kept in Bahasa Indonesia whatever the dispatcher's display language
-      const note = [reason ? t("id", reason) : "", typed].filter(Boolean).join(" — ");
+      // a server that records reason codes gets the code; an older one gets the reason in the note
+      // (in Bahasa Indonesia, the language of the record, whatever the dispatcher's display language)
+      const body = features.finishReasons ? { reason, note: typed }
+        : { note: [reason ? t("id", "r_" + reason) : "", typed].filter(Boolean).join(" — ") };
       await act(async () => {
-        await api.post(`/incidents/${id}/${finish.dataset.finish}`, { note });
+        await api.post(`/incidents/${id}/${finish.dataset.finish}`, body);
         await Promise.all([loadDetail(id), refreshNow()]);
       });
     }
