@@ -36,6 +36,8 @@ const ID = {
   addUnits: "Tambah unit", add: "Tambah", history: "Riwayat", from: "Dari", to: "Sampai", search: "Cari", find: "Tampilkan",
   dismiss: "Tutup pesan", overdue: "P1 tanpa unit lebih dari 60 detik!", legendIncidents: "Kejadian (prioritas)",
   legendUnits: "Unit (status)", schematicLabel: "SKEMATIK — bukan jalan sebenarnya",
+  layerNoTiles: "Tanpa ubin peta", layerRoads: "Jalan utama", layerRoadsSchematic: "Jalan utama SKEMATIK",
+  layerRoutes: "Rute", layerIncidents: "Kejadian", layerStations: "Pos", layerUnits: "Unit",
   // errors (client side)
   e_network: "Server tidak dapat dihubungi.", e_401: "Token tidak valid atau belum diisi.", e_403: "Peran Anda tidak boleh melakukan ini.",
   e_404: "Tidak ditemukan.", e_409: "Konflik: data sudah diubah orang lain.", e_422: "Isian tidak valid.", e_500: "Kesalahan server.",
@@ -88,6 +90,8 @@ const EN = {
   addUnits: "Add units", add: "Add", history: "History", from: "From", to: "To", search: "Search", find: "Show",
   dismiss: "Dismiss", overdue: "P1 without a unit for over 60 seconds!", legendIncidents: "Incidents (priority)",
   legendUnits: "Units (status)", schematicLabel: "SCHEMATIC — not real roads",
+  layerNoTiles: "No map tiles", layerRoads: "Main roads", layerRoadsSchematic: "SCHEMATIC main roads",
+  layerRoutes: "Routes", layerIncidents: "Incidents", layerStations: "Posts", layerUnits: "Units",
   e_network: "The server cannot be reached.", e_401: "Token invalid or missing.", e_403: "Your role may not do this.",
   e_404: "Not found.", e_409: "Conflict: someone else changed this.", e_422: "Invalid input.", e_500: "Server error.",
   e_assign_taken: "{unit} was already assigned by another dispatcher. The recommendation is updated without it.",

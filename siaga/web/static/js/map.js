@@ -41,18 +41,25 @@ export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
   const tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
     attribution: "© OpenStreetMap contributors", maxZoom: 19,
   });
-  L.control.layers(
-    { "Tanpa ubin / No tiles": L.layerGroup().addTo(map), "OpenStreetMap": tiles },
-    { Kecamatan: layers.kecamatan, Desa: layers.desa,
-      [schematic ? "Jalan utama SKEMATIK / Schematic main roads" : "Jalan utama / Main roads"]: layers.roads,
-      "Rute / Routes": layers.routes, "Kejadian / Incidents": layers.incidents, "Pos / Stations": layers.stations,
-      "Unit": layers.units },
-  ).addTo(map);
+  const noTiles = L.layerGroup().addTo(map);
+  const holder = { layerControl: null };
+  /** The layer switcher in the current language (Leaflet names its entries once: rebuilt on a switch). */
+  function renderLayerControl(lang) {
+    if (holder.layerControl) { holder.layerControl.remove(); }
+    holder.layerControl = L.control.layers(
+      { [t(lang, "layerNoTiles")]: noTiles, "OpenStreetMap": tiles },
+      { Kecamatan: layers.kecamatan, Desa: layers.desa,
+        [schematic ? t(lang, "layerRoadsSchematic") : t(lang, "layerRoads")]: layers.roads,
+        [t(lang, "layerRoutes")]: layers.routes, [t(lang, "layerIncidents")]: layers.incidents,
+        [t(lang, "layerStations")]: layers.stations, [t(lang, "layerUnits")]: layers.units },
+    ).addTo(map);
+  }
 
   const legend = L.control({ position: "bottomright" });  // the regency leaves that corner empty
   legend.onAdd = () => L.DomUtil.create("div", "legend");
   legend.addTo(map);
   function renderLegend(lang) {
+    renderLayerControl(lang);
     legend.getContainer().innerHTML = `<b>${esc(t(lang, "legendUnits"))}</b><br>`
       + UNIT_STATUSES.map((s) => `<i class="status-${s}"></i>${esc(t(lang, "s_" + s))}`).join("<br>")
       + `<br><i class="stale-key"></i>${esc(t(lang, "stale"))}`

@@ -140,11 +140,13 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       const next = !released && unit && Array.isArray(unit.next_statuses) ? unit.next_statuses : [];
       const buttons = next.map((s) => `<button type="button" class="status-button" data-unit-status="${esc(a.unit_id)}"`
         + ` data-to="${esc(s)}">${esc(t(lang, "s_" + s))}</button>`).join(" ");
+      const assignedAt = formatWib(a.assigned_at, { timeOnly: true });
       return `<li data-assigned="${esc(a.unit_id)}"${released ? ' class="released"' : ""}><b>${esc(a.unit_id)}</b> `
-        + (released ? `<span class="hint">${esc(t(lang, "released"))} ${esc(formatWib(a.released_at, { timeOnly: true }))}</span>`
+        + (released
+          ? `<span class="hint">${esc(assignedAt)} – ${esc(t(lang, "released"))} ${esc(formatWib(a.released_at, { timeOnly: true }))}</span>`
           : `<span class="dot status-${UNIT_STATUSES.includes(status) ? status : "unknown"}"></span>`
-            + `<span data-unit-status-text="${esc(status)}">${esc(t(lang, "s_" + status))}</span>`)
-        + ` <span class="hint">${esc(formatWib(a.assigned_at, { timeOnly: true }))}</span>`
+            + `<span data-unit-status-text="${esc(status)}">${esc(t(lang, "s_" + status))}</span>`
+            + ` <span class="hint">${esc(assignedAt)}</span>`)
         + (buttons ? `<div class="status-buttons">${buttons}</div>` : "") + "</li>";
     });
     setHtml(el("assigned"), `<h4>${esc(t(lang, "assignedUnits"))}</h4>`
@@ -317,7 +319,7 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       await act(async () => {
         if (features.requirements) {
           // recorded as a requirement of the incident: it shows as still needed until a unit is assigned
-          await api.post(`/incidents/${id}/requirements`, { unit_types: [unitType] });
+          await api.post(`/incidents/${id}/requirements`, { unit_types: [unitType], count: 1 });
           await recommendOutstanding(id, await loadDetail(id));
         } else {
           await recommend(id, { unitTypes: [unitType] });  // a ranking of that type to assign from
