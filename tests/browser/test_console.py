@@ -348,6 +348,22 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
         page.wait_for_selector("#incident-title [data-incident-status='closed']")
         assert "Kejadian: unit di lokasi → selesai" in page.locator("#timeline").inner_text()
         shot(page, "console-closed")
+        features = page.evaluate("() => window.siagaConsole.features")
+        if features["notes"]:  # a server with POST /incidents/{id}/notes (issue 11): notes also after closing
+            page.fill("#note-text", "keluarga korban sudah dihubungi")
+            page.click("#add-note")
+            page.wait_for_function(
+                "() => document.querySelector('#timeline').textContent.includes('keluarga korban')"
+            )
+        if features["history"]:  # a server whose GET /incidents searches text: the closed call in Riwayat
+            page.click("#incident-close")
+            page.click("#history summary")
+            page.fill("#history-q", "truk")
+            page.click("#history-form button[type='submit']")
+            page.click(f"#history-list button[data-history='{incident_id}']")
+            page.wait_for_selector("#incident-title [data-incident-status='closed']")
+            assert page.get_attribute(f"#history-list a[href='/replay/{incident_id}']", "target") == "_blank"
+            shot(page, "console-history")
         violations += watch.csp(page)
         page.goto(f"{console.url}replay/{incident_id}")
         page.wait_for_function("() => window.replayReady === true", timeout=10_000)

@@ -156,27 +156,32 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
   function renderActions(state) {
     const lang = state.lang;
     const i = state.incident;
-    if (!i || FINAL.includes(i.status)) { setHtml(el("incident-actions"), ""); return; }
+    if (!i) { setHtml(el("incident-actions"), ""); return; }
     const parts = [];
-    parts.push(`<div class="panel-row add-unit"><label>${esc(t(lang, "addUnits"))} <select id="add-unit-type">`
-      + UNIT_TYPES.map((u) => `<option value="${u}">${esc(t(lang, "u_" + u))}</option>`).join("")
-      + `</select></label><button type="button" id="add-unit">${esc(t(lang, "add"))}</button></div>`);
-    if (features.notes) {
+    const open = !FINAL.includes(i.status);
+    if (open) {
+      parts.push(`<div class="panel-row add-unit"><label>${esc(t(lang, "addUnits"))} <select id="add-unit-type">`
+        + UNIT_TYPES.map((u) => `<option value="${u}">${esc(t(lang, "u_" + u))}</option>`).join("")
+        + `</select></label><button type="button" id="add-unit">${esc(t(lang, "add"))}</button></div>`);
+    }
+    if (features.notes) {  // notes at any time, also after the incident is finished
       parts.push(`<label>${esc(t(lang, "addNote"))} <textarea id="note-text" rows="2"></textarea></label>`
         + `<button type="button" id="add-note">${esc(t(lang, "save"))}</button>`);
     }
-    const canClose = i.status === "on_scene";
-    const canCancel = i.status === "new" || i.status === "dispatched";
-    const known = features.finishReasons || { close: CLOSE_REASONS, cancel: CANCEL_REASONS };
-    const reasons = canClose ? known.close : canCancel ? known.cancel : [];
-    parts.push(`<details class="finish"><summary>${esc(t(lang, "finish"))}</summary>`
-      + `<label>${esc(t(lang, "reason"))} <select id="finish-reason">`
-      + reasons.map((r) => `<option value="${esc(r)}">${esc(has(lang, "r_" + r) ? t(lang, "r_" + r) : r)}</option>`).join("")
-      + "</select></label>"
-      + `<label>${esc(t(lang, "note"))} <textarea id="finish-note" rows="2"></textarea></label>`
-      + (canClose ? `<button type="button" data-finish="close">${esc(t(lang, "close"))}</button> ` : "")
-      + (canCancel ? `<button type="button" data-finish="cancel" class="secondary">${esc(t(lang, "cancel"))}</button>` : "")
-      + "</details>");
+    if (open) {
+      const canClose = i.status === "on_scene";
+      const canCancel = i.status === "new" || i.status === "dispatched";
+      const known = features.finishReasons || { close: CLOSE_REASONS, cancel: CANCEL_REASONS };
+      const reasons = canClose ? known.close : canCancel ? known.cancel : [];
+      parts.push(`<details class="finish"><summary>${esc(t(lang, "finish"))}</summary>`
+        + `<label>${esc(t(lang, "reason"))} <select id="finish-reason">`
+        + reasons.map((r) => `<option value="${esc(r)}">${esc(has(lang, "r_" + r) ? t(lang, "r_" + r) : r)}</option>`).join("")
+        + "</select></label>"
+        + `<label>${esc(t(lang, "note"))} <textarea id="finish-note" rows="2"></textarea></label>`
+        + (canClose ? `<button type="button" data-finish="close">${esc(t(lang, "close"))}</button> ` : "")
+        + (canCancel ? `<button type="button" data-finish="cancel" class="secondary">${esc(t(lang, "cancel"))}</button>` : "")
+        + "</details>");
+    }
     setHtml(el("incident-actions"), parts.join(""));
   }
 
