@@ -177,8 +177,8 @@ const SERVER_EN = {
   method_not_allowed: "This server does not support this action yet.",
 };
 
-export const CATALOGUE = Object.freeze({ id: ID, en: EN });
-export const SERVER_CATALOGUE = Object.freeze({ id: SERVER_ID, en: SERVER_EN });
+export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });
+export const SERVER_CATALOGUE = Object.freeze({ id: Object.freeze(SERVER_ID), en: Object.freeze(SERVER_EN) });
 export const LANGS = Object.freeze(["id", "en"]);
 export const INCIDENT_TYPES = Object.freeze(
   ["medical", "fire", "forest_fire", "traffic_accident", "crime", "flood", "other"]);  // dispatch_geo IncidentType
