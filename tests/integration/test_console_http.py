@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import json
+import posixpath
 import re
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,10 +42,66 @@ def test_page_loads_every_asset_from_the_app_itself(client: TestClient) -> None:
     assert json.loads(html.unescape(config.group(1)))["schematic"] is True
 
 
+def console_modules(client: TestClient) -> dict[str, str]:
+    """Every script the console page loads, following the ES module imports as the browser does."""
+    page = client.get("/").text
+    pending = [src for src in re.findall(r'<script type="module" src="([^"]+)"', page)]
+    assert pending == ["/static/console.js"]
+    seen: dict[str, str] = {}
+    while pending:
+        url = pending.pop()
+        if url in seen:
+            continue
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "javascript" in response.headers["content-type"], url  # browsers refuse modules otherwise
+        seen[url] = response.text
+        for spec in re.findall(r'^import .*?from "([^"]+)";|^import "([^"]+)";', response.text, flags=re.M):
+            target = spec[0] or spec[1]
+            assert target.startswith("./") or target.startswith("../"), f"{url}: bare import {target}"
+            pending.append(posixpath.normpath(posixpath.join(posixpath.dirname(url), target)))
+    return seen
+
+
+def test_console_is_es_modules_one_per_concern(client: TestClient) -> None:
+    modules = console_modules(client)
+    names = {url.removeprefix("/static/js/") for url in modules}
+    for wanted in (
+        "api.js",
+        "i18n.js",
+        "store.js",
+        "map.js",
+        "main.js",
+        "panels/intake.js",
+        "panels/incident.js",
+        "panels/board.js",
+        "panels/incidents.js",
+    ):
+        assert wanted in names, sorted(names)
+    for url, js in modules.items():
+        assert "style=" not in js, f"{url}: the CSP blocks style attributes in generated HTML"
+        for forbidden in ("eval(", "new Function", "window.I18N", "demo-dispatcher-token"):
+            assert forbidden not in js, f"{url}: {forbidden}"
+
+
 def test_page_scripts_reference_no_remote_host_but_the_opt_in_tiles(client: TestClient) -> None:
-    js = client.get("/static/console.js").text
-    hosts = set(re.findall(r"https?://([^/\"'`]+)", js))
+    hosts = {
+        host for js in console_modules(client).values() for host in re.findall(r"https?://([^/\"'`]+)", js)
+    }
     assert hosts == {"tile.openstreetmap.org"}, hosts
+
+
+def test_every_web_file_is_package_data() -> None:
+    """The wheel must carry the module subfolders too (``web/static/*`` does not match ``js/panels/``)."""
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["*"]
+    package = root / "siaga"
+    for path in (package / "web").rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(package).as_posix()
+            assert any(
+                fnmatch.fnmatchcase(relative, p) and relative.count("/") == p.count("/") for p in patterns
+            ), f"{relative} is not matched by package-data {patterns}"
 
 
 def test_main_roads_leave_out_minor_streets_and_say_schematic(client: TestClient) -> None:

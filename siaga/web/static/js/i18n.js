@@ -1,0 +1,308 @@
+// The one ID/EN catalogue of the console and its formatters. Bahasa Indonesia first.
+// t(key, params) renders a key; tServer(code, params, fallback) renders a message the server sent as
+// a code + parameters, and falls back to the server's (English) text only when the code is unknown.
+// Pure: the current language is passed in by the caller (it lives in the store).
+
+const ID = {
+  token: "Token", lang: "EN", newIncident: "Kejadian baru", clickHint: "Klik peta atau ketik nama desa/tempat.",
+  place: "Tempat", type: "Jenis", priority: "Prioritas", phone: "Telepon pelapor", notes: "Catatan",
+  landmark: "Patokan", callerName: "Nama pelapor", victims: "Jumlah korban",
+  create: "Buat & rekomendasikan", incidents: "Kejadian aktif", units: "Status unit", noIncidents: "Tidak ada kejadian aktif.",
+  t_medical: "Medis", t_fire: "Kebakaran", t_forest_fire: "Karhutla (kebakaran hutan/lahan)",
+  t_traffic_accident: "Kecelakaan lalu lintas", t_crime: "Kriminal", t_flood: "Banjir", t_other: "Lainnya",
+  p_1: "P1 Gawat darurat", p_2: "P2 Darurat", p_3: "P3 Tidak darurat",
+  u_ambulance: "Ambulans", u_fire_engine: "Mobil pemadam", u_water_tanker: "Mobil tangki air",
+  u_police_car: "Mobil polisi", u_police_motorbike: "Motor polisi", u_rescue: "Unit penyelamat",
+  or: "atau", recommended: "Rekomendasi unit", assign: "Tugaskan", reRecommend: "Minta rekomendasi lagi",
+  minutes: "mnt", km: "km", leftOut: "Tidak direkomendasikan", stale: "posisi lama", noUnits: "Tidak ada unit",
+  picked: "Lokasi dipilih", assigned: "Ditugaskan", timeline: "Kronologi", approximate: "lokasi perkiraan",
+  station: "Pos", approxStation: "Pos (lokasi perkiraan)", hours: "jam",
+  i_new: "baru", i_dispatched: "unit dikirim", i_on_scene: "unit di lokasi", i_closed: "selesai", i_cancelled: "dibatalkan",
+  replay: "putar ulang", fixAge: "posisi", ago: "lalu", schematic: "SKEMATIK — bukan jalan sebenarnya",
+  s_available: "Siaga", s_dispatched: "Ditugaskan", s_en_route: "Menuju lokasi", s_on_scene: "Di lokasi",
+  s_transporting: "Mengantar pasien", s_at_hospital: "Di rumah sakit", s_returning: "Kembali",
+  s_out_of_service: "Tidak beroperasi", s_unknown: "Tidak diketahui", needToken: "Masukkan token dispatcher.",
+  coverImpact: "Dampak cakupan", losesCover: "Jika dikirim, kehilangan cakupan", people: "jiwa",
+  noCoverLoss: "Tidak ada desa yang kehilangan cakupan.",
+  incident: "Kejadian", closePanel: "Tutup panel", status: "Status", location: "Lokasi", createdAt: "Dibuat",
+  outstanding: "Kebutuhan belum terpenuhi", noOutstanding: "Semua kebutuhan unit terpenuhi.",
+  assignedUnits: "Unit yang ditugaskan", noAssigned: "Belum ada unit ditugaskan.", released: "dilepas",
+  setStatus: "Ubah status", finish: "Selesaikan kejadian", reason: "Alasan", note: "Catatan",
+  r_resolved: "Selesai ditangani di lokasi", r_transported: "Pasien dibawa ke RS/puskesmas",
+  r_handed_over: "Diserahkan ke instansi lain", r_false_alarm: "Laporan palsu / keliru",
+  r_no_patient_found: "Korban tidak ditemukan", r_duplicate: "Laporan ganda", r_caller_cancelled: "Pelapor membatalkan",
+  r_resolved_before_arrival: "Sudah tertangani sebelum unit tiba", r_other: "Lainnya (tulis di catatan)",
+  close: "Tutup kejadian", cancel: "Batalkan kejadian", addNote: "Tambah catatan", save: "Simpan",
+  addUnits: "Tambah unit", add: "Tambah", history: "Riwayat", from: "Dari", to: "Sampai", search: "Cari", find: "Tampilkan",
+  dismiss: "Tutup pesan", overdue: "P1 tanpa unit lebih dari 60 detik!", legendIncidents: "Kejadian (prioritas)",
+  legendUnits: "Unit (status)", schematicLabel: "SKEMATIK — bukan jalan sebenarnya",
+  layerNoTiles: "Tanpa ubin peta", layerRoads: "Jalan utama", layerRoadsSchematic: "Jalan utama SKEMATIK",
+  layerRoutes: "Rute", layerIncidents: "Kejadian", layerStations: "Pos", layerUnits: "Unit",
+  // errors (client side)
+  e_network: "Server tidak dapat dihubungi.", e_401: "Token tidak valid atau belum diisi.", e_403: "Peran Anda tidak boleh melakukan ini.",
+  e_404: "Tidak ditemukan.", e_409: "Konflik: data sudah diubah orang lain.", e_422: "Isian tidak valid.", e_500: "Kesalahan server.",
+  e_assign_taken: "{unit} sudah ditugaskan oleh dispatcher lain. Rekomendasi diperbarui tanpa unit itu.",
+  e_need_location: "Isi tempat atau klik peta untuk lokasi kejadian.",
+  // timeline lines rendered from kind + detail, for servers that send no summary_code yet
+  tl_incident_created: "Kejadian dilaporkan: {incident_type} ({priority})", tl_incident_status: "Kejadian: {from} → {to}",
+  tl_incident_updated: "Kejadian diubah", tl_recommendation: "Rekomendasi: {offered}", tl_unit_chosen: "{unit} dipilih",
+  tl_assignment: "{unit} ditugaskan", tl_assignment_released: "{unit} dilepas", tl_unit_status: "{unit}: {from} → {to}",
+  tl_note: "Catatan: {text}", noUnit: "tidak ada unit",
+  e_assign_taken_by: "{unit} sudah ditugaskan ke kejadian #{held_by_incident_id} oleh {assigned_by}. Rekomendasi diperbarui tanpa unit itu.",
+  // words inside server parameters: object kinds and field names
+  w_unit: "unit", w_incident: "kejadian", w_place: "tempat",
+  f_place: "Tempat", f_place_kode: "Tempat", f_caller_phone: "Telepon pelapor", f_victims: "Jumlah korban", f_landmark: "Patokan",
+  f_caller_name: "Nama pelapor", f_lon: "Lokasi", f_lat: "Lokasi", f_priority: "Prioritas", f_incident_type: "Jenis",
+  f_description: "Catatan", f_note: "Catatan", f_text: "Catatan", f_count: "Jumlah", f_unit_types: "Jenis unit",
+  f_reason: "Alasan", f_from: "Dari", f_to: "Sampai", f_q: "Cari",
+};
+
+const EN = {
+  token: "Token", lang: "ID", newIncident: "New incident", clickHint: "Click the map or type a village/place name.",
+  place: "Place", type: "Type", priority: "Priority", phone: "Caller phone", notes: "Notes",
+  landmark: "Landmark", callerName: "Caller name", victims: "Number of victims",
+  create: "Create & recommend", incidents: "Open incidents", units: "Unit status", noIncidents: "No open incidents.",
+  t_medical: "Medical", t_fire: "Fire", t_forest_fire: "Forest/land fire (karhutla)",
+  t_traffic_accident: "Traffic accident", t_crime: "Crime", t_flood: "Flood", t_other: "Other",
+  p_1: "P1 Life-threatening", p_2: "P2 Urgent", p_3: "P3 Non-urgent",
+  u_ambulance: "Ambulance", u_fire_engine: "Fire engine", u_water_tanker: "Water tanker",
+  u_police_car: "Police car", u_police_motorbike: "Police motorbike", u_rescue: "Rescue unit",
+  or: "or", recommended: "Recommended units", assign: "Assign", reRecommend: "Recommend again",
+  minutes: "min", km: "km", leftOut: "Not recommended", stale: "stale position", noUnits: "No units",
+  picked: "Location picked", assigned: "Assigned", timeline: "Timeline", approximate: "approximate location",
+  station: "Post", approxStation: "Post (approximate location)", hours: "h",
+  i_new: "new", i_dispatched: "unit dispatched", i_on_scene: "unit on scene", i_closed: "closed", i_cancelled: "cancelled",
+  replay: "replay", fixAge: "position", ago: "ago", schematic: "SCHEMATIC — not real roads",
+  s_available: "Available", s_dispatched: "Dispatched", s_en_route: "En route", s_on_scene: "On scene",
+  s_transporting: "Transporting", s_at_hospital: "At hospital", s_returning: "Returning",
+  s_out_of_service: "Out of service", s_unknown: "Unknown", needToken: "Enter a dispatcher token.",
+  coverImpact: "Cover impact", losesCover: "If sent, these lose cover", people: "people",
+  noCoverLoss: "No village loses cover.",
+  incident: "Incident", closePanel: "Close panel", status: "Status", location: "Location", createdAt: "Created",
+  outstanding: "Still needed", noOutstanding: "Every unit requirement is met.",
+  assignedUnits: "Assigned units", noAssigned: "No unit assigned yet.", released: "released",
+  setStatus: "Set status", finish: "Finish the incident", reason: "Reason", note: "Note",
+  r_resolved: "Handled on scene", r_transported: "Patient taken to hospital/puskesmas",
+  r_handed_over: "Handed over to another agency", r_false_alarm: "False or mistaken report",
+  r_no_patient_found: "Nobody found", r_duplicate: "Duplicate call", r_caller_cancelled: "Caller cancelled",
+  r_resolved_before_arrival: "Handled before a unit arrived", r_other: "Other (say what in the note)",
+  close: "Close incident", cancel: "Cancel incident", addNote: "Add note", save: "Save",
+  addUnits: "Add units", add: "Add", history: "History", from: "From", to: "To", search: "Search", find: "Show",
+  dismiss: "Dismiss", overdue: "P1 without a unit for over 60 seconds!", legendIncidents: "Incidents (priority)",
+  legendUnits: "Units (status)", schematicLabel: "SCHEMATIC — not real roads",
+  layerNoTiles: "No map tiles", layerRoads: "Main roads", layerRoadsSchematic: "SCHEMATIC main roads",
+  layerRoutes: "Routes", layerIncidents: "Incidents", layerStations: "Posts", layerUnits: "Units",
+  e_network: "The server cannot be reached.", e_401: "Token invalid or missing.", e_403: "Your role may not do this.",
+  e_404: "Not found.", e_409: "Conflict: someone else changed this.", e_422: "Invalid input.", e_500: "Server error.",
+  e_assign_taken: "{unit} was already assigned by another dispatcher. The recommendation is updated without it.",
+  e_need_location: "Type a place or click the map for the incident's location.",
+  tl_incident_created: "Incident reported: {incident_type} ({priority})", tl_incident_status: "Incident: {from} → {to}",
+  tl_incident_updated: "Incident edited", tl_recommendation: "Recommended: {offered}", tl_unit_chosen: "{unit} chosen",
+  tl_assignment: "{unit} assigned", tl_assignment_released: "{unit} released", tl_unit_status: "{unit}: {from} → {to}",
+  tl_note: "Note: {text}", noUnit: "no unit",
+  e_assign_taken_by: "{unit} is already assigned to incident #{held_by_incident_id} by {assigned_by}. The recommendation is updated without it.",
+  w_unit: "unit", w_incident: "incident", w_place: "place",
+  f_place: "Place", f_place_kode: "Place", f_caller_phone: "Caller phone", f_victims: "Number of victims", f_landmark: "Landmark",
+  f_caller_name: "Caller name", f_lon: "Location", f_lat: "Location", f_priority: "Priority", f_incident_type: "Type",
+  f_description: "Notes", f_note: "Note", f_text: "Note", f_count: "Count", f_unit_types: "Unit types",
+  f_reason: "Reason", f_from: "From", f_to: "To", f_q: "Search",
+};
+
+
+// Messages the API sends as code + params (docs/dispatch.md, "Message codes"): requirement labels,
+// exclusion reasons, recommendation warnings and notes, timeline lines, errors. Keyed by the API's codes.
+const SERVER_ID = {
+  requirement: "{count} × {unit_types}",
+  busy: "sedang bertugas ({status})", no_position: "belum ada posisi",
+  stale_position: "posisi terakhir {age_s} dtk lalu (batas {limit_s} dtk)", farther: "tidak termasuk {k} unit terdekat",
+  unreachable: "tidak ada rute jalan ke lokasi", wrong_type: "{unit_type} bukan jenis yang dibutuhkan",
+  incident_off_road: "Lokasi kejadian {distance_m} m dari jalan terdekat; ETA dihitung sampai titik jalan terdekat.",
+  no_unit_reachable: "Tidak ada unit siaga yang dapat mencapai lokasi lewat jalan.", recommendation_warning: "{text}",
+  no_outstanding_requirement: "Kejadian #{incident_id} ({incident_type}) tidak punya kebutuhan tersisa; pilih jenis unit lewat \u201cTambah unit\u201d.",
+  "timeline.incident_created": "Kejadian dilaporkan: {incident_type} ({priority}) di {desa}, {kecamatan}",
+  "timeline.incident_updated": "Kejadian diubah: {fields}",
+  "timeline.incident_relocated": "Lokasi dipindah {distance_m} m: {from_desa} → {to_desa}, {to_kecamatan}",
+  "timeline.incident_status": "Kejadian: {from_status} → {to_status}",
+  "timeline.recommendation": "Rekomendasi: {offered}", "timeline.unit_chosen": "{unit_id} dipilih",
+  "timeline.unit_status": "{unit_id}: {from_status} → {to_status}", "timeline.unit_assigned": "{unit_id} ditugaskan",
+  "timeline.unit_released": "{unit_id} dilepas", "timeline.requirement_added": "Kebutuhan ditambah: {count} × {unit_types}",
+  "timeline.note": "Catatan: {text}",
+  unauthorized: "Token tidak valid atau belum diisi.", forbidden: "Peran Anda tidak boleh melakukan ini.",
+  not_found: "{what} {id} tidak ditemukan.",
+  invalid_transition: "Status {subject} tidak dapat berubah dari {from_status} ke {to_status}. Yang diizinkan: {allowed}.",
+  unit_already_assigned: "{unit_id} sudah ditugaskan ke kejadian #{held_by_incident_id} oleh {assigned_by}.",
+  incident_finished: "Kejadian #{incident_id} sudah {status}: tidak dapat diubah lagi.",
+  conflict: "Konflik: data sudah diubah orang lain.",
+  outside_service_area: "Lokasi {distance_m} m di luar Kabupaten Siak (desa terdekat: {nearest_desa}).",
+  unknown_place: "Tempat dengan kode {kode} tidak dikenal.", place_not_found: "Tidak ada desa atau kecamatan bernama \u201c{query}\u201d.",
+  dispatch_by_assignment: "Unit hanya menjadi \u201cDitugaskan\u201d lewat penugasan ke kejadian.",
+  invalid_reason: "Alasan \u201c{value}\u201d tidak berlaku untuk status {status}.", invalid_note: "Catatan tidak boleh kosong.",
+  call_time_in_future: "Waktu panggilan ada di masa depan.", call_time_too_old: "Waktu panggilan lebih dari {max_age_h} jam yang lalu.",
+  empty_time_range: "Tanggal \u201cSampai\u201d harus setelah \u201cDari\u201d.",
+  count_out_of_range: "{field} harus antara {min} dan {max}.", victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
+  invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
+  method_not_allowed: "Server ini belum mendukung tindakan ini.",
+};
+
+const SERVER_EN = {
+  requirement: "{count} × {unit_types}",
+  busy: "busy ({status})", no_position: "no position yet",
+  stale_position: "last position {age_s} s old (limit {limit_s} s)", farther: "not among the {k} nearest units",
+  unreachable: "no road route to the incident", wrong_type: "{unit_type} is not a needed type",
+  incident_off_road: "The incident is {distance_m} m from the nearest road; ETAs end at the closest road point.",
+  no_unit_reachable: "No available unit can reach the incident by road.", recommendation_warning: "{text}",
+  no_outstanding_requirement: "Incident #{incident_id} ({incident_type}) needs nothing more; choose a unit type with \u201cAdd units\u201d.",
+  "timeline.incident_created": "Incident reported: {incident_type} ({priority}) at {desa}, {kecamatan}",
+  "timeline.incident_updated": "Incident edited: {fields}",
+  "timeline.incident_relocated": "Moved {distance_m} m: {from_desa} → {to_desa}, {to_kecamatan}",
+  "timeline.incident_status": "Incident: {from_status} → {to_status}",
+  "timeline.recommendation": "Recommended: {offered}", "timeline.unit_chosen": "{unit_id} chosen",
+  "timeline.unit_status": "{unit_id}: {from_status} → {to_status}", "timeline.unit_assigned": "{unit_id} assigned",
+  "timeline.unit_released": "{unit_id} released", "timeline.requirement_added": "Requirement added: {count} × {unit_types}",
+  "timeline.note": "Note: {text}",
+  unauthorized: "Token invalid or missing.", forbidden: "Your role may not do this.",
+  not_found: "{what} {id} not found.",
+  invalid_transition: "The {subject} cannot go from {from_status} to {to_status}. Allowed: {allowed}.",
+  unit_already_assigned: "{unit_id} is already assigned to incident #{held_by_incident_id} by {assigned_by}.",
+  incident_finished: "Incident #{incident_id} is {status}: it cannot be changed any more.",
+  conflict: "Conflict: someone else changed this.",
+  outside_service_area: "The location is {distance_m} m outside Kabupaten Siak (nearest village: {nearest_desa}).",
+  unknown_place: "No place has the code {kode}.", place_not_found: "No village or kecamatan is called \u201c{query}\u201d.",
+  dispatch_by_assignment: "A unit becomes \u201cDispatched\u201d only by an assignment to an incident.",
+  invalid_reason: "The reason \u201c{value}\u201d does not apply to status {status}.", invalid_note: "The note must not be empty.",
+  call_time_in_future: "The call time is in the future.", call_time_too_old: "The call time is more than {max_age_h} hours ago.",
+  empty_time_range: "\u201cTo\u201d must be after \u201cFrom\u201d.",
+  count_out_of_range: "{field} must be between {min} and {max}.", victims_out_of_range: "The number of victims must be between {min} and {max}.",
+  invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
+  method_not_allowed: "This server does not support this action yet.",
+};
+
+export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });
+export const SERVER_CATALOGUE = Object.freeze({ id: Object.freeze(SERVER_ID), en: Object.freeze(SERVER_EN) });
+export const LANGS = Object.freeze(["id", "en"]);
+export const INCIDENT_TYPES = Object.freeze(
+  ["medical", "fire", "forest_fire", "traffic_accident", "crime", "flood", "other"]);  // dispatch_geo IncidentType
+export const UNIT_TYPES = Object.freeze(
+  ["ambulance", "fire_engine", "water_tanker", "police_car", "police_motorbike", "rescue"]);
+export const UNIT_STATUSES = Object.freeze(
+  ["available", "dispatched", "en_route", "on_scene", "transporting", "at_hospital", "returning", "out_of_service"]);
+export const PRIORITIES = Object.freeze([1, 2, 3]);
+
+function fill(template, params) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (params && params[name] != null ? String(params[name]) : whole));
+}
+
+/** The text of `key` in `lang` with {name} placeholders filled from `params`; the key itself if unknown. */
+export function t(lang, key, params) {
+  const text = (CATALOGUE[lang] && CATALOGUE[lang][key]) ?? CATALOGUE.id[key];
+  return text == null ? key : fill(text, params);
+}
+
+export function has(lang, key) {
+  return CATALOGUE[lang] != null && key in CATALOGUE[lang];
+}
+
+// server parameter values that are codes themselves (unit types, statuses, incident types, priorities,
+// reasons, field names, object kinds); lists of unit types read "A atau B", other lists "A, B"
+const PARAM_PREFIXES = ["u_", "s_", "i_", "t_", "w_", "r_"];
+// messages whose statuses are an incident's (else a unit's, where both have the word: "dispatched")
+const INCIDENT_STATUS_CODES = new Set(["timeline.incident_status", "incident_finished"]);
+
+function localiseParam(lang, name, value, statusPrefix) {
+  if (name === "offered" && Array.isArray(value)) {  // the units a recommendation offered
+    return value.length ? value.map((o) => `${o.unit_id} (${formatEta(lang, o.eta_s)})`).join(", ") : t(lang, "noUnit");
+  }
+  if (Array.isArray(value)) {
+    const joiner = name === "unit_types" || name === "allowed" ? " " + t(lang, "or") + " " : ", ";
+    return value.map((v) => localiseParam(lang, name, v, statusPrefix)).join(joiner);
+  }
+  if (typeof value !== "string" && typeof value !== "number") { return value ?? ""; }
+  if ((name === "field" || name === "fields") && has(lang, "f_" + value)) { return t(lang, "f_" + value); }
+  if (name === "priority" && has(lang, "p_" + value)) { return t(lang, "p_" + value); }
+  if (name === "reason" && has(lang, "r_" + value)) { return t(lang, "r_" + value); }
+  if (/status$/.test(name) && has(lang, statusPrefix + value)) { return t(lang, statusPrefix + value); }
+  if (typeof value === "number") { return /(^|_)id$/.test(name) ? String(value) : formatNumber(value); }
+  for (const prefix of PARAM_PREFIXES) {
+    if (has(lang, prefix + value)) { return t(lang, prefix + value); }
+  }
+  return value;
+}
+
+/** Whether the catalogue can render this server code. */
+export function hasServer(lang, code) {
+  return Boolean(code) && ((SERVER_CATALOGUE[lang] && code in SERVER_CATALOGUE[lang]) || has(lang, code));
+}
+
+/** A server message: its code from the catalogue when known, else the server's own text. */
+export function tServer(lang, code, params, fallbackText) {
+  if (!hasServer(lang, code)) { return fallbackText ?? code ?? ""; }
+  const template = (SERVER_CATALOGUE[lang] && SERVER_CATALOGUE[lang][code]) ?? CATALOGUE[lang][code];
+  const statusPrefix = INCIDENT_STATUS_CODES.has(code) || (params && params.subject === "incident") ? "i_" : "s_";
+  const local = {};
+  for (const [name, value] of Object.entries(params || {})) { local[name] = localiseParam(lang, name, value, statusPrefix); }
+  const text = fill(template, local);
+  // a code without the parameters its text needs (an older server): the server's own text
+  return /\{\w+\}/.test(text) && fallbackText ? fallbackText : text;
+}
+
+// --- formatters ------------------------------------------------------------------------------------
+const WIB_FULL = new Intl.DateTimeFormat("id-ID", {
+  timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", second: "2-digit", day: "2-digit", month: "short",
+});
+const WIB_TIME = new Intl.DateTimeFormat("id-ID", {
+  timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", second: "2-digit",
+});
+const NUMBER = new Intl.NumberFormat("id-ID", { maximumFractionDigits: 0 });
+const ONE_DECIMAL = new Intl.NumberFormat("id-ID", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** "29 Nov 14.05.09 WIB" (Asia/Jakarta, whatever the browser's zone). */
+export function formatWib(iso, { timeOnly = false } = {}) {
+  if (!iso) { return ""; }
+  const date = iso instanceof Date ? iso : new Date(iso);
+  return (timeOnly ? WIB_TIME : WIB_FULL).format(date) + " WIB";
+}
+
+/** 10865 → "10.865" (Indonesian separators). */
+export function formatNumber(n) {
+  return NUMBER.format(n);
+}
+
+/** An ETA in minutes, one decimal: 270 s → "4,5 mnt". */
+export function formatEta(lang, seconds) {
+  return ONE_DECIMAL.format(seconds / 60) + " " + t(lang, "minutes");
+}
+
+export function formatKm(lang, metres) {
+  return ONE_DECIMAL.format(metres / 1000) + " " + t(lang, "km");
+}
+
+/** A fix age: seconds below 2 minutes, then minutes, then hours. */
+export function formatAge(lang, seconds) {
+  if (seconds == null) { return "—"; }
+  if (seconds < 120) { return Math.round(seconds) + " s"; }
+  if (seconds < 7200) { return Math.round(seconds / 60) + " " + t(lang, "minutes"); }
+  return Math.round(seconds / 3600) + " " + t(lang, "hours");
+}
+
+/** "1 × ambulance or police_car" (the server's text today) → {count, unit_types}, to render it locally. */
+export function requirementParams(text) {
+  const match = /^(\d+) × (.+)$/.exec(text || "");
+  return match ? { count: Number(match[1]), unit_types: match[2].split(" or ") } : null;
+}
+
+/** A requirement label ("1 × Ambulans"): a group of a recommendation, an outstanding need, or the
+ * server's English text of one ("1 × police_car or police_motorbike", from servers without codes). */
+export function requirementText(lang, item) {
+  if (item && typeof item === "object") {
+    const fallback = item.requirement ?? item.label ?? "";
+    if (item.label_code) { return tServer(lang, item.label_code, item.params, fallback); }
+    if (item.unit_types) { return tServer(lang, "requirement", { count: item.count, unit_types: item.unit_types }, fallback); }
+    return fallback;
+  }
+  const params = requirementParams(item);
+  return params ? tServer(lang, "requirement", params, item) : String(item ?? "");
+}
+
+export function escapeHtml(s) {
+  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}

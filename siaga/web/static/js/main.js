@@ -1,0 +1,106 @@
+// Siak Siaga 112 dispatcher console: wires the store, the API client, the map and the panels.
+// Live data: units.geojson and the open incidents are polled every second (simple, robust through
+// proxies; a 500-unit collection is a few tens of kB), so a new position shows within ~1 s.
+
+import { makeApi, errorValue, newestOnly } from "./api.js";
+import { createStore } from "./store.js";
+import { createMap } from "./map.js";
+import { createBeeper } from "./alarm.js";
+import { detectFeatures } from "./features.js";
+import { formatWib, LANGS, t } from "./i18n.js";
+import { el, errorText } from "./dom.js";
+import { createIntake } from "./panels/intake.js";
+import { createIncidentPanel } from "./panels/incident.js";
+import { createIncidentList } from "./panels/incidents.js";
+import { createBoard } from "./panels/board.js";
+import { createHistory } from "./panels/history.js";
+
+const POLL_MS = 1000;
+const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
+
+async function start() {
+  // configuration from the server: JSON in <body data-config> (no inline script, see the CSP)
+  const CFG = JSON.parse(document.body.dataset.config || "{}");
+  const savedLang = localStorage.getItem("siaga.lang");
+  const store = createStore({
+    lang: LANGS.includes(savedLang) ? savedLang : "id",
+    token: localStorage.getItem("siaga.token") || CFG.demoToken || "",
+  });
+  const api = makeApi(() => store.get().token);
+  const features = await detectFeatures();
+  const beeper = createBeeper();
+
+  const unitsOrder = newestOnly();
+  const incidentsOrder = newestOnly();
+  const refreshUnits = () => unitsOrder(() => api.get("/units.geojson"), (data) => {
+    store.setUnits(data.features.map((f) => Object.assign({}, f.properties, {
+      position: f.geometry ? { lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] } : null,
+    })));
+  });
+  const refreshIncidents = () => incidentsOrder(() => api.get("/incidents?" + OPEN_STATUSES), store.setIncidents);
+  const refreshNow = () => Promise.all([refreshUnits(), refreshIncidents()]);
+
+  const holder = { panel: null };
+  const openIncident = (id) => { store.clearErrors(); return holder.panel.open(id); };
+  const mapView = createMap({
+    store, api, schematic: Boolean(CFG.schematic),
+    onPick: (picked) => { el("place").value = ""; store.setPicked(picked); },
+    onOpenIncident: openIncident,
+  });
+  holder.panel = createIncidentPanel({ store, api, features, mapView, refreshNow });
+  createIntake({
+    store, api, features,
+    onCreated: async (incident) => { await Promise.all([holder.panel.open(incident.id), refreshIncidents()]); },
+  });
+  createIncidentList({ store, beeper, onOpen: openIncident });
+  createBoard({ store });
+  createHistory({ store, api, features, onOpen: openIncident });
+
+  // the map and the page chrome follow the store
+  store.subscribe((state, keys) => {
+    if (keys.has("lang")) {
+      document.documentElement.lang = state.lang;
+      document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(state.lang, node.dataset.i18n); });
+      el("lang").textContent = t(state.lang, "lang");
+      el("schematic-banner").textContent = t(state.lang, "schematic");
+      mapView.renderLegend(state.lang);
+    }
+    if (keys.has("units") || keys.has("lang")) { mapView.renderUnits(state.units, state.lang); }
+    if (keys.has("incidents") || keys.has("lang") || keys.has("openIncidentId")) {
+      mapView.renderIncidents(state.incidents, state.lang, state.openIncidentId);
+    }
+    if (keys.has("picked")) { mapView.renderPicked(state.picked); }
+    if (keys.has("connection") || keys.has("lang")) {
+      el("connection").textContent = state.connection ? errorText(state.lang, state.connection) : "";
+      el("connection").hidden = !state.connection;
+    }
+  });
+
+  async function poll() {
+    try {
+      const id = store.get().openIncidentId;
+      await Promise.all([refreshNow(), id != null && store.get().incident ? holder.panel.loadDetail(id) : null]);
+      store.setConnection(null);
+    } catch (error) {
+      // polling failures are the connection's state: shown in the header until a poll succeeds
+      store.setConnection(errorValue(error));
+    }
+    setTimeout(poll, POLL_MS);
+  }
+
+  el("token").value = store.get().token;
+  el("token").addEventListener("change", () => { store.setToken(el("token").value.trim()); });
+  el("lang").addEventListener("click", () => { store.setLang(store.get().lang === "id" ? "en" : "id"); });
+  if (CFG.schematic) { el("schematic-banner").hidden = false; }
+  const tick = () => { el("clock").textContent = formatWib(new Date()); };
+  tick();
+  setInterval(tick, 1000);
+
+  mapView.loadStatic(store.get().lang).catch((error) => store.setConnection(errorValue(error)));
+  const reopen = store.get().openIncidentId;
+  if (reopen != null) { holder.panel.open(reopen); }  // the panel survives a reload
+  poll();
+  window.siagaConsole = { map: mapView.map, store, features };
+}
+
+start();

@@ -1,0 +1,84 @@
+// The console's one state object. Only the update functions below change it; panels subscribe and
+// render from it. Each update names the keys it changed so a panel redraws only what it shows.
+
+const OPEN_INCIDENT_KEY = "siaga.openIncident";  // sessionStorage: the open panel survives a reload
+
+export function createStore({ lang, token }) {
+  const state = {
+    lang,
+    token,
+    units: [],              // properties of the units.geojson features, with position {lat, lon}
+    unitsLoaded: false,
+    incidents: [],          // open incidents (IncidentOut)
+    openIncidentId: Number(sessionStorage.getItem(OPEN_INCIDENT_KEY)) || null,
+    incident: null,         // IncidentOut of the open incident
+    assignments: [],
+    timeline: [],
+    recommendation: null,   // RecommendationOut for the open incident
+    recommending: false,
+    moveUp: {},             // unit_id → {text} | {error}
+    picked: null,           // {lon, lat} clicked on the map
+    errors: [],             // {id, scope, status, code, params, detail}: shown until dismissed or the next action
+    connection: null,       // the last polling failure (cleared by the next successful poll)
+    history: [],            // closed and cancelled incidents found in Riwayat
+    alerted: [],            // incident ids whose "P1 without a unit" alarm has sounded
+    nextErrorId: 1,
+  };
+  const listeners = [];
+
+  function set(changes) {
+    Object.assign(state, changes);
+    const keys = new Set(Object.keys(changes));
+    for (const listener of listeners) { listener(state, keys); }
+  }
+
+  return {
+    get: () => state,
+    subscribe(listener) {
+      listeners.push(listener);
+      listener(state, new Set(Object.keys(state)));
+      return () => listeners.splice(listeners.indexOf(listener), 1);
+    },
+    setLang(lang) { localStorage.setItem("siaga.lang", lang); set({ lang }); },
+    setToken(token) { localStorage.setItem("siaga.token", token); set({ token, connection: null }); },
+    setUnits(units) { set({ units, unitsLoaded: true }); },
+    setIncidents(incidents) { set({ incidents }); },
+    setConnection(connection) {
+      if (connection === state.connection) { return; }
+      if (connection && state.connection && connection.status === state.connection.status) { return; }
+      set({ connection });
+    },
+    setPicked(picked) { set({ picked }); },
+    openIncident(id) {
+      if (id == null) { sessionStorage.removeItem(OPEN_INCIDENT_KEY); } else { sessionStorage.setItem(OPEN_INCIDENT_KEY, String(id)); }
+      const same = id === state.openIncidentId;
+      set({
+        openIncidentId: id,
+        incident: same ? state.incident : null,
+        assignments: same ? state.assignments : [],
+        timeline: same ? state.timeline : [],
+        recommendation: same ? state.recommendation : null,
+        moveUp: same ? state.moveUp : {},
+      });
+    },
+    setIncidentDetail(id, { incident, assignments, timeline }) {
+      if (id !== state.openIncidentId) { return; }  // the dispatcher opened another one meanwhile
+      set({ incident, assignments, timeline });
+    },
+    setRecommending(recommending) { set({ recommending }); },
+    setRecommendation(id, recommendation) {
+      if (id !== state.openIncidentId) { return; }
+      set({ recommendation, moveUp: {} });
+    },
+    setMoveUp(unitId, result) { set({ moveUp: Object.assign({}, state.moveUp, { [unitId]: result }) }); },
+    setHistory(history) { set({ history }); },
+    markAlerted(id) { set({ alerted: [...state.alerted, id] }); },
+    addError(scope, error) {
+      const entry = Object.assign({ id: state.nextErrorId, scope }, error);
+      set({ errors: [...state.errors, entry], nextErrorId: state.nextErrorId + 1 });
+    },
+    dismissError(id) { set({ errors: state.errors.filter((e) => e.id !== id) }); },
+    /** The dispatcher does something new: the messages of the last action go. */
+    clearErrors() { if (state.errors.length) { set({ errors: [] }); } },
+  };
+}
