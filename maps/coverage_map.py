@@ -117,7 +117,7 @@ def _legend(report: CoverageReport, lang: str) -> str:
         "padding:6px 8px;font:12px sans-serif;border:1px solid #999;line-height:18px}"
         ".siaga-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;"
         "vertical-align:middle;opacity:.8}.siaga-legend i.dot{border-radius:50%;border:1px solid #000}"
-        ".siaga-title{position:absolute;top:10px;left:50px;z-index:1000;background:#fff;"
+        ".siaga-title{position:absolute;top:48px;left:50px;z-index:1000;background:#fff;"
         "padding:6px 10px;font:12px sans-serif;border:1px solid #999;max-width:45%}"
         f"{PRINT_CSS}</style>"
     )
