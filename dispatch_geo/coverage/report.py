@@ -138,11 +138,7 @@ class CoverageReport:
             "graph_source": self.graph_source,
             "posts": len(self.posts),
             "demand_method": self.demand.method,
-            **{
-                k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                for k, v in self.overall.items()
-            },
-            **_planner_units(self.overall),
+            **planner_units(self.overall),
             "scenarios": [
                 {
                     "name": s.name,
@@ -173,15 +169,22 @@ class CoverageReport:
         }
 
 
-def _planner_units(figures: dict[str, float]) -> dict[str, float | int | None]:
-    """``*_time_s`` as ``*_time_min`` (1 decimal) and people as whole numbers (``*_int``)."""
-    out: dict[str, float | int | None] = {}
+def planner_units(figures: dict[str, Any]) -> dict[str, Any]:
+    """``figures`` with people as whole numbers and each ``*_time_s`` joined by ``*_time_min``
+    (1 decimal); non-finite values become ``None``."""
+    out: dict[str, Any] = {}
     for key, value in figures.items():
-        finite = isinstance(value, float | int) and np.isfinite(value)
+        number = isinstance(value, float | int | np.floating | np.integer) and not isinstance(value, bool)
+        finite = number and bool(np.isfinite(value))
+        if number and not finite:
+            value = None
         if key.endswith("_time_s"):
+            out[key] = value
             out[key[: -len("_s")] + "_min"] = round(float(value) / 60.0, 1) if finite else None
-        elif "population" in key:
-            out[key + "_int"] = round(float(value)) if finite else None
+        elif "population" in key and finite:
+            out[key] = round(float(value))
+        else:
+            out[key] = value.item() if hasattr(value, "item") else value
     return out
 
 

@@ -216,3 +216,19 @@ def test_siting_names_each_site_and_uses_the_headline_demand_model():
     assert len(relocate.moves) == len(relocate.removed_posts) <= 1
     for move in relocate.moves:
         assert move.post_name == "PSC West"
+
+
+def test_answers_give_minutes_and_whole_people_and_keep_seconds():
+    from dispatch_geo.coverage.report import planner_units
+
+    row = planner_units(
+        {"population": 10864.6, "mean_time_s": 483.0, "p90_time_s": float("inf"), "nama": "Alpha"}
+    )
+    assert row == {
+        "population": 10865,
+        "mean_time_s": 483.0,
+        "mean_time_min": 8.1,
+        "p90_time_s": None,
+        "p90_time_min": None,
+        "nama": "Alpha",
+    }
