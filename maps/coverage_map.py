@@ -79,6 +79,27 @@ def _service(report: CoverageReport, lang: str) -> str:
     return t(lang, f"service.{report.standard.service}")
 
 
+def standard_text(report: CoverageReport, lang: str) -> str:
+    """The service standard in the reader's language (the source citation stays as written)."""
+    std = report.standard
+    response = ""
+    if std.response_time_s is not None:
+        response = t(
+            lang,
+            "standard_response",
+            response=fmt_threshold(std.response_time_s, lang),
+            preparation=fmt_threshold(std.preparation_s, lang),
+        )
+    return t(
+        lang,
+        "standard_text",
+        service=_service(report, lang),
+        minutes=fmt_threshold(std.travel_time_s, lang),
+        response=response,
+        source=std.source,
+    )
+
+
 def title_block(report: CoverageReport, lang: str, now: datetime | None = None) -> str:
     """Title, date (WIB), source and graph label: the block a printed page needs."""
     lines = [
@@ -113,7 +134,7 @@ def _legend(report: CoverageReport, lang: str) -> str:
         f'<i style="background:none;border:3px solid #c00"></i>{html.escape(t(lang, "map.legend.gap"))}'
     )
     style = (
-        "<style>.siaga-legend{position:absolute;bottom:28px;right:10px;z-index:1000;background:#fff;"
+        "<style>.siaga-legend{position:absolute;bottom:36px;left:10px;z-index:1000;background:#fff;"
         "padding:6px 8px;font:12px sans-serif;border:1px solid #999;line-height:18px}"
         ".siaga-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;"
         "vertical-align:middle;opacity:.8}.siaga-legend i.dot{border-radius:50%;border:1px solid #000}"
@@ -431,7 +452,6 @@ def report_html(
     """The meeting page: headline figures, tables and the map (embedded from ``map_file``)."""
     check_lang(lang)
     map_file = map_file or file_names(lang)[1]
-    std = report.standard
     o = report.overall
     headline = t(
         lang,
@@ -448,7 +468,7 @@ def report_html(
     gaps["nearest_post_name"] = gaps["nearest_post_name"].fillna(t(lang, "none"))
     body = f"""
 {title_block(report, lang, now)}
-<p><b>{t(lang, "standard")}:</b> {html.escape(std.describe())}</p>
+<p><b>{t(lang, "standard")}:</b> {html.escape(standard_text(report, lang))}</p>
 <p>{headline}</p>
 <p>{html.escape(t(lang, "demand_model", year=population_year, method=report.demand.method))}</p>
 <iframe src="{html.escape(map_file)}" class="siaga-map"></iframe>

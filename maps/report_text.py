@@ -22,6 +22,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "graph": "Jaringan jalan: {label}",
         "schematic_note": "angka hanya ilustrasi",
         "standard": "Standar",
+        "standard_text": "{service}: waktu tempuh ≤ {minutes}{response}; sumber: {source}",
+        "standard_response": " (respons {response} − persiapan {preparation})",
         "headline": (
             "<b>Penduduk terjangkau:</b> {covered} dari {population} jiwa ({share}); rata-rata waktu "
             "tempuh {mean}, persentil ke-90 {p90}; {unreachable} jiwa tidak terjangkau lewat jalan. "
@@ -107,6 +109,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "graph": "Road network: {label}",
         "schematic_note": "figures are illustrative only",
         "standard": "Standard",
+        "standard_text": "{service}: travel ≤ {minutes}{response}; source: {source}",
+        "standard_response": " (response {response} − preparation {preparation})",
         "headline": (
             "<b>Population covered:</b> {covered} of {population} people ({share}); mean travel time "
             "{mean}, 90th percentile {p90}; {unreachable} people not reachable by road. Posts: {posts}."
