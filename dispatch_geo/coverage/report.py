@@ -359,6 +359,8 @@ def _row(
 ) -> ScenarioRow:
     pop = ctx.demand.population
     existing_points = list(ctx.post_points)
+    # "relocate 15 post(s)" lets every post move; say how many actually do
+    name = f"move {k} of {len(existing_points)} post(s)" if kind == "relocate" else sc.name
     before = ctx.covered(existing_points)
     kept = [p for i, p in enumerate(existing_points) if (ctx.nodes.size + i) not in set(sc.removed.tolist())]
     added = [ctx.column_point(int(c)) for c in sc.added]
@@ -381,7 +383,7 @@ def _row(
         alone = (cost[:, col] <= ctx.standard_s) & ~sc.before.covered
         new_people = float(pop[ctx.covered([point]) & ~before].sum())
         record: dict[str, Any] = {
-            "scenario": sc.name,
+            "scenario": name,
             "site_lon": lon,
             "site_lat": lat,
             "desa_kode": kode,
@@ -411,7 +413,7 @@ def _row(
     ]  # fmt: skip
     sites = gpd.GeoDataFrame(pd.DataFrame(records, columns=columns), geometry="geometry", crs="EPSG:4326")
     return ScenarioRow(
-        name=sc.name,
+        name=name,
         kind=kind,
         k=k,
         posts=int(sc.after.selected.size),

@@ -214,6 +214,7 @@ def test_siting_names_each_site_and_uses_the_headline_demand_model():
     assert add.covered_after == pytest.approx(add.covered_before + site["newly_covered_population"])
     (relocate,) = [s for s in report.scenarios if s.kind == "relocate"]
     assert len(relocate.moves) == len(relocate.removed_posts) <= 1
+    assert relocate.name == f"move {len(relocate.moves)} of 1 post(s)"
     for move in relocate.moves:
         assert move.post_name == "PSC West"
 
