@@ -3,11 +3,13 @@
 The coverage report (its page with the embedded map, and the map alone, in both languages) and the
 incident replay map are written to disk, then opened in Debian's Chromium with every request that is
 not a ``file:`` URL aborted. Each must draw a Leaflet map with vector paths, attempt no outside
-request, and log no JavaScript error. Screenshots go to artifacts/screenshots/.
+request, and log no JavaScript error; the report page prints on A4 landscape. Screenshots go to
+artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,13 @@ def test_every_generated_map_renders_offline_from_a_file(generated: list[Path]) 
             if not in_frame:
                 assert page.evaluate("typeof L") == "object", path.name
             page.screenshot(path=str(SHOTS / f"offline-{path.stem}.png"))
+            if path.name == "coverage_report.html":
+                # the print CSS asks for A4 landscape: 297 x 210 mm = 842 x 595 pt
+                pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+                boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf))
+                assert boxes, "no page in the printed report"
+                for width, height in boxes:
+                    assert (round(float(width)), round(float(height))) == (842, 595), boxes
             page.close()
         browser.close()
     assert not outside, f"a map tried to reach the internet: {outside[:5]}"
