@@ -108,6 +108,8 @@ def title_block(report: CoverageReport, lang: str, now: datetime | None = None) 
         html.escape(t(lang, "source", source=report.graph_source)),
         html.escape(t(lang, "graph", label=report.graph_label)),
     ]
+    if report.osm_timestamp:
+        lines.append(html.escape(t(lang, "osm_as_of", timestamp=report.osm_timestamp)))
     return '<div class="siaga-title">' + "<br>".join(lines) + "</div>"
 
 

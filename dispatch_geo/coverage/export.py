@@ -83,6 +83,7 @@ def metadata(report: CoverageReport, *, generated_at: datetime | None = None) ->
         "graph_source": report.graph_source,
         "graph_label": report.graph_label,
         "schematic": report.schematic,
+        "osm_timestamp": report.osm_timestamp,
         "standard": std.describe(),
         "travel_time_standard_min": round(std.travel_time_s / 60.0, 2),
         "population_source": f"BPS {POPULATION_YEAR}, per kecamatan",

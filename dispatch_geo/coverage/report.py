@@ -126,6 +126,8 @@ class CoverageReport:
     lscp_posts: int | None
     lscp_uncoverable: tuple[str, ...]
     timings_s: dict[str, float] = field(default_factory=dict)
+    osm_timestamp: str | None = None
+    """When the OSM data was current (``None`` on the schematic graph or when unknown)."""
 
     def summary(self) -> dict[str, Any]:
         """Plain JSON-able headline figures."""
@@ -136,6 +138,7 @@ class CoverageReport:
             "schematic": self.schematic,
             "graph_label": self.graph_label,
             "graph_source": self.graph_source,
+            "osm_timestamp": self.osm_timestamp,
             "posts": len(self.posts),
             "demand_method": self.demand.method,
             **planner_units(self.overall),
@@ -267,6 +270,7 @@ def build_report(
         lscp_posts=lscp_posts,
         lscp_uncoverable=uncoverable,
         timings_s=timings,
+        osm_timestamp=None if road.meta.schematic else road.meta.osm_timestamp,
     )
 
 

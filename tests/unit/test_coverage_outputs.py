@@ -233,3 +233,18 @@ def test_answers_give_minutes_and_whole_people_and_keep_seconds():
         "p90_time_min": None,
         "nama": "Alpha",
     }
+
+
+def test_a_real_graph_report_gives_the_osm_date_and_no_schematic_banner(tmp_path):
+    import dataclasses
+
+    road = line_road()
+    road = dataclasses.replace(
+        road, meta=dataclasses.replace(road.meta, osm_timestamp="2026-11-01T00:00:00Z")
+    )
+    report = build_report(
+        road, boundaries(), POSTS, service_standard("ambulance", ambulance_travel_s=150.0), options=OPTIONS
+    )
+    page = write_html(report, tmp_path)[0].read_text(encoding="utf-8")
+    assert "Data OpenStreetMap per 2026-11-01T00:00:00Z" in page
+    assert "siaga-schematic-banner" not in page
