@@ -9,7 +9,14 @@ Prints one JSON object:
 - ``coverage_report_core``: demand allocation + multi-source + per-desa tables (no isochrones);
 - ``isochrones``: the five default thresholds;
 - ``mclp``: cost matrix for the 131 desa centres × (``--candidates`` road nodes + desa centres +
-  posts) and one MCLP "add 3 posts" solve with CBC.
+  posts) and one MCLP "add 3 posts" solve with CBC — ours (sparse PuLP model) against spopt's
+  ``MCLP.from_cost_matrix`` on the same matrix, same run (``spopt_solve_add_3_s``, same optimum);
+- ``isochrones_single_union_s``: the previous isochrone method (every threshold from scratch, one
+  union of all buffers) in the same run, as the baseline of ``isochrones_5_thresholds_s``;
+- ``whole_report``: ``build_report`` (all scenarios) + the ID HTML pages + the CSV/GeoJSON/JSON files,
+  in process (graph already loaded), median of ``--repeat``; and ``cli_whole_report_s``: the
+  ``dispatch-geo coverage report`` command once in a fresh interpreter (imports, graph load and all),
+  which is what a planner waits for.
 
 Usage: ``python bench/coverage_bench.py [--service ambulance] [--candidates 600] [--repeat 5]``
 """
@@ -18,7 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -27,14 +38,17 @@ import numpy as np
 from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.coverage import analysis, siting
 from dispatch_geo.coverage.demand import allocate_demand
+from dispatch_geo.coverage.export import write_report_files
 from dispatch_geo.coverage.isochrones import DEFAULT_THRESHOLDS_MIN, isochrones
 from dispatch_geo.coverage.multisource import multi_source_times
 from dispatch_geo.coverage.posts import posts_from_fleet, snap_posts
+from dispatch_geo.coverage.report import build_report
 from dispatch_geo.coverage.standards import service_standard
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.routing.travel_time import EdgePoint
+from maps.coverage_map import write_html
 from siaga.graphs import resolve_graph
 from siaga.settings import Settings
 
@@ -132,7 +146,69 @@ def main() -> None:
         "covered_before": scenario.before.covered_weight,
         "covered_after": scenario.after.covered_weight,
     }
+    t0 = time.perf_counter()
+    spopt_after = _spopt_add(cost, weights, standard.travel_time_s, existing, 3)
+    out["mclp"]["spopt_solve_add_3_s"] = time.perf_counter() - t0
+    out["mclp"]["spopt_covered_after"] = spopt_after
+
+    t0 = time.perf_counter()
+    _isochrones_single_union(road, times, [m * 60 for m in DEFAULT_THRESHOLDS_MIN])
+    out["isochrones_single_union_s"] = time.perf_counter() - t0
+
+    samples = []
+    with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp:
+        for _ in range(max(1, min(args.repeat, 3))):
+            t0 = time.perf_counter()
+            report = build_report(road, boundaries, posts, standard)
+            write_html(report, Path(tmp))
+            write_report_files(report, Path(tmp))
+            samples.append(time.perf_counter() - t0)
+        out["whole_report"] = {
+            "median_s": float(np.median(samples)),
+            "steps_s": report.timings_s,
+        }
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "from siaga.cli import main; main()", "coverage", "report",
+             "--agency", args.service, "--out", str(Path(tmp) / "cli")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        out["cli_whole_report_s"] = time.perf_counter() - t0
     print(json.dumps(out, indent=2))
+
+
+def _spopt_add(cost: np.ndarray, weights: np.ndarray, radius_s: float, existing: np.ndarray, k: int) -> float:
+    """The previous solver path: spopt's MCLP on the dense matrix (one PuLP term per cell)."""
+    import pulp
+    from spopt.locate import MCLP
+
+    predefined = np.zeros(cost.shape[1], dtype=np.int64)
+    predefined[existing] = 1
+    finite = np.where(np.isfinite(cost), cost, radius_s * 10 + 1e9)
+    model = MCLP.from_cost_matrix(
+        finite, weights, service_radius=radius_s, p_facilities=existing.size + k,
+        predefined_facilities_arr=predefined,
+    )  # fmt: skip
+    model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
+    selected = [j for j, v in enumerate(model.fac_vars) if (v.value() or 0) > 0.5]
+    return float(siting.coverage_of(cost, weights, radius_s, selected).covered_weight)
+
+
+def _isochrones_single_union(road: RoadGraph, times: Any, thresholds_s: list[float]) -> None:
+    """The previous isochrone method: each threshold from scratch, one union of all its buffers."""
+    import shapely
+    from pyproj import Transformer
+
+    from dispatch_geo.boundaries import METRIC_CRS
+    from dispatch_geo.coverage.isochrones import _piece_line, reachable_pieces
+
+    fwd = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+    x, y = fwd.transform(road.geom_lon, road.geom_lat)
+    xy = np.column_stack((np.asarray(x), np.asarray(y)))
+    for threshold in thresholds_s:
+        lines = [_piece_line(road, xy, e, a, b) for e, a, b in reachable_pieces(road, times, threshold)]
+        arr = shapely.simplify(np.asarray([g for g in lines if g is not None], dtype=object), 10.0)
+        shapely.union_all(shapely.buffer(arr, 200.0, quad_segs=4))
 
 
 if __name__ == "__main__":

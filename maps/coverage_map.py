@@ -1,65 +1,182 @@
 """HTML pages of a coverage report: a Folium map and a page for the meeting (tables + the map).
 
-The map has a travel-time choropleth per desa (population-weighted mean minutes), the isochrones, the
-posts and the proposed sites, each a layer that can be switched off. Markers are vector circles, so
-the only web assets are Leaflet/Folium's JS and CSS (from CDNs, as Folium does by default) and the
-base tiles; pass ``tiles=None`` for a map without a basemap. When the graph is schematic a yellow
-banner says so at the top of both pages.
+Both open from disk with no internet: Leaflet is inlined from ``web_vendor/`` (:mod:`maps.offline`),
+folium's CDN links are dropped, the legend is plain HTML (no branca/d3), and there are no tiles unless
+asked for. Text is Bahasa Indonesia first (``lang="id"``) or English (``lang="en"``), numbers in the
+reader's format (:mod:`maps.report_text`), posts by their names.
+
+The map's layers: mean travel time per desa, population density per desa, the gap desa (outlined,
+with their nearest post and its time), isochrone bands per post, the posts, and each siting scenario's
+proposed sites (a "relocate" draws each move as a line from the post to its new site); a layer
+control, a scale bar, a legend and a title block (date in WIB, source, graph label — SKEMATIK on the
+schematic graph). The pages print on A4 landscape (print CSS).
 """
 
 from __future__ import annotations
 
 import html
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import branca.colormap as cm
 import folium
 import pandas as pd
 from shapely.geometry import mapping
 
-from dispatch_geo.coverage.export import sites_frame
-from dispatch_geo.coverage.report import CoverageReport
+from dispatch_geo.coverage.report import CoverageReport, ScenarioRow
+from dispatch_geo.domain.values import to_wib
+from maps.offline import make_offline
+from maps.report_text import (
+    check_lang,
+    fmt_dec,
+    fmt_int,
+    fmt_minutes,
+    fmt_pct,
+    fmt_threshold,
+    t,
+)
 
 MAP_FILE = "coverage_map.html"
 REPORT_FILE = "coverage_report.html"
-TIME_BINS_MIN = (0.0, 5.0, 8.0, 10.0, 15.0, 30.0, 60.0, 120.0)
+VENDOR_DIR = Path(__file__).resolve().parents[1] / "web_vendor"
+TIME_BINS_MIN = (0.0, 5.0, 8.0, 10.0, 15.0, 30.0, 60.0)
 TIME_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#7f0000")
-ISO_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef", "#deebf7")
+DENSITY_BINS = (0.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0)
+DENSITY_COLOURS = ("#fff5eb", "#fee6ce", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+ISO_COLOURS = ("#08306b", "#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef")
+GAP_DESA_ON_MAP = 20
+PRINT_CSS = (
+    "@page{size:A4 landscape;margin:8mm}"
+    "@media print{.siaga-noprint{display:none}body{-webkit-print-color-adjust:exact;"
+    "print-color-adjust:exact}h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}}"
+)
 
 
-def banner_html(report: CoverageReport) -> str:
-    """The provenance line: a yellow SCHEMATIC banner, or a discreet OSM attribution."""
+def file_names(lang: str) -> tuple[str, str]:
+    """The report page and map file names: the Indonesian ones plain, others suffixed (``_en``)."""
+    suffix = "" if lang == "id" else f"_{lang}"
+    return REPORT_FILE.replace(".html", f"{suffix}.html"), MAP_FILE.replace(".html", f"{suffix}.html")
+
+
+def banner_html(report: CoverageReport, lang: str = "id") -> str:
+    """The provenance line: a yellow SKEMATIK banner, or a discreet OSM attribution."""
     label = html.escape(report.graph_label)
     if report.schematic:
         return (
             '<div class="siaga-schematic-banner" style="position:sticky;top:0;z-index:10000;'
             "background:#ffeb3b;color:#000;font:bold 16px sans-serif;padding:8px 12px;"
-            f'border-bottom:3px solid #000">{label} — coverage figures are illustrative only</div>'
+            f'border-bottom:3px solid #000">{label} — {t(lang, "schematic_note")}</div>'
         )
     return f'<div class="siaga-attribution" style="font:12px sans-serif;padding:4px">{label}</div>'
 
 
-def _minutes(value: float) -> str:
-    return "unreachable" if not math.isfinite(value) else f"{value / 60:.1f} min"
+def _wib_now(now: datetime | None) -> str:
+    return to_wib(now or datetime.now(UTC)).strftime("%d-%m-%Y %H:%M") + " WIB"
 
 
-def coverage_map(report: CoverageReport, *, tiles: str | None = "OpenStreetMap") -> folium.Map:
-    """The Folium map of a report (see the module docstring)."""
+def _service(report: CoverageReport, lang: str) -> str:
+    return t(lang, f"service.{report.standard.service}")
+
+
+def standard_text(report: CoverageReport, lang: str) -> str:
+    """The service standard in the reader's language (the source citation stays as written)."""
+    std = report.standard
+    response = ""
+    if std.response_time_s is not None:
+        response = t(
+            lang,
+            "standard_response",
+            response=fmt_threshold(std.response_time_s, lang),
+            preparation=fmt_threshold(std.preparation_s, lang),
+        )
+    return t(
+        lang,
+        "standard_text",
+        service=_service(report, lang),
+        minutes=fmt_threshold(std.travel_time_s, lang),
+        response=response,
+        source=std.source,
+    )
+
+
+def title_block(report: CoverageReport, lang: str, now: datetime | None = None) -> str:
+    """Title, date (WIB), source and graph label: the block a printed page needs."""
+    lines = [
+        f"<b>{html.escape(t(lang, 'title', service=_service(report, lang)))}</b>",
+        html.escape(t(lang, "generated", date=_wib_now(now))),
+        html.escape(t(lang, "source", source=report.graph_source)),
+        html.escape(t(lang, "graph", label=report.graph_label)),
+    ]
+    if report.osm_timestamp:
+        lines.append(html.escape(t(lang, "osm_as_of", timestamp=report.osm_timestamp)))
+    return '<div class="siaga-title">' + "<br>".join(lines) + "</div>"
+
+
+def _bin_colour(value: float | None, bins: tuple[float, ...], colours: tuple[str, ...]) -> str:
+    if value is None or not math.isfinite(value):
+        return "#555555"
+    idx = sum(1 for b in bins[1:] if value >= b)
+    return colours[min(idx, len(colours) - 1)]
+
+
+def _legend(report: CoverageReport, lang: str) -> str:
+    rows = [f"<b>{html.escape(t(lang, 'map.legend.time'))}</b>"]
+    edges = [*list(TIME_BINS_MIN), math.inf]
+    for lo, hi, colour in zip(edges, edges[1:], TIME_COLOURS, strict=False):
+        span = f"≥ {lo:g}" if math.isinf(hi) else f"{lo:g}–{hi:g}"
+        rows.append(f'<i style="background:{colour}"></i>{t(lang, "minutes", value=span)}')
+    rows.append(f"<b>{html.escape(t(lang, 'map.legend.iso'))}</b>")
+    for i, iso in enumerate(sorted(report.isochrones, key=lambda x: x.threshold_s)):
+        colour = ISO_COLOURS[min(i, len(ISO_COLOURS) - 1)]
+        rows.append(f'<i style="background:{colour}"></i>≤ {fmt_threshold(iso.threshold_s, lang)}')
+    rows.append(f'<i class="dot" style="background:#e41a1c"></i>{html.escape(t(lang, "map.legend.post"))}')
+    rows.append(f'<i class="dot" style="background:#984ea3"></i>{html.escape(t(lang, "map.legend.site"))}')
+    rows.append(
+        f'<i style="background:none;border:3px solid #c00"></i>{html.escape(t(lang, "map.legend.gap"))}'
+    )
+    style = (
+        "<style>.siaga-legend{position:absolute;bottom:36px;left:10px;z-index:1000;background:#fff;"
+        "padding:6px 8px;font:12px sans-serif;border:1px solid #999;line-height:18px}"
+        ".siaga-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;"
+        "vertical-align:middle;opacity:.8}.siaga-legend i.dot{border-radius:50%;border:1px solid #000}"
+        ".siaga-title{position:absolute;top:48px;left:50px;z-index:1000;background:#fff;"
+        "padding:6px 10px;font:12px sans-serif;border:1px solid #999;max-width:45%}"
+        f"{PRINT_CSS}</style>"
+    )
+    return style + '<div class="siaga-legend">' + "<br>".join(rows) + "</div>"
+
+
+def coverage_map(
+    report: CoverageReport,
+    *,
+    lang: str = "id",
+    tiles: str | None = None,
+    vendor_dir: Path = VENDOR_DIR,
+    now: datetime | None = None,
+) -> folium.Map:
+    """The Folium map of a report (see the module docstring); offline unless ``tiles`` is given."""
+    check_lang(lang)
     bounds = report.desa.total_bounds
     centre = [float((bounds[1] + bounds[3]) / 2), float((bounds[0] + bounds[2]) / 2)]
-    fmap = folium.Map(location=centre, zoom_start=9, tiles=tiles, attr=report.graph_label if tiles else None)
+    fmap = folium.Map(
+        location=centre,
+        zoom_start=9,
+        tiles=tiles,
+        attr=report.graph_label if tiles else None,
+        control_scale=True,
+    )
+    make_offline(fmap, vendor_dir=vendor_dir)
     root: Any = fmap.get_root()
-    root.html.add_child(folium.Element(banner_html(report)))
-    colormap = cm.StepColormap(
-        list(TIME_COLOURS), index=list(TIME_BINS_MIN), vmin=0, vmax=TIME_BINS_MIN[-1],
-        caption="Mean travel time from the nearest post (min)",
-    )  # fmt: skip
+    root.html.add_child(folium.Element(banner_html(report, lang)))
+    root.html.add_child(folium.Element(title_block(report, lang, now)))
+    root.html.add_child(folium.Element(_legend(report, lang)))
+    fmap.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
 
     features = []
     for _, row in report.desa.iterrows():
         mean_min = row["mean_time_s"] / 60 if math.isfinite(row["mean_time_s"]) else None
+        area = float(row.get("area_km2", math.nan)) if "area_km2" in row else math.nan
         features.append(
             {
                 "type": "Feature",
@@ -68,154 +185,333 @@ def coverage_map(report: CoverageReport, *, tiles: str | None = "OpenStreetMap")
                     "nama": row["nama"],
                     "kecamatan": row["kecamatan_nama"],
                     "mean_min": None if mean_min is None else round(mean_min, 1),
-                    "p90": _minutes(row["p90_time_s"]),
-                    "coverage": f"{row['coverage_share']:.0%}"
-                    if math.isfinite(row["coverage_share"])
+                    "mean": fmt_minutes(row["mean_time_s"], lang),
+                    "p90": fmt_minutes(row["p90_time_s"], lang),
+                    "coverage": fmt_pct(row["coverage_share"], lang),
+                    "population": fmt_int(row["population"], lang),
+                    "uncovered": fmt_int(row["uncovered_population"], lang),
+                    "density": (row["population"] / area if math.isfinite(area) and area > 0 else None),
+                    "density_text": fmt_dec(row["population"] / area, lang, 0)
+                    if math.isfinite(area) and area > 0
                     else "-",
-                    "uncovered": round(row["uncovered_population"]),
-                    "nearest_post": row["nearest_post"] or "-",
+                    "nearest_post": row.get("nearest_post_name") or t(lang, "none"),
                 },
             }
         )
+    collection = {"type": "FeatureCollection", "features": features}
+    fields = ["nama", "kecamatan", "population", "mean", "p90", "coverage", "uncovered", "nearest_post"]
+    aliases = [
+        t(lang, k)
+        for k in (
+            "col.desa", "col.kecamatan", "col.population", "col.mean", "col.p90", "col.covered_share",
+            "col.uncovered", "col.nearest_post",
+        )
+    ]  # fmt: skip
 
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        value = feature["properties"]["mean_min"]
-        colour = "#555555" if value is None else colormap(min(value, TIME_BINS_MIN[-1]))
-        return {"fillColor": colour, "color": "#333333", "weight": 0.5, "fillOpacity": 0.6}
-
-    choropleth = folium.FeatureGroup(name=f"Travel time per desa ({report.standard.service})")
+    time_group = folium.FeatureGroup(name=t(lang, "map.time"))
     folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        style_function=style,
+        collection,
+        style_function=lambda f: {
+            "fillColor": _bin_colour(f["properties"]["mean_min"], TIME_BINS_MIN, TIME_COLOURS),
+            "color": "#333333",
+            "weight": 0.5,
+            "fillOpacity": 0.6,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+    ).add_to(time_group)
+    time_group.add_to(fmap)
+
+    density_group = folium.FeatureGroup(name=t(lang, "map.density"), show=False)
+    folium.GeoJson(
+        collection,
+        style_function=lambda f: {
+            "fillColor": _bin_colour(f["properties"]["density"], DENSITY_BINS, DENSITY_COLOURS),
+            "color": "#333333",
+            "weight": 0.5,
+            "fillOpacity": 0.7,
+        },
         tooltip=folium.GeoJsonTooltip(
-            fields=["nama", "kecamatan", "mean_min", "p90", "coverage", "uncovered", "nearest_post"],
-            aliases=[
-                "Desa",
-                "Kecamatan",
-                "Mean (min)",
-                "90th pct",
-                "Covered",
-                "Uncovered people",
-                "Nearest post",
-            ],
+            fields=["nama", "kecamatan", "population", "density_text"],
+            aliases=[*aliases[:3], t(lang, "map.density")],
         ),
-    ).add_to(choropleth)
-    choropleth.add_to(fmap)
-    colormap.add_to(fmap)
+    ).add_to(density_group)
+    density_group.add_to(fmap)
 
     for i, iso in enumerate(sorted(report.isochrones, key=lambda x: -x.threshold_s)):
-        group = folium.FeatureGroup(name=f"Isochrone {iso.label}", show=i >= len(report.isochrones) - 2)
-        colour = ISO_COLOURS[min(len(report.isochrones) - 1 - i, len(ISO_COLOURS) - 1)]
-        folium.GeoJson(
-            mapping(iso.geometry),
-            style_function=lambda _f, c=colour: {
-                "fillColor": c,
-                "color": c,
-                "weight": 1,
-                "fillOpacity": 0.35,
-            },
-            tooltip=iso.label,
-        ).add_to(group)
+        rank = len(report.isochrones) - 1 - i
+        colour = ISO_COLOURS[min(rank, len(ISO_COLOURS) - 1)]
+        minutes = fmt_threshold(iso.threshold_s, lang)
+        group = folium.FeatureGroup(name=t(lang, "map.iso", minutes=minutes), show=rank <= 1)
+        parts = iso.by_origin or (iso.geometry,)
+        iso_features = [
+            {
+                "type": "Feature",
+                "geometry": mapping(geom),
+                "properties": {
+                    "tip": t(
+                        lang,
+                        "map.tip.iso",
+                        post=report.posts[k].name if iso.by_origin else "",
+                        minutes=minutes,
+                    )
+                },
+            }
+            for k, geom in enumerate(parts)
+            if not geom.is_empty
+        ]
+        if iso_features:
+            folium.GeoJson(
+                {"type": "FeatureCollection", "features": iso_features},
+                style_function=lambda _f, c=colour: {
+                    "fillColor": c,
+                    "color": c,
+                    "weight": 1,
+                    "fillOpacity": 0.35,
+                },
+                tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+            ).add_to(group)
         group.add_to(fmap)
 
-    posts = folium.FeatureGroup(name="Posts")
+    gaps = report.gaps.head(GAP_DESA_ON_MAP)
+    gap_group = folium.FeatureGroup(name=t(lang, "map.gaps", n=len(gaps)))
+    by_kode = report.desa.set_index("kode")
+    gap_features = []
+    for _, row in gaps.iterrows():
+        tip = t(
+            lang,
+            "map.tip.gap",
+            desa=row["nama"],
+            uncovered=fmt_int(row["uncovered_population"], lang),
+            post=row.get("nearest_post_name") or t(lang, "none"),
+            time=fmt_minutes(row["centre_time_s"], lang),
+        )
+        geom = by_kode.loc[row["kode"]].geometry
+        gap_features.append({"type": "Feature", "geometry": mapping(geom), "properties": {"tip": tip}})
+    if gap_features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": gap_features},
+            style_function=lambda _f: {"fill": False, "color": "#cc0000", "weight": 3},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(gap_group)
+    gap_group.add_to(fmap)
+
+    posts = folium.FeatureGroup(name=t(lang, "map.posts"))
     for post, snap_m in zip(report.posts, report.post_snap_m, strict=True):
-        note = " (approximate position)" if post.approximate else ""
+        tip = t(
+            lang,
+            "map.tip.post",
+            name=post.name,
+            snap=fmt_int(float(snap_m), lang),
+            approx=t(lang, "map.tip.approx") if post.approximate else "",
+        )
         folium.CircleMarker(
             [post.lat, post.lon], radius=7, color="#000", fill=True, fill_color="#e41a1c", fill_opacity=1,
-            tooltip=html.escape(f"{post.name} [{post.agency}]{note}; {snap_m:.0f} m from the road"),
+            tooltip=html.escape(tip),
         ).add_to(posts)  # fmt: skip
     posts.add_to(fmap)
 
-    sites = sites_frame(report)
-    for name, group_rows in sites.groupby("scenario", sort=False) if len(sites) else []:
-        group = folium.FeatureGroup(name=f"Proposed: {name}", show=False)
-        for _, row in group_rows.iterrows():
+    by_id = {p.id: p for p in report.posts}
+    for scenario in report.scenarios:
+        group = folium.FeatureGroup(
+            name=t(lang, "map.proposed", name=scenario_name(scenario, lang)), show=False
+        )
+        for _, row in scenario.sites.iterrows():
+            tip = t(
+                lang,
+                "map.tip.site",
+                scenario=scenario_name(scenario, lang),
+                desa=row["desa_nama"] or "?",
+                kecamatan=row["kecamatan_nama"] or "?",
+                people=fmt_int(row["newly_covered_population"], lang),
+            )
             folium.CircleMarker(
                 [row["site_lat"], row["site_lon"]], radius=8, color="#000", fill=True, fill_color="#984ea3",
-                fill_opacity=1,
-                tooltip=html.escape(
-                    f"{name}: near {row['desa_nama'] or '?'} — covers "
-                    f"{row['newly_covered_population']:,.0f} more people"
-                ),
+                fill_opacity=1, tooltip=html.escape(tip),
             ).add_to(group)  # fmt: skip
+        for move in scenario.moves:
+            old = by_id[move.post_id]
+            folium.PolyLine(  # type: ignore[no-untyped-call]
+                [[old.lat, old.lon], [move.to_lat, move.to_lon]],
+                color="#984ea3",
+                weight=2,
+                dash_array="6 4",
+                tooltip=html.escape(
+                    t(
+                        lang,
+                        "map.tip.move",
+                        post=move.post_name,
+                        desa=move.to_desa or "?",
+                        gain=fmt_int(move.gained_population, lang),
+                    )
+                ),
+            ).add_to(group)
         group.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 
 
-def _table(frame: pd.DataFrame, columns: dict[str, str], *, limit: int | None = None) -> str:
+def scenario_name(scenario: ScenarioRow, lang: str) -> str:
+    """``Tambah 2 pos`` / ``Pindahkan 12 pos`` (``Add 2 post(s)`` / ``Move 12 post(s)``)."""
+    return t(lang, f"scenario.{scenario.kind}", k=scenario.k)
+
+
+def _table(frame: pd.DataFrame, columns: dict[str, str], lang: str, *, limit: int | None = None) -> str:
     out = frame[list(columns)].head(limit).copy() if limit else frame[list(columns)].copy()
     for col in out.columns:
         if col.endswith("_time_s"):
-            out[col] = [_minutes(float(v)) for v in out[col]]
+            out[col] = [fmt_minutes(float(v), lang) for v in out[col]]
         elif col.endswith("_share"):
-            out[col] = [f"{v:.1%}" if math.isfinite(v) else "-" for v in out[col]]
-        elif out[col].dtype.kind == "f":
-            out[col] = [f"{v:,.0f}" if math.isfinite(v) else "-" for v in out[col]]
-    out = out.rename(columns=columns)
+            out[col] = [fmt_pct(float(v), lang) for v in out[col]]
+        elif out[col].dtype.kind in "fi" and col != "rank":
+            out[col] = [fmt_int(float(v), lang) for v in out[col]]
+    out = out.rename(columns={k: t(lang, v) for k, v in columns.items()})
     rendered: str = out.to_html(index=False, escape=True, border=0, classes="siaga-table", na_rep="-")
     return rendered
 
 
-def report_html(report: CoverageReport, *, map_file: str = MAP_FILE, gap_rows: int = 40) -> str:
-    """The meeting page: headline figures, tables and the map (embedded from ``map_file``)."""
+def _siting_html(report: CoverageReport, lang: str) -> str:
     std = report.standard
-    o = report.overall
+    minutes = fmt_threshold(std.travel_time_s, lang)
     scen = pd.DataFrame(
         [
-            {"name": s.name, "posts": s.posts, "before": s.covered_before, "after": s.covered_after,
-             "gained": s.gained, "removed": ", ".join(s.removed_posts) or "-"}
+            {"name": scenario_name(s, lang), "posts": s.posts, "before": s.covered_before,
+             "after": s.covered_after, "gained": s.gained, "gained_centres": s.gained_centres}
             for s in report.scenarios
         ],
-        columns=["name", "posts", "before", "after", "gained", "removed"],
+        columns=["name", "posts", "before", "after", "gained", "gained_centres"],
     )  # fmt: skip
-    lscp = (
-        f"<p>Set covering (LSCP): {report.lscp_posts} posts (existing ones kept) would put every "
-        f"reachable desa centre within {std.travel_time_min:g} min"
-        + (
-            f"; {len(report.lscp_uncoverable)} desa cannot be reached in time from any candidate"
-            if report.lscp_uncoverable
-            else ""
-        )
-        + ".</p>"
-        if report.lscp_posts is not None
-        else ""
+    parts = [
+        f"<h2>{html.escape(t(lang, 'siting', minutes=minutes))}</h2>",
+        _table(
+            scen,
+            {
+                "name": "col.scenario",
+                "posts": "col.posts",
+                "before": "col.before",
+                "after": "col.after",
+                "gained": "col.gained",
+                "gained_centres": "col.gained_centres",
+            },
+            lang,
+        ),
+        f"<p>{html.escape(t(lang, 'siting_models'))}</p>",
+    ]
+    for s in report.scenarios:
+        if s.kind == "add" and len(s.sites):
+            sites = s.sites.copy()
+            sites["coords"] = [
+                f"{lat:.5f}, {lon:.5f}"
+                for lat, lon in zip(sites["site_lat"], sites["site_lon"], strict=False)
+            ]
+            sites = sites.sort_values("newly_covered_population", ascending=False)
+            parts.append(
+                f"<h3>{html.escape(scenario_name(s, lang))}: {html.escape(t(lang, 'proposed_sites'))}</h3>"
+            )
+            parts.append(
+                _table(
+                    sites,
+                    {
+                        "desa_nama": "col.desa",
+                        "kecamatan_nama": "col.kecamatan",
+                        "road_class": "col.road_class",
+                        "coords": "col.coordinates",
+                        "newly_covered_population": "col.new_people",
+                    },
+                    lang,
+                )
+            )
+        if s.kind == "relocate":
+            parts.append(f"<h3>{html.escape(t(lang, 'moves'))}</h3>")
+            if not s.moves:
+                parts.append(f"<p>{html.escape(t(lang, 'no_moves'))}</p>")
+                continue
+            moves = pd.DataFrame(
+                [
+                    {"from": m.post_name, "to": f"{m.to_desa or '?'}, {m.to_kecamatan or '?'} "
+                     f"({m.to_lat:.5f}, {m.to_lon:.5f})", "gain": m.gained_population}
+                    for m in s.moves
+                ]
+            )  # fmt: skip
+            parts.append(_table(moves, {"from": "col.from", "to": "col.to", "gain": "col.move_gain"}, lang))
+            parts.append(f"<p>{html.escape(t(lang, 'moves_note'))}</p>")
+    if report.lscp_posts is not None:
+        text = t(lang, "lscp", n=report.lscp_posts, minutes=minutes)
+        if report.lscp_uncoverable:
+            text += t(lang, "lscp_uncoverable", n=len(report.lscp_uncoverable))
+        parts.append(f"<p>{html.escape(text)}</p>")
+    return "\n".join(parts)
+
+
+def report_html(
+    report: CoverageReport,
+    *,
+    lang: str = "id",
+    map_file: str | None = None,
+    gap_rows: int = 40,
+    now: datetime | None = None,
+    population_year: int = 2022,
+) -> str:
+    """The meeting page: headline figures, tables and the map (embedded from ``map_file``)."""
+    check_lang(lang)
+    map_file = map_file or file_names(lang)[1]
+    o = report.overall
+    headline = t(
+        lang,
+        "headline",
+        covered=fmt_int(o["covered_population"], lang),
+        population=fmt_int(o["population"], lang),
+        share=fmt_pct(o["coverage_share"], lang),
+        mean=fmt_minutes(o["mean_time_s"], lang),
+        p90=fmt_minutes(o["p90_time_s"], lang),
+        unreachable=fmt_int(o["unreachable_population"], lang),
+        posts=len(report.posts),
     )
-    coverage_share = o["coverage_share"]
+    gaps = report.gaps.copy()
+    gaps["nearest_post_name"] = gaps["nearest_post_name"].fillna(t(lang, "none"))
     body = f"""
-<h1>Coverage report — {html.escape(std.service)}</h1>
-<p><b>Standard:</b> {html.escape(std.describe())}</p>
-<p><b>Population covered:</b> {o["covered_population"]:,.0f} of {o["population"]:,.0f}
-({coverage_share:.1%}); mean travel time {_minutes(o["mean_time_s"])}, 90th percentile
-{_minutes(o["p90_time_s"])}; {o["unreachable_population"]:,.0f} people not reachable by road.
-Posts: {len(report.posts)}. Demand method: {html.escape(report.demand.method)} (BPS 2022 kecamatan
-population spread to desa and road nodes).</p>
-<iframe src="{html.escape(map_file)}" style="width:100%;height:640px;border:1px solid #999"></iframe>
-<h2>Per kecamatan</h2>
-{_table(report.kecamatan, {"kecamatan_nama": "Kecamatan", "population": "Population", "coverage_share": "Covered", "mean_time_s": "Mean", "p90_time_s": "90th pct", "uncovered_population": "Uncovered"})}
-<h2>Gap list: desa ranked by uncovered population</h2>
-{_table(report.gaps, {"rank": "#", "nama": "Desa", "kecamatan_nama": "Kecamatan", "uncovered_population": "Uncovered people", "coverage_share": "Covered", "nearest_post": "Nearest post", "centre_time_s": "Time to centre"}, limit=gap_rows)}
-<h2>Station siting (MCLP, desa centres within {std.travel_time_min:g} min)</h2>
-{_table(scen, {"name": "Scenario", "posts": "Posts", "before": "Covered before", "after": "Covered after", "gained": "Gained", "removed": "Posts moved away"})}
-{lscp}
+{title_block(report, lang, now)}
+<p><b>{t(lang, "standard")}:</b> {html.escape(standard_text(report, lang))}</p>
+<p>{headline}</p>
+<p>{html.escape(t(lang, "demand_model", year=population_year, method=report.demand.method))}</p>
+<iframe src="{html.escape(map_file)}" class="siaga-map"></iframe>
+<h2>{html.escape(t(lang, "per_kecamatan"))}</h2>
+{_table(report.kecamatan, {"kecamatan_nama": "col.kecamatan", "population": "col.population", "coverage_share": "col.covered_share", "mean_time_s": "col.mean", "p90_time_s": "col.p90", "uncovered_population": "col.uncovered"}, lang)}
+<h2>{html.escape(t(lang, "gaps"))}</h2>
+{_table(gaps, {"rank": "col.rank", "nama": "col.desa", "kecamatan_nama": "col.kecamatan", "uncovered_population": "col.uncovered", "coverage_share": "col.covered_share", "nearest_post_name": "col.nearest_post", "centre_time_s": "col.centre_time"}, lang, limit=gap_rows)}
+{_siting_html(report, lang)}
 """  # noqa: E501
     style = (
         "body{font-family:sans-serif;margin:0}main{padding:0 16px}"
+        ".siaga-title{font-size:14px;margin:12px 0}"
+        ".siaga-map{width:100%;height:640px;border:1px solid #999}"
         ".siaga-table{border-collapse:collapse}.siaga-table td,.siaga-table th{padding:2px 8px;"
         "border-bottom:1px solid #ddd;text-align:right}"
+        f"{PRINT_CSS}@media print{{.siaga-map{{height:170mm;break-inside:avoid}}}}"
     )
+    title = html.escape(t(lang, "title", service=_service(report, lang)))
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Coverage report — {html.escape(std.service)}</title><style>{style}</style></head>"
-        f"<body>{banner_html(report)}<main>{body}</main>{banner_html(report)}</body></html>\n"
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{style}</style></head>"
+        f"<body>{banner_html(report, lang)}<main>{body}</main>{banner_html(report, lang)}</body></html>\n"
     )
 
 
-def write_html(report: CoverageReport, out_dir: Path, *, tiles: str | None = "OpenStreetMap") -> list[Path]:
-    """Write the map and the report page into ``out_dir``; return their paths."""
+def write_html(
+    report: CoverageReport,
+    out_dir: Path,
+    *,
+    lang: str = "id",
+    tiles: str | None = None,
+    vendor_dir: Path = VENDOR_DIR,
+    now: datetime | None = None,
+) -> list[Path]:
+    """Write the map and the report page of ``lang`` into ``out_dir``; return their paths."""
+    check_lang(lang)
     out_dir.mkdir(parents=True, exist_ok=True)
-    map_path, page_path = out_dir / MAP_FILE, out_dir / REPORT_FILE
-    map_path.write_text(coverage_map(report, tiles=tiles).get_root().render(), encoding="utf-8")
-    page_path.write_text(report_html(report), encoding="utf-8")
+    page_name, map_name = file_names(lang)
+    map_path, page_path = out_dir / map_name, out_dir / page_name
+    fmap = coverage_map(report, lang=lang, tiles=tiles, vendor_dir=vendor_dir, now=now)
+    html_text = fmap.get_root().render()
+    map_path.write_text(html_text.replace("<html>", f'<html lang="{lang}">', 1), encoding="utf-8")
+    page_path.write_text(report_html(report, lang=lang, map_file=map_name, now=now), encoding="utf-8")
     return [page_path, map_path]

@@ -55,10 +55,16 @@ def report(
     ] = 300.0,
     police_travel_s: Annotated[float, typer.Option(help="police travel standard (s)")] = 900.0,
     tiles: Annotated[
-        str, typer.Option(help="basemap tiles for the map, or 'none' (offline)")
-    ] = "OpenStreetMap",
+        str,
+        typer.Option(
+            help="'none' (offline, default) or a tile provider such as OpenStreetMap (needs internet)"
+        ),
+    ] = "none",
+    lang: Annotated[str, typer.Option(help="language of the HTML pages: id, en or both")] = "id",
 ) -> None:
     """Write an HTML coverage report (maps, gap list, proposed sites) plus CSV and GeoJSON files."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from dispatch_geo.boundaries import load_boundaries
     from dispatch_geo.coverage.export import write_report_files
     from dispatch_geo.coverage.posts import posts_from_fleet
@@ -69,6 +75,32 @@ def report(
     from siaga.graphs import resolve_graph
 
     settings = Settings()
+    langs = ("id", "en") if lang == "both" else (lang,)
+    if any(v not in ("id", "en") for v in langs):
+        raise typer.BadParameter(f"--lang must be id, en or both, not {lang!r}")
+    steps = ["graph", "demand", "travel_times", "isochrones", "siting", "html", "files"]
+    labels = {
+        "graph": "jaringan jalan / road graph",
+        "demand": "penduduk / demand",
+        "travel_times": "waktu tempuh / travel times",
+        "isochrones": "isokron / isochrones",
+        "siting": "lokasi pos / siting",
+        "html": "peta & laporan / map & report",
+        "files": "CSV, GeoJSON, JSON",
+    }
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+    task = progress.add_task("", total=len(steps))
+
+    def step(name: str) -> None:
+        progress.update(task, completed=steps.index(name), description=labels[name])
+
     try:
         standard = service_standard(
             agency,
@@ -92,14 +124,29 @@ def report(
         if fleet_path is None:
             raise typer.BadParameter("no fleet CSV: pass --fleet or set SIAGA_FLEET_CSV_PATH")
         posts = posts_from_fleet(load_fleet_csv(fleet_path), agency)
-        road, directory = resolve_graph(settings)
-        if road.meta.schematic:
-            err.print(f"[bold black on yellow] {road.meta.label} [/]")
-        result = build_report(
-            road, load_boundaries(settings.boundaries_path), posts, standard, options=options
-        )
-        paths = write_html(result, out, tiles=None if tiles.lower() == "none" else tiles)
-        paths += write_report_files(result, out)
+        with progress:
+            step("graph")
+            road, directory = resolve_graph(settings)
+            if road.meta.schematic:
+                progress.console.print(f"[bold black on yellow] {road.meta.label} [/]")
+            if not options.siting:
+                steps.remove("siting")
+                progress.update(task, total=len(steps))
+            result = build_report(
+                road,
+                load_boundaries(settings.boundaries_path),
+                posts,
+                standard,
+                options=options,
+                progress=step,
+            )
+            step("html")
+            paths: list[Path] = []
+            for one in langs:
+                paths += write_html(result, out, lang=one, tiles=None if tiles.lower() == "none" else tiles)
+            step("files")
+            paths += write_report_files(result, out)
+            progress.update(task, completed=len(steps), description="selesai / done")
     except (SiagaError, ValueError) as exc:
         err.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(code=2) from exc
@@ -109,7 +156,8 @@ def report(
         f"({o['coverage_share']:.1%}) from {len(posts)} posts on graph {directory}"
     )
     for scenario in result.scenarios:
-        console.print(f"  {scenario.name}: +{scenario.gained:,.0f} people covered (desa-centre siting)")
+        moved = f"; {len(scenario.moves)} post(s) move" if scenario.kind == "relocate" else ""
+        console.print(f"  {scenario.name}: +{scenario.gained:,.0f} people covered{moved}")
     console.print(json.dumps({"timings_s": result.timings_s}))
     for path in paths:
         console.print(f"wrote {path}")

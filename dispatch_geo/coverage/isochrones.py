@@ -42,6 +42,8 @@ class Isochrone:
     threshold_s: float
     geometry: BaseGeometry
     road_length_m: float
+    by_origin: tuple[BaseGeometry, ...] = ()
+    """The same area split by nearest origin: item ``k`` is where origin ``k`` is nearest (may be empty)."""
 
     @property
     def label(self) -> str:
@@ -118,24 +120,63 @@ def isochrones(
     inv = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
     x, y = fwd.transform(road.geom_lon, road.geom_lat)
     xy = np.column_stack((np.asarray(x), np.asarray(y)))
+    n_origins = len(times.origins)
     out = []
+    drawn: dict[int, BaseGeometry] = {}
+    done_full: set[int] = set()
     for threshold in sorted(float(t) for t in thresholds_s):
         pieces = reachable_pieces(road, times, threshold)
-        lines = [_piece_line(road, xy, e, a, b) for e, a, b in pieces]
-        lines = [line for line in lines if line is not None]
-        if not lines:
-            out.append(Isochrone(threshold, shapely.Polygon(), 0.0))
-            continue
         length = reachable_length_m(road, pieces)
-        arr = np.asarray(lines, dtype=object)
-        if simplify_m > 0:
+        owner = _owners(road, times, pieces)
+        # thresholds are nested: a whole edge drawn for a smaller one is already in its polygon, so only
+        # the new and the lengthened pieces are buffered and merged into it (about the cost of the largest
+        # threshold alone instead of the sum of all of them)
+        fresh = [i for i, (e, a, b) in enumerate(pieces) if not (a <= 0.0 and b >= 1.0 and e in done_full)]
+        done_full.update(e for e, a, b in pieces if a <= 0.0 and b >= 1.0)
+        lines = [_piece_line(road, xy, *pieces[i]) for i in fresh]
+        keep = [k for k, line in enumerate(lines) if line is not None]
+        arr = np.asarray([lines[k] for k in keep], dtype=object)
+        who = owner[np.asarray(fresh, dtype=np.int64)[keep]] if keep else np.zeros(0, dtype=np.int64)
+        if arr.size and simplify_m > 0:
             arr = shapely.simplify(arr, simplify_m)
         # buffer each piece, then union the polygons: buffering one huge multilinestring is
-        # pathological in GEOS (minutes and gigabytes on the regency graph), this takes well under 1 s
-        area = shapely.union_all(shapely.buffer(arr, buffer_m, quad_segs=4))
-        area_wgs = shapely.transform(area, lambda c: np.column_stack(inv.transform(c[:, 0], c[:, 1])))
-        out.append(Isochrone(threshold, area_wgs, length))
+        # pathological in GEOS (minutes and gigabytes on the regency graph)
+        buffers = shapely.buffer(arr, buffer_m, quad_segs=2) if arr.size else arr
+        parts = []
+        for k in range(n_origins):
+            mine = buffers[who == k] if arr.size else buffers
+            previous = drawn.get(k)
+            if mine.size:
+                merged = shapely.union_all(
+                    mine if previous is None else np.append(mine, np.asarray([previous], dtype=object))
+                )
+            else:
+                merged = previous if previous is not None else shapely.Polygon()
+            drawn[k] = merged
+            parts.append(merged)
+        area = shapely.union_all(np.asarray(parts, dtype=object)) if parts else shapely.Polygon()
+        out.append(Isochrone(threshold, _to_wgs(area, inv), length, tuple(_to_wgs(g, inv) for g in parts)))
     return out
+
+
+def _to_wgs(geom: BaseGeometry, inv: Transformer) -> BaseGeometry:
+    if geom.is_empty:
+        return shapely.Polygon()
+    out: BaseGeometry = shapely.transform(geom, lambda c: np.column_stack(inv.transform(c[:, 0], c[:, 1])))
+    return out
+
+
+def _owners(
+    road: RoadGraph, times: NodeTimes, pieces: Sequence[tuple[int, float, float]]
+) -> npt.NDArray[np.int64]:
+    """The origin each piece is drawn for: the one nearest the piece's tail (its own, on an origin's edge)."""
+    edges = np.asarray([e for e, _, _ in pieces], dtype=np.int64)
+    owner = np.asarray(times.origin[road.tail[edges]], dtype=np.int64) if edges.size else edges
+    on_origin = {o.edge: k for k, o in enumerate(times.origins)}
+    for i, e in enumerate(edges.tolist()):
+        if e in on_origin and owner[i] < 0:
+            owner[i] = on_origin[e]
+    return owner
 
 
 def reachable_length_m(road: RoadGraph, pieces: Sequence[tuple[int, float, float]]) -> float:

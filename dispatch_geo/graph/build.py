@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import osmnx as ox
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -67,6 +66,8 @@ def build_from_file(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build from a local ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` extract, clipped to ``clip_polygon``."""
+    import osmnx as ox  # here, not at the top: ~1.7 s to import, and loading a cached graph needs none of it
+
     say = progress or _quiet
     with tempfile.TemporaryDirectory(prefix="siaga-osm-") as tmp:
         xml_path = Path(tmp) / "network.osm"
@@ -99,6 +100,8 @@ def build_from_overpass(
     The request goes to ``osmnx.settings.overpass_url``. Overpass serves live data, so the OSM
     timestamp recorded is the time of the query.
     """
+    import osmnx as ox  # here, not at the top: ~1.7 s to import, and loading a cached graph needs none of it
+
     say = progress or _quiet
     say("Downloading roads from the Overpass API (this can take minutes)")
     queried_at = datetime.now(UTC)
@@ -140,6 +143,8 @@ def _finish(
     say: Progress,
     extra: dict[str, Any] | None = None,
 ) -> BuildResult:
+    import osmnx as ox  # here, not at the top: ~1.7 s to import, and loading a cached graph needs none of it
+
     if raw.number_of_edges() == 0:
         raise GraphBuildError(f"{source} gave no drivable roads")
     schematic = _is_schematic(raw)
@@ -266,6 +271,8 @@ def _drop_non_emergency(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 @contextmanager
 def _way_tags() -> Iterator[None]:
     """Ask osmnx to keep the extra way tags we need (surface, emergency access, schematic marker)."""
+    import osmnx as ox  # here, not at the top: ~1.7 s to import, and loading a cached graph needs none of it
+
     saved = list(ox.settings.useful_tags_way)
     ox.settings.useful_tags_way = saved + [t for t in EXTRA_WAY_TAGS if t not in saved]
     try:

@@ -19,7 +19,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import osmnx as ox
 
 from dispatch_geo.errors import GraphCacheError
 from dispatch_geo.graph.roadgraph import GraphMeta, RoadGraph
@@ -51,6 +50,8 @@ def save_graph(road: RoadGraph, directory: Path, *, graph: nx.MultiDiGraph | Non
     os.replace(meta_tmp, directory / META_FILE)
     if graph is not None:
         graphml_tmp = directory / (GRAPHML_FILE + ".tmp")
+        import osmnx as ox  # here, not at the top: ~1.7 s to import; loading never needs it
+
         ox.save_graphml(graph, graphml_tmp)
         os.replace(graphml_tmp, directory / GRAPHML_FILE)
     log.info("saved road graph (%d nodes, %d edges) to %s", road.n_nodes, road.n_edges, directory)

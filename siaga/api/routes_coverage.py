@@ -11,7 +11,6 @@ Both say ``schematic: true`` and carry the graph's label when the road graph is 
 
 from __future__ import annotations
 
-import math
 import threading
 from typing import Any
 
@@ -22,7 +21,7 @@ from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.coverage.analysis import cover_loss
 from dispatch_geo.coverage.demand import Demand, allocate_demand
 from dispatch_geo.coverage.posts import Post
-from dispatch_geo.coverage.report import CoverageReport, ReportOptions, build_report
+from dispatch_geo.coverage.report import CoverageReport, ReportOptions, build_report, planner_units
 from dispatch_geo.coverage.standards import SERVICES, UNIT_TYPES_FOR_SERVICE, service_standard
 from dispatch_geo.domain.units import Availability, availability
 from dispatch_geo.errors import InputError
@@ -44,12 +43,8 @@ def _records(frame: pd.DataFrame, limit: int | None = None) -> list[dict[str, An
     rows = frame.drop(columns=["geometry"], errors="ignore")
     if limit is not None:
         rows = rows.head(limit)
-    out: list[dict[str, Any]] = []
-    for row in rows.to_dict(orient="records"):
-        out.append(
-            {str(k): (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
-        )
-    return out
+    # people as whole numbers, each *_time_s joined by *_time_min (the seconds stay for existing clients)
+    return [planner_units({str(k): v for k, v in row.items()}) for row in rows.to_dict(orient="records")]
 
 
 def _cache(request: Request) -> dict[str, Any]:
@@ -130,5 +125,5 @@ def move_up(
         "label": geo.label,
         "available_units": len(units),
         "villages_losing_cover": _records(lost),
-        "population_losing_cover": float(lost["lost_population"].sum()) if len(lost) else 0.0,
+        "population_losing_cover": round(float(lost["lost_population"].sum())) if len(lost) else 0,
     }

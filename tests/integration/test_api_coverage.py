@@ -21,6 +21,11 @@ def test_coverage_report_and_move_up_hint(tmp_path, make_client):  # noqa: F811
     assert 0 <= body["covered_population"] <= body["population"]
     assert len(body["kecamatan"]) == 14
     assert body["gaps"], "the coarse test grid leaves villages uncovered"
+    assert isinstance(body["covered_population"], int), "people as whole numbers"
+    gap = body["gaps"][0]
+    assert isinstance(gap["uncovered_population"], int)
+    assert gap["centre_time_min"] is None or gap["centre_time_min"] == round(gap["centre_time_s"] / 60, 1)
+    assert "nearest_post_name" in gap
     assert client.get("/api/v1/coverage/spaceships", headers=auth("planner")).status_code == 422
 
     # put two ambulances on the map: one in Siak town, one far away in Kandis

@@ -85,3 +85,12 @@ def test_candidate_sample_spreads_and_keeps_required_nodes():
     picked = candidate_sample(road, 3, must=[node_index(road, 5)])
     assert picked[0] == node_index(road, 5)
     assert len(set(picked.tolist())) == picked.size <= 4
+
+
+def test_relocate_leaves_a_post_in_place_when_moving_it_gains_nobody():
+    # c0 and c3 cover exactly the same demand: the post at c3 must stay, c2 must move to c1
+    cost = np.column_stack([COST, COST[:, 0]])
+    scenario = relocate_posts(cost, WEIGHTS, 100.0, existing=[2, 3])
+    assert sorted(scenario.after.selected.tolist()) == [1, 3]
+    assert scenario.removed.tolist() == [2]
+    assert scenario.added.tolist() == [1]
