@@ -78,10 +78,28 @@ def create_unit(
     return fleet_repo.create_unit(session, unit=unit, at=at, device_id=device_id)
 
 
+NO_INCIDENT = 0
+"""``expected_incident_id`` meaning "the unit works no incident"."""
+
+
 def change_unit_status(
-    session: Session, *, unit_id: str, new_status: UnitStatus, at: datetime, by: str
+    session: Session,
+    *,
+    unit_id: str,
+    new_status: UnitStatus,
+    at: datetime,
+    by: str,
+    expected_status: UnitStatus | None = None,
+    expected_incident_id: int | None = None,
 ) -> UnitStatusResult:
     """Move a unit to ``new_status`` (table-checked, audited with who and when).
+
+    Optimistic concurrency: with ``expected_status`` and/or ``expected_incident_id``
+    (:data:`NO_INCIDENT` for "no incident") the change is made only if the unit, under its lock, is
+    still in that status and works that incident; otherwise :class:`ConflictError`
+    (``unit_status_changed`` / ``unit_reassigned``) naming what changed, and nothing is written. A late
+    "available" from a crew or a second console can then never release a unit that meanwhile went to
+    another incident.
 
     Raises
     ------
@@ -118,6 +136,29 @@ def change_unit_status(
         ).coded("unit_just_assigned", unit_id=unit_id, incident_id=held[0].incident_id)
     if not held:
         incident = None
+    if expected_status is not None and unit.status != UnitStatus(expected_status):
+        raise ConflictError(
+            f"unit {unit_id} is {unit.status} now, not {expected_status}: it changed meanwhile "
+            f"(last change {unit.status_changed_at.isoformat()}); look again before changing it"
+        ).coded(
+            "unit_status_changed",
+            unit_id=unit_id,
+            expected=str(expected_status),
+            actual=str(unit.status),
+            incident_id=held[0].incident_id if held else None,
+        )
+    actual_incident = held[0].incident_id if held else NO_INCIDENT
+    if expected_incident_id is not None and actual_incident != expected_incident_id:
+        raise ConflictError(
+            f"unit {unit_id} works "
+            + (f"incident {actual_incident}" if actual_incident else "no incident")
+            + f" now, not {expected_incident_id or 'none'}: it was reassigned meanwhile"
+        ).coded(
+            "unit_reassigned",
+            unit_id=unit_id,
+            expected_incident_id=expected_incident_id or None,
+            actual_incident_id=actual_incident or None,
+        )
     at = max([at, unit.status_changed_at] + [a.assigned_at for a in held])
     change = fleet_repo.change_unit_status(
         session,

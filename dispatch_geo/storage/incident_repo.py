@@ -112,10 +112,14 @@ def list_incidents(
     kecamatan_kode: str | None = None,
     offset: int = 0,
 ) -> list[IncidentRow]:
-    """Incidents matching every filter, most urgent first, then oldest first.
+    """Incidents matching every filter, open ones first (most urgent, then oldest), then the closed
+    and cancelled ones (newest first).
 
-    ``created_since`` is inclusive, ``created_until`` exclusive. ``text`` is found, ignoring case, in
-    the address, landmark, description, desa or kecamatan name (ASCII case folding on SQLite).
+    ``limit`` and ``offset`` page only the closed and cancelled incidents: every matching open
+    incident is always returned, however long the history (an open incident must never drop out of
+    the live picture). ``created_since`` is inclusive, ``created_until`` exclusive. ``text`` is found,
+    ignoring case, in the address, landmark, description, desa or kecamatan name (ASCII case folding
+    on SQLite).
     """
     stmt = select(IncidentRow).order_by(IncidentRow.priority, IncidentRow.created_at, IncidentRow.id)
     statuses = as_set(status, IncidentStatus)
@@ -143,11 +147,13 @@ def list_incidents(
             IncidentRow.kecamatan_nama,
         )
         stmt = stmt.where(or_(*(c.icontains(needle, autoescape=True) for c in columns)))
-    if offset:
-        stmt = stmt.offset(offset)
+    final = sorted(FINAL_INCIDENT_STATUSES)
+    open_rows = list(session.scalars(stmt.where(IncidentRow.status.not_in(final))))
+    history = stmt.where(IncidentRow.status.in_(final)).order_by(None)
+    history = history.order_by(IncidentRow.created_at.desc(), IncidentRow.id.desc()).offset(offset)
     if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+        history = history.limit(limit)
+    return open_rows + list(session.scalars(history))
 
 
 def change_incident_status(

@@ -34,9 +34,16 @@ TypeQ = Annotated[list[IncidentType] | None, Query(description="repeatable")]
 PriorityQ = Annotated[
     list[Annotated[int, Field(ge=1, le=3)]] | None, Query(description="repeatable; 1, 2 or 3")
 ]
-LimitQ = Annotated[int, Query(ge=1, le=2000)]
-ListLimitQ = Annotated[int, Query(ge=1, le=500, description="page size")]
-OffsetQ = Annotated[int, Query(ge=0, le=1_000_000, description="incidents to skip (paging)")]
+LimitQ = Annotated[
+    int, Query(ge=1, le=2000, description="closed/cancelled incidents at most (open ones: all, always)")
+]
+ListLimitQ = Annotated[
+    int,
+    Query(
+        ge=1, le=500, description="page size of the closed/cancelled incidents; open ones are never capped"
+    ),
+]
+OffsetQ = Annotated[int, Query(ge=0, le=1_000_000, description="closed/cancelled incidents to skip (paging)")]
 FromQ = Annotated[
     schemas.QueryTime | None,
     Query(
@@ -138,8 +145,9 @@ def _place_match(
     responses=schemas.GEOJSON_OK,
     summary="Incidents, most urgent first; filters for the history (Riwayat) list",
     description=f"Dispatchers, admins and planners. {PLANNER_NOTE} Closed and cancelled incidents are "
-    "found like open ones (filter by `status`, time range `from`/`to`, `q`, `kecamatan`); page with "
-    "`limit` and `offset`.",
+    "found like open ones (filter by `status`, time range `from`/`to`, `q`, `kecamatan`); page them with "
+    "`limit` and `offset`. Open incidents matching the filters are always all returned (first, most "
+    "urgent first): the live picture never loses one to a cap.",
 )
 def list_incidents(
     session: SessionDep,

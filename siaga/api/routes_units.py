@@ -146,7 +146,13 @@ def change_status(
 ) -> schemas.UnitStatusOut:
     now = now_utc()
     result = unit_service.change_unit_status(
-        session, unit_id=unit_id, new_status=body.status, at=now, by=who.name
+        session,
+        unit_id=unit_id,
+        new_status=body.status,
+        at=now,
+        by=who.name,
+        expected_status=body.expected_status,
+        expected_incident_id=body.expected_incident_id,
     )
     session.commit()
     row = fleet_repo.get_unit(session, unit_id=unit_id)

@@ -146,6 +146,18 @@ class UnitCreate(Strict):
 
 class UnitStatusUpdate(Strict):
     status: UnitStatus
+    expected_status: UnitStatus | None = Field(
+        default=None,
+        description="the status the caller saw; if the unit has moved on meanwhile, 409 "
+        "`unit_status_changed` and nothing changes (optimistic concurrency)",
+    )
+    expected_incident_id: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**63 - 1,
+        description="the incident the caller saw the unit working (0: none); if it works another one now, "
+        "409 `unit_reassigned` and nothing changes",
+    )
 
 
 class PositionReport(Strict):

@@ -138,8 +138,11 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       const status = unit ? unit.status : "unknown";
       const released = a.released_at != null;
       const next = !released && unit && Array.isArray(unit.next_statuses) ? unit.next_statuses : [];
+      // the status and incident the dispatcher sees travel with the click: if the unit has moved on
+      // meanwhile (a late click, a colleague, the crew), the server answers 409 and changes nothing
       const buttons = next.map((s) => `<button type="button" class="status-button" data-unit-status="${esc(a.unit_id)}"`
-        + ` data-to="${esc(s)}">${esc(t(lang, "s_" + s))}</button>`).join(" ");
+        + ` data-to="${esc(s)}" data-from="${esc(status)}" data-expected-incident="${esc(a.incident_id)}">`
+        + `${esc(t(lang, "s_" + s))}</button>`).join(" ");
       const assignedAt = formatWib(a.assigned_at, { timeOnly: true });
       return `<li data-assigned="${esc(a.unit_id)}"${released ? ' class="released"' : ""}><b>${esc(a.unit_id)}</b> `
         + (released
@@ -314,7 +317,11 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     const statusButton = target.closest("button[data-unit-status]");
     if (statusButton) {
       await act(async () => {
-        await api.post(`/units/${encodeURIComponent(statusButton.dataset.unitStatus)}/status`, { status: statusButton.dataset.to });
+        await api.post(`/units/${encodeURIComponent(statusButton.dataset.unitStatus)}/status`, {
+          status: statusButton.dataset.to,
+          expected_status: statusButton.dataset.from,
+          expected_incident_id: Number(statusButton.dataset.expectedIncident),
+        });
         await Promise.all([loadDetail(id), refreshNow()]);
       });
       return;
