@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         default=2000.0, ge=0, description="a point farther than this outside Siak is reported as outside"
     )
     snap_max_distance_m: float = Field(default=250.0, gt=0)
+    far_from_road_m: float = Field(
+        default=500.0, gt=0, description="an incident point farther than this from any road is warned"
+    )
     secret_key: SecretStr = SecretStr(UNSAFE_SECRET)
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from dispatch_geo.domain.values import LonLat
 from dispatch_geo.places import PlacePoint
 from siaga.api import schemas
 from siaga.api.deps import OperationsReaderDep, StateDep
@@ -95,6 +96,48 @@ def _place_item(score: float, p: PlacePoint) -> dict[str, Any]:
     if p.seat_desa_kode is not None:
         item["seat"] = {"kode": p.seat_desa_kode, "nama": p.seat_desa_nama, "confirmed": p.seat_confirmed}
     return item
+
+
+@api.get(
+    "/locate",
+    response_model=schemas.LocateOut,
+    summary="Where a candidate incident point is: desa, kecamatan, distance to the nearest road",
+    description="For the intake pin before an incident is created or moved: the desa and kecamatan (kode "
+    "and name), whether the point lies inside the regency (else its distance from the nearest desa; beyond "
+    "the border zone a 422 `outside_service_area`), the distance to the nearest road as the dispatch "
+    "snapper measures it, and the warning `far_from_road` {distance_m, limit_m} beyond "
+    "SIAGA_FAR_FROM_ROAD_M (500 m).",
+)
+def locate(
+    lon: Annotated[schemas.Lon, Query()],
+    lat: Annotated[schemas.Lat, Query()],
+    state: StateDep,
+    _: OperationsReaderDep,
+) -> schemas.LocateOut:
+    point = LonLat(lon, lat)
+    where = state.geo.gazetteer.locate(point)
+    road_distance_m = round(state.geo.snapper.snap_one(point).distance_m, 1)
+    limit_m = state.settings.far_from_road_m
+    warnings = []
+    if road_distance_m > limit_m:
+        warnings.append(
+            schemas.MessageOut(
+                code="far_from_road",
+                params={"distance_m": round(road_distance_m), "limit_m": round(limit_m)},
+                text=f"the point is {road_distance_m:.0f} m from the nearest road "
+                f"(more than {limit_m:.0f} m)",
+            )
+        )
+    return schemas.LocateOut(
+        lon=lon,
+        lat=lat,
+        desa=schemas.Place(kode=where.desa_kode, nama=where.desa_nama),
+        kecamatan=schemas.Place(kode=where.kecamatan_kode, nama=where.kecamatan_nama),
+        inside=where.inside,
+        outside_distance_m=round(where.distance_m, 1),
+        road_distance_m=road_distance_m,
+        warnings=warnings,
+    )
 
 
 @api.get(

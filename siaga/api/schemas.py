@@ -483,3 +483,18 @@ class MessageOut(BaseModel):
     code: str = Field(description="stable message code (docs/dispatch.md, Message codes)")
     params: dict[str, Any]
     text: str = Field(description="the same message in English, for machines and logs")
+
+
+class LocateOut(BaseModel):
+    """Where a candidate incident point is, before the incident is created or moved."""
+
+    lon: float
+    lat: float
+    desa: Place
+    kecamatan: Place
+    inside: bool = Field(description="true when the point lies in a desa of the regency")
+    outside_distance_m: float = Field(description="distance from the nearest desa; 0 when inside")
+    road_distance_m: float = Field(description="distance to the nearest road of the routing graph")
+    warnings: list[MessageOut] = Field(
+        description="`far_from_road` {distance_m, limit_m} beyond SIAGA_FAR_FROM_ROAD_M"
+    )

@@ -107,6 +107,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/coverage/{{service}}/move-up"): Rule(READERS, params={"unit_id": "AMB-SIAK-01"}),
     # console data (the console pages and static files are public and outside the OpenAPI document)
     ("GET", f"{API}/places"): Rule(READERS, params={"q": "siak"}),
+    ("GET", f"{API}/locate"): Rule(READERS, params={"lon": 102.05, "lat": 0.8}),
     ("GET", f"{API}/map/roads.geojson"): Rule(READERS),
     ("GET", f"{API}/map/boundaries.geojson"): Rule(READERS),
     # devices
