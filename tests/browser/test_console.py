@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole, pair_device, running_console
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
+from tests.integration.test_api_locate import farthest_desa_point
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CREW = {
@@ -109,6 +110,55 @@ def choose_place(page: Page, typed: str, wanted: str) -> None:
 
 def open_panel_text(page: Page) -> str:
     return page.locator("#incident-panel").inner_text()
+
+
+def no_english(page: Page, *selectors: str) -> None:
+    """No word of the server's English messages in these parts of the page (Bahasa Indonesia mode)."""
+    for selector in selectors:
+        text = page.locator(selector).inner_text()
+        for word in ENGLISH_WORDS:
+            assert word not in text, f"English in the Indonesian {selector}: {word!r} in {text!r}"
+
+
+def incident_id_shown(page: Page) -> int:
+    return int(page.locator("#incident-title").inner_text().split("#")[1].split()[0])
+
+
+def pin_point(page: Page) -> tuple[float, float]:
+    """(lon, lat) of the intake pin, once the console has resolved where it is."""
+    page.wait_for_selector("#picked [data-pin-place]")
+    pin = page.locator(".pin[data-pin]")
+    return float(pin.get_attribute("data-lon") or "nan"), float(pin.get_attribute("data-lat") or "nan")
+
+
+def map_point(page: Page, lon: float, lat: float, zoom: float | None = None) -> tuple[float, float]:
+    """Page coordinates of (lon, lat) on the map (centred there first when ``zoom`` is given)."""
+    centre = f"m.setView([{lat}, {lon}], {zoom}, {{ animate: false }});" if zoom is not None else ""
+    x, y = page.evaluate(
+        f"() => {{ const m = window.siagaConsole.map; {centre}"
+        f"const p = m.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}"
+    )
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    return box["x"] + x, box["y"] + y
+
+
+def drag(page: Page, selector: str, dx: float, dy: float) -> None:
+    """Drag a map marker by (dx, dy) pixels as a mouse does (press, move in steps, release)."""
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx / 2, y + dy / 2, steps=5)
+    page.mouse.move(x + dx, y + dy, steps=5)
+    page.mouse.up()
+
+
+def set_status(page: Page, unit_id: str, status: str) -> None:
+    """Click the unit's next-status button in the incident panel and wait for the new status."""
+    page.click(f"#assigned button[data-unit-status='{unit_id}'][data-to='{status}']")
+    page.wait_for_selector(f"#assigned [data-assigned='{unit_id}'] [data-unit-status-text='{status}']")
 
 
 def test_whole_calls_through_the_console(console, mosquitto_broker):
@@ -301,7 +351,7 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
         )
         box = page.locator("#map").bounding_box()
         page.mouse.click(box["x"] + point[0], box["y"] + point[1])
-        lat, lon = (float(v) for v in page.locator("#picked").inner_text().split(": ")[1].split(", "))
+        lon, lat = pin_point(page)
         assert (lat, lon) == (pytest.approx(0.785, abs=0.002), pytest.approx(102.07, abs=0.002))
         page.select_option("#type", "medical")
         page.select_option("#priority", "1")
@@ -371,6 +421,167 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
         assert page.evaluate("() => window.replayPoints") >= 2
         shot(page, "replay")
         violations += watch.csp(page)
+        browser.close()
+    assert not violations, violations
+    assert not watch.errors, watch.errors
+    assert not watch.outside, f"the console tried to reach the internet: {watch.outside[:3]}"
+
+
+def test_one_call_from_pin_to_close_and_a_fire_with_added_units(
+    console,
+    mosquitto_broker,
+    siak_grid,
+    gazetteer,  # noqa: F811
+):
+    """Issue 11's whole call, every step a click or a keystroke in the console.
+
+    A traffic accident typed by desa name: the pin shows the desa, kecamatan and road distance; a map
+    click far from any road warns, dragging the pin re-resolves; the place chosen again → create →
+    ambulance and police assigned → the incident marker dragged to correct the location (timeline,
+    assignments kept, re-ranked) → status buttons: both units en route and on scene, the police car
+    returning → closed with a reason and a note. Then a fire: Damkar assigned, an ambulance and a
+    police car added with "Tambah unit" and assigned. The phones only send GPS fixes over MQTT.
+    """
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for unit in ("AMB-SIAK-01", "POL-SIAK-01", "DMK-SIAK-01"):
+        pair_device(console.sessions, unit, unit.lower() + "/phone")
+    time.sleep(1.1)  # ingest re-reads device pairings on a miss, at most once a second
+    now = int(datetime.now(UTC).timestamp())
+    publish(
+        mosquitto_broker.host,
+        mosquitto_broker.port,
+        {
+            "owntracks/amb-siak-01/phone": {"_type": "location", "lat": 0.80, "lon": 102.04, "tst": now - 5},
+            "owntracks/pol-siak-01/phone": {"_type": "location", "lat": 0.79, "lon": 102.03, "tst": now - 5},
+            "owntracks/dmk-siak-01/phone": {"_type": "location", "lat": 0.80, "lon": 102.06, "tst": now - 5},
+        },
+    )
+    far_point, _, far_m = farthest_desa_point(siak_grid, gazetteer)
+    assert far_m > 800, "the test graph has a desa far from any road"
+    watch = Watch(console)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = watch.page(browser)
+        page.goto(console.url)
+        page.wait_for_selector("[data-unit='DMK-SIAK-01']", timeout=15_000)
+
+        # --- the pin: a desa typed and chosen, checked before creating --------------------------------
+        choose_place(page, "kampung dalm", "Kampung Dalam")
+        pin_point(page)
+        assert page.locator("#picked [data-pin-desa]").inner_text() == "Kampung Dalam"
+        assert page.locator("#picked [data-pin-kecamatan]").inner_text() == "Siak"
+        assert "m dari jalan terdekat" in page.locator("#picked [data-pin-road]").inner_text()
+        assert page.locator("#picked [data-warning]").count() == 0
+        assert "Kampung Dalam, Siak" in page.locator(".leaflet-tooltip").all_inner_texts()
+        shot(page, "call-pin")
+        # a click far from any road puts the pin there, with a visible warning
+        page.mouse.click(*map_point(page, far_point.lon, far_point.lat, zoom=13))
+        page.wait_for_selector("#picked [data-warning='far_from_road']")
+        page.wait_for_selector(".pin.far[data-pin]")
+        assert "Perhatian" in page.locator("#picked [data-warning='far_from_road']").inner_text()
+        lon_before, _ = pin_point(page)
+        assert lon_before == pytest.approx(far_point.lon, abs=0.001)
+        shot(page, "call-pin-far")
+        # dragging the pin re-resolves where it is
+        drag(page, ".pin[data-pin]", 60, 0)
+        page.wait_for_function(
+            "() => { const p = document.querySelector('.pin[data-pin]'); "
+            f"return p && +p.dataset.lon > {lon_before} "
+            "&& document.querySelector('#picked [data-pin-place]'); }"
+        )
+        no_english(page, "#incident-form")
+        # the caller meant Kampung Dalam after all: the place chosen again moves the pin back
+        page.fill("#place", "")
+        choose_place(page, "kampung dal", "Kampung Dalam")
+        page.wait_for_function(
+            "() => { const d = document.querySelector('#picked [data-pin-desa]'); "
+            "return d && d.textContent === 'Kampung Dalam'; }"
+        )
+        page.select_option("#type", "traffic_accident")
+        page.select_option("#priority", "1")
+        page.fill("#phone", "0812 1111 2222")
+        page.click("#create")
+        page.wait_for_selector("#recommendation button[data-assign]", timeout=15_000)
+        assert page.locator(".pin[data-pin]").count() == 0, "the pin goes with the reset form"
+        incident_id = incident_id_shown(page)
+        assert "Kampung Dalam" in page.locator("#incident-details").inner_text()
+        shot(page, "call-recommendation")
+
+        # --- ambulance and police ---------------------------------------------------------------------
+        page.click("#recommendation button[data-assign='AMB-SIAK-01']")
+        page.wait_for_selector("#assigned [data-assigned='AMB-SIAK-01']")
+        page.click("#recommendation button[data-assign='POL-SIAK-01']")
+        page.wait_for_selector("#assigned [data-assigned='POL-SIAK-01']")
+        no_english(page, "#incident-panel")
+        shot(page, "call-assigned")
+
+        # --- the location corrected by dragging the incident marker -----------------------------------
+        marker = f"[data-incident-marker='{incident_id}']"
+        before = page.evaluate("() => window.siagaConsole.store.get().incident.location")
+        page.click("#relocate")
+        page.wait_for_selector(f".relocating {marker}")
+        shot(page, "call-relocating")
+        drag(page, marker, 50, 30)
+        page.wait_for_function(
+            "() => document.querySelector('#timeline').textContent.includes('Lokasi dipindah')",
+            timeout=10_000,
+        )
+        after = page.evaluate("() => window.siagaConsole.store.get().incident.location")
+        assert (after["lon"], after["lat"]) != (before["lon"], before["lat"])
+        assert page.locator("#relocate").is_visible(), "the move is done: the button is back"
+        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):  # units keep their assignment
+            assert page.locator(f"#assigned [data-assigned='{unit}']:not(.released)").count() == 1
+        no_english(page, "#incident-panel")
+        page.locator("#timeline li[data-kind='relocated']").scroll_into_view_if_needed()
+        shot(page, "call-relocated")
+
+        # --- statuses through the panel's buttons ----------------------------------------------------
+        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):
+            set_status(page, unit, "en_route")
+        shot(page, "call-en-route")
+        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):
+            set_status(page, unit, "on_scene")
+        page.wait_for_selector("#incident-title [data-incident-status='on_scene']", timeout=10_000)
+        shot(page, "call-on-scene")
+        # the police car leaves (the ambulance stays on scene: transporting needs the facilities work)
+        page.click("#assigned button[data-unit-status='POL-SIAK-01'][data-to='returning']")
+        page.wait_for_selector("#assigned [data-assigned='POL-SIAK-01'].released")
+        page.wait_for_selector("[data-unit='POL-SIAK-01'][data-status='returning']", timeout=10_000)
+        no_english(page, "#incident-panel")
+        shot(page, "call-police-returning")
+
+        # --- closed with a reason and a note ----------------------------------------------------------
+        page.click("#incident-actions summary")
+        page.select_option("#finish-reason", "resolved")
+        page.fill("#finish-note", "korban ditangani di lokasi")
+        page.click("#incident-actions button[data-finish='close']")
+        page.wait_for_selector("#incident-title [data-incident-status='closed']")
+        timeline = page.locator("#timeline").inner_text()
+        assert "Kejadian: unit di lokasi → selesai" in timeline
+        assert "Lokasi dipindah" in timeline
+        assert page.locator("#relocate").count() == 0, "a closed incident is not moved"
+        no_english(page, "#incident-panel")
+        shot(page, "call-closed")
+
+        # --- a fire: Damkar, then an ambulance and the police added -----------------------------------
+        choose_place(page, "kampung dal", "Kampung Dalam")
+        page.select_option("#type", "fire")
+        page.click("#create")
+        page.wait_for_function(
+            "() => document.querySelector('#incident-title').textContent.includes('Kebakaran')"
+        )
+        page.wait_for_selector("#recommendation button[data-assign='DMK-SIAK-01']", timeout=15_000)
+        page.click("#recommendation button[data-assign='DMK-SIAK-01']")
+        page.wait_for_selector("#assigned [data-assigned='DMK-SIAK-01']")
+        for unit_type, unit in (("ambulance", "AMB-SIAK-01"), ("police_car", "POL-SIAK-01")):
+            page.select_option("#add-unit-type", unit_type)
+            page.click("#add-unit")
+            page.wait_for_selector(f"#recommendation button[data-assign='{unit}']", timeout=10_000)
+            page.click(f"#recommendation button[data-assign='{unit}']")
+            page.wait_for_selector(f"#assigned [data-assigned='{unit}']")
+        no_english(page, "#incident-panel")
+        shot(page, "fire-added-units")
+        violations = watch.csp(page)
         browser.close()
     assert not violations, violations
     assert not watch.errors, watch.errors

@@ -13,7 +13,7 @@ export class ApiError extends Error {
   }
 }
 
-/** A client bound to a token getter: api.get(path), api.post(path, body). */
+/** A client bound to a token getter: api.get(path), api.post(path, body), api.patch(path, body). */
 export function makeApi(getToken) {
   async function request(method, path, body) {
     const headers = { Authorization: "Bearer " + getToken() };
@@ -42,6 +42,7 @@ export function makeApi(getToken) {
   return {
     get: (path) => request("GET", path),
     post: (path, body = {}) => request("POST", path, body),
+    patch: (path, body = {}) => request("PATCH", path, body),
   };
 }
 

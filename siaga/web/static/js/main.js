@@ -14,6 +14,7 @@ import { createIncidentPanel } from "./panels/incident.js";
 import { createIncidentList } from "./panels/incidents.js";
 import { createBoard } from "./panels/board.js";
 import { createHistory } from "./panels/history.js";
+import { createRelocate } from "./panels/relocate.js";
 
 const POLL_MS = 1000;
 const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
@@ -40,15 +41,18 @@ async function start() {
   const refreshIncidents = () => incidentsOrder(() => api.get("/incidents?" + OPEN_STATUSES), store.setIncidents);
   const refreshNow = () => Promise.all([refreshUnits(), refreshIncidents()]);
 
-  const holder = { panel: null };
+  const holder = { panel: null, intake: null, relocate: null };
   const openIncident = (id) => { store.clearErrors(); return holder.panel.open(id); };
   const mapView = createMap({
     store, api, schematic: Boolean(CFG.schematic),
-    onPick: (picked) => { el("place").value = ""; store.setPicked(picked); },
+    onPick: (point) => { el("place").value = ""; holder.intake.pinAt(point); },
+    onPinMoved: (point) => holder.intake.pinAt(point),
+    onIncidentMoved: (id, point) => holder.relocate.dropped(id, point),
     onOpenIncident: openIncident,
   });
   holder.panel = createIncidentPanel({ store, api, features, mapView, refreshNow });
-  createIntake({
+  holder.relocate = createRelocate({ store, api, panel: holder.panel, refreshNow });
+  holder.intake = createIntake({
     store, api, features,
     onCreated: async (incident) => { await Promise.all([holder.panel.open(incident.id), refreshIncidents()]); },
   });
@@ -66,10 +70,10 @@ async function start() {
       mapView.renderLegend(state.lang);
     }
     if (keys.has("units") || keys.has("lang")) { mapView.renderUnits(state.units, state.lang); }
-    if (keys.has("incidents") || keys.has("lang") || keys.has("openIncidentId")) {
-      mapView.renderIncidents(state.incidents, state.lang, state.openIncidentId);
+    if (["incidents", "lang", "openIncidentId", "relocatingId"].some((k) => keys.has(k))) {
+      mapView.renderIncidents(state.incidents, state.lang, state.openIncidentId, state.relocatingId);
     }
-    if (keys.has("picked")) { mapView.renderPicked(state.picked); }
+    if (keys.has("picked") || keys.has("lang")) { mapView.renderPicked(state.picked, state.lang); }
     if (keys.has("connection") || keys.has("lang")) {
       el("connection").textContent = state.connection ? errorText(state.lang, state.connection) : "";
       el("connection").hidden = !state.connection;

@@ -14,7 +14,7 @@ const TYPE_LETTER = {
 const LABEL_ZOOM = 11;  // call-sign labels from this zoom on (500 labels at zoom 9 are unreadable)
 const SIAK_CENTRE = [0.8, 101.85];
 
-export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
+export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onOpenIncident, schematic }) {
   // quarter zoom steps, so "the whole regency" fills the map instead of the next whole zoom level out
   const map = L.map("map", { preferCanvas: true, zoomControl: true, zoomSnap: 0.25 }).setView(SIAK_CENTRE, 9);
   L.control.scale({ metric: true, imperial: false }).addTo(map);
@@ -34,6 +34,8 @@ export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
   };
   const unitMarkers = new Map();
   const incidentMarkers = new Map();
+  const pin = { marker: null, timer: null, dragging: false };  // the intake pin (one marker, moved rather than rebuilt)
+  const PIN_DEBOUNCE_MS = 250;
   const syncLabels = () => map.getContainer().classList.toggle("unit-labels", map.getZoom() >= LABEL_ZOOM);
   map.on("zoomend", syncLabels);
   syncLabels();
@@ -96,11 +98,37 @@ export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
     onPick({ lon: +event.latlng.lng.toFixed(6), lat: +event.latlng.lat.toFixed(6) });
   });
 
-  function renderPicked(picked) {
-    layers.picked.clearLayers();
-    if (picked) {
-      L.circleMarker([picked.lat, picked.lon], { radius: 9, color: "#000", weight: 2, fillOpacity: 0 }).addTo(layers.picked);
+  /** The new incident's pin: draggable; a drag re-resolves (debounced while moving, at once on drop). */
+  function renderPicked(picked, lang) {
+    if (!picked) {
+      if (pin.marker) { pin.marker.remove(); pin.marker = null; }
+      return;
     }
+    const farFromRoad = Boolean(picked.where && picked.where.warnings.length);
+    const icon = L.divIcon({
+      className: "", iconSize: [24, 32], iconAnchor: [12, 30],
+      html: `<div class="pin${farFromRoad ? " far" : ""}" data-pin="1" data-lon="${picked.lon}" data-lat="${picked.lat}"></div>`,
+    });
+    const tip = picked.where ? `${picked.where.desa.nama}, ${picked.where.kecamatan.nama}` : t(lang, "pinResolving");
+    if (!pin.marker) {
+      pin.marker = L.marker([picked.lat, picked.lon], { icon, draggable: true, autoPan: true, zIndexOffset: 1000, title: t(lang, "pinHint") })
+        .bindTooltip(esc(tip), { permanent: true, direction: "top", offset: [0, -28] })
+        .addTo(layers.picked);
+      const moved = () => {
+        const ll = pin.marker.getLatLng();
+        return { lon: +ll.lng.toFixed(6), lat: +ll.lat.toFixed(6) };
+      };
+      pin.marker.on("dragstart", () => { pin.dragging = true; });
+      pin.marker.on("drag", () => {
+        clearTimeout(pin.timer);
+        pin.timer = setTimeout(() => onPinMoved(moved()), PIN_DEBOUNCE_MS);
+      });
+      pin.marker.on("dragend", () => { pin.dragging = false; clearTimeout(pin.timer); onPinMoved(moved()); });
+    } else {
+      if (!pin.dragging) { pin.marker.setLatLng([picked.lat, picked.lon]); }
+      pin.marker.setIcon(icon);
+    }
+    pin.marker.setTooltipContent(esc(tip));
   }
 
   function unitIcon(u) {
@@ -155,7 +183,7 @@ export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
     });
   }
 
-  function renderIncidents(incidents, lang, openId) {
+  function renderIncidents(incidents, lang, openId, relocatingId = null) {
     const now = Date.now();
     const seen = new Set();
     for (const incident of incidents) {
@@ -171,9 +199,13 @@ export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
         marker = L.marker(latlng, { icon: incidentIcon(incident, overdue, incident.id === openId), keyboard: false, zIndexOffset })
           .bindTooltip(esc(tip)).addTo(layers.incidents);
         marker.on("click", () => onOpenIncident(incident.id));
+        marker.on("dragend", () => {
+          const ll = marker.getLatLng();
+          onIncidentMoved(incident.id, { lon: +ll.lng.toFixed(6), lat: +ll.lat.toFixed(6) });
+        });
         incidentMarkers.set(incident.id, marker);
       } else {
-        marker.setLatLng(latlng);
+        if (incident.id !== relocatingId) { marker.setLatLng(latlng); }
         if (marker.siagaLook !== look) {
           marker.setIcon(incidentIcon(incident, overdue, incident.id === openId));
           marker.setZIndexOffset(zIndexOffset);
@@ -181,6 +213,11 @@ export function createMap({ store, api, onPick, onOpenIncident, schematic }) {
         marker.setTooltipContent(esc(tip));
       }
       marker.siagaLook = look;
+      if (marker.dragging) {
+        if (incident.id === relocatingId) { marker.dragging.enable(); } else { marker.dragging.disable(); }
+      }
+      const node = marker.getElement();
+      if (node) { node.classList.toggle("relocating", incident.id === relocatingId); }
     }
     for (const [id, marker] of incidentMarkers) {
       if (!seen.has(id)) { marker.remove(); incidentMarkers.delete(id); }

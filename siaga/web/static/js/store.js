@@ -17,7 +17,8 @@ export function createStore({ lang, token }) {
     recommendation: null,   // RecommendationOut for the open incident
     recommending: false,
     moveUp: {},             // unit_id → {text} | {error}
-    picked: null,           // {lon, lat} clicked on the map
+    picked: null,           // the intake pin: {lon, lat, placeKode, where (GET /locate), resolving, error}
+    relocatingId: null,     // the incident being moved ("Pindahkan lokasi"): its marker is draggable
     errors: [],             // {id, scope, status, code, params, detail}: shown until dismissed or the next action
     connection: null,       // the last polling failure (cleared by the next successful poll)
     history: [],            // closed and cancelled incidents found in Riwayat
@@ -49,6 +50,14 @@ export function createStore({ lang, token }) {
       set({ connection });
     },
     setPicked(picked) { set({ picked }); },
+    /** What GET /locate said about the pin, if the pin is still where it was asked for. */
+    setPickedWhere(point, where, error = null) {
+      const p = state.picked;
+      if (!p || p.lon !== point.lon || p.lat !== point.lat) { return; }
+      set({ picked: Object.assign({}, p, { where, error, resolving: false }) });
+    },
+    /** "Move location": the incident whose marker is draggable (null: none). */
+    setRelocating(relocatingId) { set({ relocatingId }); },
     openIncident(id) {
       if (id == null) { sessionStorage.removeItem(OPEN_INCIDENT_KEY); } else { sessionStorage.setItem(OPEN_INCIDENT_KEY, String(id)); }
       const same = id === state.openIncidentId;
@@ -59,6 +68,7 @@ export function createStore({ lang, token }) {
         timeline: same ? state.timeline : [],
         recommendation: same ? state.recommendation : null,
         moveUp: same ? state.moveUp : {},
+        relocatingId: same ? state.relocatingId : null,
       });
     },
     setIncidentDetail(id, { incident, assignments, timeline }) {

@@ -1,8 +1,11 @@
 // Intake: the new-incident form (place with autocomplete or a map click, type, priority with words,
 // caller, landmark, victims, notes). A successful create resets the form and opens the incident.
+// Before creating, the incident is a draggable pin: a map click or a place chosen from the list puts
+// it, a drag moves it, and each new point is resolved by GET /locate (desa, kecamatan, distance to the
+// nearest road, the far_from_road warning), shown under the place field and on the pin.
 
-import { escapeHtml as esc, INCIDENT_TYPES, PRIORITIES, t } from "../i18n.js";
-import { el, errorsHtml, onDismiss, setHtml } from "../dom.js";
+import { escapeHtml as esc, formatNumber, INCIDENT_TYPES, PRIORITIES, t, tServer } from "../i18n.js";
+import { el, errorsHtml, errorText, onDismiss, setHtml } from "../dom.js";
 import { errorValue } from "../api.js";
 
 const DEFAULT_PRIORITY = "2";
@@ -14,7 +17,7 @@ export function createIntake({ store, api, features, onCreated }) {
     label.hidden = !features.intakeFields.includes(label.dataset.field);
   }
   // option text → kode: "Kandis" (desa) and "Kecamatan Kandis" are different places (sent as place_kode)
-  const holder = { placeTimer: null, placeKodes: {} };
+  const holder = { placeTimer: null, placeKodes: {}, placeItems: {} };
   const placeText = (m) => (m.level === "kecamatan" ? "Kecamatan " + m.nama : m.nama);
 
   function renderOptions(lang) {
@@ -26,22 +29,58 @@ export function createIntake({ store, api, features, onCreated }) {
     el("priority").value = priority;
   }
 
+  /** Put the pin at ``point`` (a place chosen from the list keeps its kode until the pin moves). */
+  async function pinAt(point, { place = null } = {}) {
+    const placeKode = place ? place.kode : null;
+    store.setPicked({ lon: point.lon, lat: point.lat, placeKode, where: null, resolving: true, error: null });
+    try {
+      const where = await api.get(`/locate?lon=${point.lon}&lat=${point.lat}`);
+      if (place && place.level === "desa" && where.desa.nama !== place.nama) {
+        // a desa without roads of its own resolves onto the nearest road, which may lie in the next desa;
+        // the incident still belongs to the desa the caller named (docs/graph.md), so the pin says so
+        const kecamatan = where.kecamatan.nama === place.kecamatan ? where.kecamatan : { kode: null, nama: place.kecamatan };
+        Object.assign(where, { desa: { kode: place.kode, nama: place.nama }, kecamatan });
+      }
+      store.setPickedWhere(point, where);
+    } catch (error) {
+      store.setPickedWhere(point, null, errorValue(error));
+    }
+  }
+
+  function pinHtml(lang, picked) {
+    if (!picked) { return ""; }
+    const where = picked.where;
+    if (picked.error) { return `<p class="message error" data-pin-error="1">${esc(errorText(lang, picked.error))}</p>`; }
+    if (!where) { return `<p class="hint">${esc(t(lang, "pinResolving"))}</p>`; }
+    const outside = where.inside ? "" : ` · ${esc(t(lang, "pinOutside", { distance: formatNumber(Math.round(where.outside_distance_m)) }))}`;
+    return `<p class="pin-place" data-pin-place="1"><b>${esc(t(lang, "pin"))}:</b> `
+      + `<span data-pin-desa>${esc(where.desa.nama)}</span>, <span data-pin-kecamatan>${esc(where.kecamatan.nama)}</span>`
+      + ` · <span data-pin-road>${esc(t(lang, "pinRoad", { distance: formatNumber(Math.round(where.road_distance_m)) }))}</span>${outside}</p>`
+      + where.warnings.map((w) => `<p class="message warning" role="alert" data-warning="${esc(w.code)}">`
+        + `${esc(tServer(lang, w.code, w.params, w.text))}</p>`).join("")
+      + `<p class="hint">${esc(t(lang, "pinHint"))}</p>`;
+  }
+
   function render(state, keys) {
     if (keys.has("lang")) { renderOptions(state.lang); }
-    if (keys.has("picked") || keys.has("lang")) {
-      el("picked").textContent = state.picked ? `${t(state.lang, "picked")}: ${state.picked.lat}, ${state.picked.lon}` : "";
-    }
+    if (keys.has("picked") || keys.has("lang")) { setHtml(el("picked"), pinHtml(state.lang, state.picked)); }
     if (keys.has("errors") || keys.has("lang")) { setHtml(el("form-error"), errorsHtml(state.lang, state.errors, "intake")); }
   }
 
   el("place").addEventListener("input", () => {
     clearTimeout(holder.placeTimer);
     const q = el("place").value.trim();
+    const chosen = holder.placeItems[el("place").value];
+    if (chosen) {  // an entry of the list: the pin goes to that place's point
+      pinAt({ lon: chosen.lon, lat: chosen.lat }, { place: chosen });
+      return;
+    }
     if (q.length < 2) { return; }
     if (store.get().picked) { store.setPicked(null); }  // a typed place replaces a clicked point
     holder.placeTimer = setTimeout(async () => {
       const matches = await api.get("/places?q=" + encodeURIComponent(q)).catch(() => []);
       holder.placeKodes = Object.fromEntries(matches.map((m) => [placeText(m), m.kode]));
+      holder.placeItems = Object.fromEntries(matches.map((m) => [placeText(m), m]));
       setHtml(el("place-list"), matches.map((m) => `<option value="${esc(placeText(m))}" data-kode="${esc(m.kode)}">`
         + `${esc(m.level)} · ${esc(m.kecamatan)}</option>`).join(""));
     }, 200);
@@ -54,17 +93,26 @@ export function createIntake({ store, api, features, onCreated }) {
     el("priority").value = DEFAULT_PRIORITY;
     setHtml(el("place-list"), "");
     holder.placeKodes = {};
+    holder.placeItems = {};
     store.setPicked(null);
   }
 
   function body() {
     const value = (id) => el(id).value.trim();
     const out = { incident_type: el("type").value, priority: Number(el("priority").value), description: value("notes") };
-    if (value("place")) {
+    const picked = store.get().picked;
+    if (picked && picked.placeKode && features.intakeFields.includes("place_kode")) {
+      // the place chosen from the list, pin not moved: its kode (the server resolves the same point)
+      out.place_kode = picked.placeKode;
+      if (value("place")) { out.place = value("place"); }
+    } else if (picked) {
+      out.lon = picked.lon;
+      out.lat = picked.lat;
+    } else if (value("place")) {
       out.place = value("place");
       const kode = holder.placeKodes[out.place];
       if (kode && features.intakeFields.includes("place_kode")) { out.place_kode = kode; }
-    } else if (store.get().picked) { Object.assign(out, store.get().picked); }
+    }
     if (value("phone")) { out.caller_phone = value("phone"); }
     // sent only when filled and offered: servers without these fields refuse unknown ones
     const optional = (id, field, convert = (v) => v) => {
@@ -106,5 +154,5 @@ export function createIntake({ store, api, features, onCreated }) {
     }
   });
   store.subscribe(render);
-  return { reset };
+  return { reset, pinAt };
 }
