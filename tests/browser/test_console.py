@@ -549,6 +549,14 @@ def test_one_call_from_pin_to_close_and_a_fire_with_added_units(
         page.wait_for_selector("[data-unit='POL-SIAK-01'][data-status='returning']", timeout=10_000)
         no_english(page, "#incident-panel")
         shot(page, "call-police-returning")
+        # back at the post, on the radio: "Siaga" on the status board
+        back = "#status-board button[data-board-status='POL-SIAK-01'][data-to='available']"
+        page.locator(back).scroll_into_view_if_needed()
+        page.click(back)
+        page.wait_for_selector("[data-unit='POL-SIAK-01'][data-status='available']", timeout=10_000)
+        page.wait_for_selector(back, state="detached")
+        shot(page, "call-police-available")
+        page.locator("#incident-panel").scroll_into_view_if_needed()
 
         # --- closed with a reason and a note ----------------------------------------------------------
         page.click("#incident-actions summary")
@@ -573,6 +581,17 @@ def test_one_call_from_pin_to_close_and_a_fire_with_added_units(
         page.wait_for_selector("#recommendation button[data-assign='DMK-SIAK-01']", timeout=15_000)
         page.click("#recommendation button[data-assign='DMK-SIAK-01']")
         page.wait_for_selector("#assigned [data-assigned='DMK-SIAK-01']")
+        # the caller meant the next village: moved by choosing a new place
+        page.click("#relocate")
+        page.locator("#relocate-place").press_sequentially("kampung remp")
+        page.wait_for_selector("#relocate-list option[value='Kampung Rempak']", state="attached")
+        page.fill("#relocate-place", "Kampung Rempak")
+        page.wait_for_function(
+            "() => document.querySelector('#timeline').textContent.includes('→ Kampung Rempak')",
+            timeout=10_000,
+        )
+        assert "Kampung Rempak" in page.locator("#incident-details").inner_text()
+        page.wait_for_selector("#assigned [data-assigned='DMK-SIAK-01']:not(.released)")
         for unit_type, unit in (("ambulance", "AMB-SIAK-01"), ("police_car", "POL-SIAK-01")):
             page.select_option("#add-unit-type", unit_type)
             page.click("#add-unit")

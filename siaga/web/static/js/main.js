@@ -57,7 +57,7 @@ async function start() {
     onCreated: async (incident) => { await Promise.all([holder.panel.open(incident.id), refreshIncidents()]); },
   });
   createIncidentList({ store, beeper, onOpen: openIncident });
-  createBoard({ store });
+  createBoard({ store, api, refreshNow });
   createHistory({ store, api, features, onOpen: openIncident });
 
   // the map and the page chrome follow the store
