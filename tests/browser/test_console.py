@@ -437,10 +437,12 @@ def test_one_call_from_pin_to_close_and_a_fire_with_added_units(
 
     A traffic accident typed by desa name: the pin shows the desa, kecamatan and road distance; a map
     click far from any road warns, dragging the pin re-resolves; the place chosen again → create →
-    ambulance and police assigned → the incident marker dragged to correct the location (timeline,
-    assignments kept, re-ranked) → status buttons: both units en route and on scene, the police car
-    returning → closed with a reason and a note. Then a fire: Damkar assigned, an ambulance and a
-    police car added with "Tambah unit" and assigned. The phones only send GPS fixes over MQTT.
+    ambulance and police assigned → status buttons: both en route → the incident marker dragged to
+    correct the location (timeline; the units en route keep their assignment) → both on scene → the
+    police car returning, then "Siaga" on the status board → closed with a reason and a note (the
+    ambulance stops at on scene: transporting/at hospital come with the facilities work). Then a
+    fire: Damkar assigned, moved by choosing a new place, an ambulance and a police car added with
+    "Tambah unit" and assigned. The phones only send GPS fixes over MQTT.
     """
     SHOTS.mkdir(parents=True, exist_ok=True)
     for unit in ("AMB-SIAK-01", "POL-SIAK-01", "DMK-SIAK-01"):
@@ -515,6 +517,11 @@ def test_one_call_from_pin_to_close_and_a_fire_with_added_units(
         no_english(page, "#incident-panel")
         shot(page, "call-assigned")
 
+        # --- statuses through the panel's buttons ----------------------------------------------------
+        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):
+            set_status(page, unit, "en_route")
+        shot(page, "call-en-route")
+
         # --- the location corrected by dragging the incident marker -----------------------------------
         marker = f"[data-incident-marker='{incident_id}']"
         before = page.evaluate("() => window.siagaConsole.store.get().incident.location")
@@ -529,16 +536,13 @@ def test_one_call_from_pin_to_close_and_a_fire_with_added_units(
         after = page.evaluate("() => window.siagaConsole.store.get().incident.location")
         assert (after["lon"], after["lat"]) != (before["lon"], before["lat"])
         assert page.locator("#relocate").is_visible(), "the move is done: the button is back"
-        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):  # units keep their assignment
+        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):  # units en route keep their assignment
             assert page.locator(f"#assigned [data-assigned='{unit}']:not(.released)").count() == 1
+            assert page.get_attribute(f"[data-unit='{unit}']", "data-status") == "en_route"
         no_english(page, "#incident-panel")
         page.locator("#timeline li[data-kind='relocated']").scroll_into_view_if_needed()
         shot(page, "call-relocated")
 
-        # --- statuses through the panel's buttons ----------------------------------------------------
-        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):
-            set_status(page, unit, "en_route")
-        shot(page, "call-en-route")
         for unit in ("AMB-SIAK-01", "POL-SIAK-01"):
             set_status(page, unit, "on_scene")
         page.wait_for_selector("#incident-title [data-incident-status='on_scene']", timeout=10_000)
