@@ -17,6 +17,7 @@ export function createStore({ lang, token }) {
     recommendation: null,   // RecommendationOut for the open incident
     recommending: false,
     moveUp: {},             // unit_id → {text} | {error}
+    chooser: null,          // the hospital chooser of "Transporting": {unitId, incidentId, from, options, loading}
     picked: null,           // {lon, lat} clicked on the map
     errors: [],             // {id, scope, status, code, params, detail}: shown until dismissed or the next action
     connection: null,       // the last polling failure (cleared by the next successful poll)
@@ -59,6 +60,7 @@ export function createStore({ lang, token }) {
         timeline: same ? state.timeline : [],
         recommendation: same ? state.recommendation : null,
         moveUp: same ? state.moveUp : {},
+        chooser: same ? state.chooser : null,
       });
     },
     setIncidentDetail(id, { incident, assignments, timeline }) {
@@ -70,6 +72,7 @@ export function createStore({ lang, token }) {
       if (id !== state.openIncidentId) { return; }
       set({ recommendation, moveUp: {} });
     },
+    setChooser(chooser) { set({ chooser }); },
     setMoveUp(unitId, result) { set({ moveUp: Object.assign({}, state.moveUp, { [unitId]: result }) }); },
     setHistory(history) { set({ history }); },
     markAlerted(id) { set({ alerted: [...state.alerted, id] }); },
