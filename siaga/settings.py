@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     )
     facilities_csv_path: Path | None = Field(
         default=DATA_DIR / "siak_facilities_extra.csv",
-        description="facilities added to the fleet's stations when the facilities table is empty at start-up",
+        description="hospitals added at start-up (with the fleet's stations) when their id is not stored yet",
     )
     stale_after_s: float = Field(
         default=120.0, gt=0, description="a unit position older than this is stale (ranked separately)"

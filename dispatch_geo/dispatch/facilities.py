@@ -36,18 +36,22 @@ class Eta:
 
 
 def seed_facilities(session: Session, *, extra_csv: Path | None) -> int:
-    """When the table is empty: one facility per fleet station, then the rows of ``extra_csv`` (which
-    win on the same id: a hospital point is better than the station's stand-in). Returns how many
-    facilities were stored (0 when the table was not empty)."""
-    if facility_repo.count_facilities(session):
-        return 0
+    """Add the facilities that are missing: one per fleet station, and the rows of ``extra_csv``
+    (which win on the same id: a hospital point is better than the station's stand-in). A facility
+    already stored is never touched, so an admin's corrections and deactivations survive every
+    start-up, and an import before the first start does not keep the stations out. Returns how many
+    facilities were added."""
     facilities: dict[str, Facility] = {
         s.id: facility_from_station(s.to_domain()) for s in fleet_repo.list_stations(session)
     }
     if extra_csv is not None:
         facilities.update({f.id: f for f in load_facilities_csv(extra_csv)})
-    inserted, _ = facility_repo.upsert_facilities(session, facilities=facilities.values())
-    log.info("seeded %d facilities from the fleet's stations and %s", inserted, extra_csv)
+    known = {row.id for row in facility_repo.list_facilities(session)}
+    missing = [f for f in facilities.values() if f.id not in known]
+    if not missing:
+        return 0
+    inserted, _ = facility_repo.upsert_facilities(session, facilities=missing)
+    log.info("added %d facilities from the fleet's stations and %s", inserted, extra_csv)
     return inserted
 
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.facilities import Facility, FacilityKind
@@ -14,11 +14,6 @@ from dispatch_geo.errors import ConflictError, NotFoundError
 from dispatch_geo.storage.models import FacilityRow
 
 log = logging.getLogger(__name__)
-
-
-def count_facilities(session: Session) -> int:
-    """How many facilities exist (active or not)."""
-    return int(session.scalar(select(func.count()).select_from(FacilityRow)) or 0)
 
 
 def list_facilities(

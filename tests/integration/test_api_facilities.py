@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,9 @@ def test_facilities_are_seeded_from_the_stations_and_the_hospital_points(client:
     assert {f["kind"] for f in both} == {"hospital", "puskesmas"}
 
 
-def test_an_admin_adds_and_changes_a_facility_and_others_may_not(client: TestClient) -> None:
+def test_an_admin_adds_and_changes_a_facility_and_others_may_not(
+    db_url: str, client: TestClient, make_client: Callable[..., TestClient]
+) -> None:
     body = {
         "id": "rs-awal-bros-pekanbaru",
         "name": "RS Awal Bros Pekanbaru",
@@ -111,6 +114,18 @@ def test_an_admin_adds_and_changes_a_facility_and_others_may_not(client: TestCli
     )
     assert off.json()["active"] is False
     assert "rs-awal-bros-pekanbaru" not in {f["id"] for f in _facilities(client, active=True)}
+    # a restart adds what is missing and never undoes an admin's change
+    fixed = client.patch(
+        f"{API}/facilities/rsud-perawang",
+        headers=auth("admin"),
+        json={"approximate": False, "source": "survey"},
+    )
+    assert fixed.status_code == 200, fixed.text
+    again_started = make_client(db_url)
+    every = {f["id"]: f for f in _facilities(again_started)}
+    assert every["rsud-perawang"]["approximate"] is False
+    assert every["rs-awal-bros-pekanbaru"]["active"] is False
+    assert "damkar-siak" in every
 
 
 def _send_to_scene(client: TestClient, unit_id: str = "AMB-SIAK-01") -> int:
