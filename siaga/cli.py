@@ -18,6 +18,7 @@ from dispatch_geo.errors import SiagaError
 from dispatch_geo.graph.roadgraph import RoadGraph
 from siaga.coverage_cli import coverage_app
 from siaga.devices_cli import devices_app
+from siaga.facilities_cli import facilities_app
 from siaga.settings import Settings
 from siaga.tokens_cli import tokens_app
 
@@ -33,6 +34,7 @@ app.add_typer(places_app, name="places")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(devices_app, name="devices")
 app.add_typer(coverage_app, name="coverage")
+app.add_typer(facilities_app, name="facilities")
 
 console = Console()
 err = Console(stderr=True)

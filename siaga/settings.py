@@ -84,6 +84,10 @@ class Settings(BaseSettings):
         default=DATA_DIR / "siak_fleet_example.csv",
         description="stations and units imported at start-up when the database has no unit yet",
     )
+    facilities_csv_path: Path | None = Field(
+        default=DATA_DIR / "siak_facilities_extra.csv",
+        description="hospitals added at start-up (with the fleet's stations) when their id is not stored yet",
+    )
     stale_after_s: float = Field(
         default=120.0, gt=0, description="a unit position older than this is stale (ranked separately)"
     )

@@ -58,7 +58,7 @@ class IncidentRecommendation:
     """``notes`` as message codes."""
 
 
-def _candidate(row: UnitRow, router: TravelTimeRouter) -> UnitCandidate:
+def unit_candidate(row: UnitRow, router: TravelTimeRouter) -> UnitCandidate:
     free = availability(row.status) == Availability.AVAILABLE
     # the edge ingest snapped the last fix to (OSM node ids + offset), if it exists in this graph
     point = None
@@ -148,7 +148,7 @@ def recommend_for_incident(
     rows = fleet_repo.list_units(session, unit_type=wanted) if wanted else []
     groups = []
     for need in needs:
-        candidates = [_candidate(r, geo.router) for r in rows if r.unit_type in need.unit_types]
+        candidates = [unit_candidate(r, geo.router) for r in rows if r.unit_type in need.unit_types]
         result = recommend(
             router=geo.router,
             snapper=geo.snapper,

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES
-from dispatch_geo.storage import event_repo, incident_repo
+from dispatch_geo.domain.units import UnitStatus
+from dispatch_geo.storage import event_repo, facility_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventKind
 from dispatch_geo.storage.models import IncidentRow, UnitStatusChangeRow
 
@@ -96,7 +97,11 @@ def _summary_params(entry: TimelineEntry, incident: IncidentRow) -> dict[str, An
     if entry.kind == "recommendation":
         return {"offered": [{"unit_id": o["unit_id"], "eta_s": o["eta_s"]} for o in d.get("offered", [])]}
     if entry.kind == "unit_status":
-        return {"unit_id": entry.unit_id, "from_status": str(d["from"]), "to_status": str(d["to"])}
+        params = {"unit_id": entry.unit_id, "from_status": str(d["from"]), "to_status": str(d["to"])}
+        if "destination" in d:
+            params["destination"] = d["destination"]["name"]
+            params["destination_id"] = d["destination"]["id"]
+        return params
     if entry.kind == "requirement_added":
         return {"count": d["count"], "unit_types": d["unit_types"]}
     if entry.kind == "note":
@@ -220,17 +225,21 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
         .where(UnitStatusChangeRow.incident_id == incident_id)
         .order_by(UnitStatusChangeRow.changed_at, UnitStatusChangeRow.id)
     )
+    # where each unit took its patient (one destination per assignment, set with "transporting")
+    going = {
+        a.unit_id: a.destination_facility_id
+        for a in incident_repo.list_assignments(session, incident_id=incident_id)
+        if a.destination_facility_id is not None
+    }
+    names = {f.id: f.name for f in facility_repo.list_facilities(session)} if going else {}
     for c in changes:
-        entries.append(
-            TimelineEntry(
-                c.changed_at,
-                "unit_status",
-                c.changed_by,
-                f"{c.unit_id} {_status_text(c.from_status, c.to_status)}",
-                c.unit_id,
-                {"from": c.from_status, "to": c.to_status},
-            )
-        )
+        detail: dict[str, Any] = {"from": c.from_status, "to": c.to_status}
+        summary = f"{c.unit_id} {_status_text(c.from_status, c.to_status)}"
+        destination = going.get(c.unit_id) if c.to_status == UnitStatus.TRANSPORTING else None
+        if destination is not None:
+            detail["destination"] = {"id": destination, "name": names.get(destination, destination)}
+            summary += f" to {detail['destination']['name']}"
+        entries.append(TimelineEntry(c.changed_at, "unit_status", c.changed_by, summary, c.unit_id, detail))
     actors = {(e.unit_id, e.at): e.by for e in entries if e.kind == "unit_status"}
     entries = [
         replace(e, by=actors.get((e.unit_id, e.at), "")) if e.kind == "assignment_released" else e

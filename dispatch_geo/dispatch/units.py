@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from dispatch_geo.domain.facilities import TREATS_PATIENTS
 from dispatch_geo.domain.incidents import IncidentStatus
 from dispatch_geo.domain.units import (
     Agency,
@@ -28,7 +29,7 @@ from dispatch_geo.domain.units import (
     default_agency,
 )
 from dispatch_geo.errors import ConflictError, InputError, NotFoundError
-from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
+from dispatch_geo.storage import event_repo, facility_repo, fleet_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventKind
 from dispatch_geo.storage.models import UnitRow
 
@@ -91,6 +92,7 @@ def change_unit_status(
     by: str,
     expected_status: UnitStatus | None = None,
     expected_incident_id: int | None = None,
+    destination_facility_id: str | None = None,
 ) -> UnitStatusResult:
     """Move a unit to ``new_status`` (table-checked, audited with who and when).
 
@@ -109,8 +111,16 @@ def change_unit_status(
         ``dispatched`` asked for directly: a unit is dispatched by assigning it to an incident.
     InvalidTransition
         The status table refuses the move; the message names the allowed statuses.
+
+    ``destination_facility_id`` (only with ``transporting``, else :class:`InputError`
+    ``destination_needs_transporting``) is where the unit takes the patient: an active hospital or
+    puskesmas (unknown: :class:`NotFoundError`), stored on the unit's open assignment (none:
+    ``destination_without_incident``). ``at_hospital`` keeps it; the release at ``returning`` /
+    ``available`` takes it off the unit's live picture and leaves it in the incident's record.
     """
     new_status = UnitStatus(new_status)
+    if destination_facility_id is not None:
+        _check_destination(session, unit_id=unit_id, status=new_status, facility_id=destination_facility_id)
     if new_status == UnitStatus.DISPATCHED:
         raise InputError(
             f"unit {unit_id} cannot be set to dispatched directly; assign it to an incident instead"
@@ -159,6 +169,10 @@ def change_unit_status(
             expected_incident_id=expected_incident_id or None,
             actual_incident_id=actual_incident or None,
         )
+    if destination_facility_id is not None and not held:
+        raise InputError(f"unit {unit_id} works no incident; a destination belongs to an assignment").coded(
+            "destination_without_incident", unit_id=unit_id
+        )
     at = max([at, unit.status_changed_at] + [a.assigned_at for a in held])
     change = fleet_repo.change_unit_status(
         session,
@@ -170,6 +184,9 @@ def change_unit_status(
     )
     released = False
     incident_status = None
+    if destination_facility_id is not None:
+        held[0].destination_facility_id = destination_facility_id
+        session.flush()
     if incident is not None:
         if availability(new_status) != Availability.COMMITTED:
             incident_repo.release_assignment(session, incident_id=incident.id, unit_id=unit_id, at=at)
@@ -190,3 +207,17 @@ def change_unit_status(
             )
         incident_status = incident.status
     return UnitStatusResult(change, None if incident is None else incident.id, released, incident_status)
+
+
+def _check_destination(session: Session, *, unit_id: str, status: UnitStatus, facility_id: str) -> None:
+    """Refuse a destination that does not go with ``status`` or is no place to take a patient."""
+    if status != UnitStatus.TRANSPORTING:
+        raise InputError(
+            f"a destination goes with the status transporting, not {status}; leave it out"
+        ).coded("destination_needs_transporting", unit_id=unit_id, status=str(status))
+    facility = facility_repo.get_facility(session, facility_id=facility_id)
+    if not facility.active or facility.kind not in TREATS_PATIENTS:
+        raise InputError(
+            f"facility {facility_id!r} ({facility.kind}{'' if facility.active else ', inactive'}) "
+            "does not take patients; choose an active hospital or puskesmas"
+        ).coded("destination_not_treating", id=facility_id, kind=str(facility.kind))

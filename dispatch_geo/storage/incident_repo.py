@@ -27,7 +27,13 @@ from dispatch_geo.errors import ConflictError, InputError, NotFoundError
 from dispatch_geo.storage._common import as_set, conflict_savepoint
 from dispatch_geo.storage.event_models import IncidentRequirementRow
 from dispatch_geo.storage.fleet_repo import change_unit_status
-from dispatch_geo.storage.models import AssignmentRow, IncidentRow, RecommendationAuditRow, UnitRow
+from dispatch_geo.storage.models import (
+    AssignmentRow,
+    FacilityRow,
+    IncidentRow,
+    RecommendationAuditRow,
+    UnitRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +259,19 @@ def list_assignments(
     if open_only:
         stmt = stmt.where(AssignmentRow.released_at.is_(None))
     return list(session.scalars(stmt))
+
+
+def open_destinations(session: Session, *, unit_ids: list[str]) -> dict[str, FacilityRow]:
+    """The destination facility of each of these units' open assignment, where one is set."""
+    if not unit_ids:
+        return {}
+    stmt = (
+        select(AssignmentRow.unit_id, FacilityRow)
+        .join(FacilityRow, FacilityRow.id == AssignmentRow.destination_facility_id)
+        .where(AssignmentRow.released_at.is_(None))
+        .where(AssignmentRow.unit_id.in_(unit_ids))
+    )
+    return {unit_id: facility for unit_id, facility in session.execute(stmt)}
 
 
 def assigned_units(session: Session, *, incident_id: int) -> list[UnitRow]:

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from dispatch_geo.domain.facilities import Facility, FacilityKind
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
 from dispatch_geo.domain.units import Agency, Station, Unit, UnitStatus, UnitType
 from dispatch_geo.domain.values import LonLat
@@ -55,7 +56,13 @@ JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 SPATIAL_INDEX_NAMES = frozenset(
-    {"ix_stations_location", "ix_units_last_position", "ix_incidents_location", "ix_position_fixes_position"}
+    {
+        "ix_stations_location",
+        "ix_units_last_position",
+        "ix_incidents_location",
+        "ix_position_fixes_position",
+        "ix_facilities_location",
+    }
 )
 """GiST indexes on the point columns; they exist on PostgreSQL only (no spatial index on SQLite)."""
 
@@ -95,6 +102,36 @@ class StationRow(Base):
             location=self.location,
             approximate=self.approximate,
             note=self.note,
+        )
+
+
+class FacilityRow(Base):
+    """A hospital, puskesmas or post: where units take patients or are based (admin-managed data)."""
+
+    __tablename__ = "facilities"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[FacilityKind] = mapped_column(enum_column_type(FacilityKind, "kind"), index=True)
+    location: Mapped[LonLat] = mapped_column(PointType())
+    approximate: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (_spatial_index("ix_facilities_location", "location"),)
+
+    def to_domain(self) -> Facility:
+        """The row as a domain :class:`~dispatch_geo.domain.facilities.Facility`."""
+        return Facility(
+            id=self.id,
+            name=self.name,
+            kind=self.kind,
+            location=self.location,
+            approximate=self.approximate,
+            source=self.source,
+            note=self.note,
+            active=self.active,
         )
 
 
@@ -210,6 +247,10 @@ class AssignmentRow(Base):
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime())
     assigned_by: Mapped[str] = mapped_column(String(ID_LENGTH))
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    destination_facility_id: Mapped[str | None] = mapped_column(
+        ForeignKey("facilities.id"),
+        comment="where the unit takes the patient (set with 'transporting'; kept after release)",
+    )
 
     __table_args__ = (
         CheckConstraint("released_at IS NULL OR released_at >= assigned_at", name="released_after_assigned"),

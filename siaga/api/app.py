@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 
 from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.dispatch.facilities import seed_facilities
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
@@ -35,6 +36,7 @@ from siaga.api import (
     routes_devices,
     routes_dispatch,
     routes_docs,
+    routes_facilities,
     routes_incidents,
     routes_meta,
     routes_metrics,
@@ -104,6 +106,7 @@ def build_state(
             if settings.fleet_csv_path is not None and not fleet_repo.list_units(session):
                 fleet = load_fleet_csv(settings.fleet_csv_path)
                 fleet_repo.import_fleet(session, fleet=fleet, at=now)
+            seed_facilities(session, extra_csv=settings.facilities_csv_path)
             if settings.demo_tokens_enabled and token_repo.count_tokens(session) == 0:
                 demo_tokens = token_repo.seed_demo_tokens(session, at=now)
                 log.warning("development mode: seeded demo API tokens %s", sorted(demo_tokens.values()))
@@ -185,6 +188,7 @@ def create_app(
     for module in (
         routes_meta,
         routes_units,
+        routes_facilities,
         routes_incidents,
         routes_dispatch,
         routes_devices,

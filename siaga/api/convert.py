@@ -8,17 +8,24 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.dispatch.facilities import Eta, eta_from_unit
 from dispatch_geo.dispatch.incidents import outstanding_requirements
 from dispatch_geo.dispatch.recommend import IncidentRecommendation
 from dispatch_geo.domain.incidents import Requirement
 from dispatch_geo.domain.messages import Message
 from dispatch_geo.domain.units import UnitStatus, allowed_next, availability
 from dispatch_geo.storage import incident_repo
-from dispatch_geo.storage.models import AssignmentRow, IncidentRow, StationRow, UnitRow
+from dispatch_geo.storage.models import AssignmentRow, FacilityRow, IncidentRow, StationRow, UnitRow
 from siaga.api import schemas
 
 
-def unit_out(row: UnitRow, *, now: datetime, stale_after_s: float) -> schemas.UnitOut:
+def unit_out(
+    row: UnitRow,
+    *,
+    now: datetime,
+    stale_after_s: float,
+    destination: schemas.DestinationOut | None = None,
+) -> schemas.UnitOut:
     """A unit as the API shows it, with the age of its position and whether it is stale."""
     age = None if row.last_fix_time is None else max(0.0, (now - row.last_fix_time).total_seconds())
     return schemas.UnitOut(
@@ -37,6 +44,42 @@ def unit_out(row: UnitRow, *, now: datetime, stale_after_s: float) -> schemas.Un
         fix_age_s=None if age is None else round(age, 1),
         stale=None if age is None else age > stale_after_s,
         next_statuses=next_statuses(row),
+        destination=destination,
+    )
+
+
+def destinations(
+    session: Session, geo: GeoContext, rows: list[UnitRow], *, now: datetime
+) -> dict[str, schemas.DestinationOut]:
+    """Where each unit that works an incident takes its patient, with its road ETA from the unit."""
+    by_unit = {r.id: r for r in rows}
+    open_with = incident_repo.open_destinations(session, unit_ids=list(by_unit))
+    out = {}
+    for unit_id, facility in open_with.items():
+        eta = eta_from_unit(geo, unit=by_unit[unit_id], to=facility.location, now=now)
+        out[unit_id] = schemas.DestinationOut(
+            id=facility.id,
+            name=facility.name,
+            kind=facility.kind,
+            approximate=facility.approximate,
+            eta_min=None if eta is None else round(eta.eta_s / 60.0, 1),
+            distance_km=None if eta is None else round(eta.distance_m / 1000.0, 2),
+        )
+    return out
+
+
+def facility_out(row: FacilityRow, *, eta: Eta | None = None) -> schemas.FacilityOut:
+    return schemas.FacilityOut(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        location=schemas.Point(lon=row.location.lon, lat=row.location.lat),
+        approximate=row.approximate,
+        source=row.source,
+        note=row.note,
+        active=row.active,
+        eta_min=None if eta is None else round(eta.eta_s / 60.0, 1),
+        distance_km=None if eta is None else round(eta.distance_m / 1000.0, 2),
     )
 
 
@@ -113,6 +156,7 @@ def assignment_out(row: AssignmentRow) -> schemas.AssignmentOut:
         assigned_at=row.assigned_at,
         assigned_by=row.assigned_by,
         released_at=row.released_at,
+        destination_facility_id=row.destination_facility_id,
     )
 
 
@@ -191,9 +235,17 @@ def feature_collection(
     }
 
 
-def unit_feature(row: UnitRow, *, now: datetime, stale_after_s: float) -> dict[str, Any]:
+def unit_feature(
+    row: UnitRow,
+    *,
+    now: datetime,
+    stale_after_s: float,
+    destination: schemas.DestinationOut | None = None,
+) -> dict[str, Any]:
     """A unit as a GeoJSON Feature (geometry null when no position was received yet)."""
-    props = unit_out(row, now=now, stale_after_s=stale_after_s).model_dump(mode="json", exclude={"position"})
+    props = unit_out(row, now=now, stale_after_s=stale_after_s, destination=destination).model_dump(
+        mode="json", exclude={"position"}
+    )
     geometry = (
         None
         if row.last_position is None

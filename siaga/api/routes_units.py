@@ -56,9 +56,12 @@ def _list(
     return rows, now_utc()
 
 
-def _geojson(state: StateDep, rows: list[Any], now: Any) -> JSONResponse:
+def _geojson(session: SessionDep, state: StateDep, rows: list[Any], now: Any) -> JSONResponse:
     stale = state.geo.stale_after_s
-    features = [convert.unit_feature(r, now=now, stale_after_s=stale) for r in rows]
+    going = convert.destinations(session, state.geo, rows, now=now)
+    features = [
+        convert.unit_feature(r, now=now, stale_after_s=stale, destination=going.get(r.id)) for r in rows
+    ]
     body = convert.feature_collection(features, name="units", geo=state.geo, now=now)
     return JSONResponse(body, media_type=GEOJSON)
 
@@ -85,8 +88,10 @@ def list_units(
 ) -> Any:
     rows, now = _list(session, state, status_filter, unit_type, agency, station_id)
     if format == "geojson":
-        return _geojson(state, rows, now)
-    return [convert.unit_out(r, now=now, stale_after_s=state.geo.stale_after_s) for r in rows]
+        return _geojson(session, state, rows, now)
+    going = convert.destinations(session, state.geo, rows, now=now)
+    stale = state.geo.stale_after_s
+    return [convert.unit_out(r, now=now, stale_after_s=stale, destination=going.get(r.id)) for r in rows]
 
 
 @router.get(
@@ -105,7 +110,7 @@ def units_geojson(
     station_id: schemas.StationIdQuery = None,
 ) -> JSONResponse:
     rows, now = _list(session, state, status_filter, unit_type, agency, station_id)
-    return _geojson(state, rows, now)
+    return _geojson(session, state, rows, now)
 
 
 @router.get("/units/{unit_id}", response_model=schemas.UnitOut)
@@ -113,7 +118,14 @@ def get_unit(
     unit_id: schemas.UnitIdPath, session: SessionDep, state: StateDep, _: OperationsReaderDep
 ) -> schemas.UnitOut:
     row = fleet_repo.get_unit(session, unit_id=unit_id)
-    return convert.unit_out(row, now=now_utc(), stale_after_s=state.geo.stale_after_s)
+    return _unit_out(session, state, row, now=now_utc())
+
+
+def _unit_out(session: SessionDep, state: StateDep, row: Any, *, now: Any) -> schemas.UnitOut:
+    going = convert.destinations(session, state.geo, [row], now=now)
+    return convert.unit_out(
+        row, now=now, stale_after_s=state.geo.stale_after_s, destination=going.get(row.id)
+    )
 
 
 @router.post("/units", status_code=status.HTTP_201_CREATED, response_model=schemas.UnitOut)
@@ -153,11 +165,12 @@ def change_status(
         by=who.name,
         expected_status=body.expected_status,
         expected_incident_id=body.expected_incident_id,
+        destination_facility_id=body.destination_facility_id,
     )
     session.commit()
     row = fleet_repo.get_unit(session, unit_id=unit_id)
     return schemas.UnitStatusOut(
-        unit=convert.unit_out(row, now=now, stale_after_s=state.geo.stale_after_s),
+        unit=_unit_out(session, state, row, now=now),
         from_status=result.change.from_status,
         to_status=result.change.to_status,
         changed_at=result.change.at,
@@ -223,7 +236,7 @@ async def report_position(
         )
     with state.sessions() as session:
         row = fleet_repo.get_unit(session, unit_id=unit_id)
-        unit = convert.unit_out(row, now=now, stale_after_s=state.geo.stale_after_s)
+        unit = _unit_out(session, state, row, now=now)
     return schemas.PositionOut(stored=result.latest, unit=unit)
 
 

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from dispatch_geo.domain.facilities import FacilityKind
 from dispatch_geo.domain.fleet_csv import CALL_SIGN_PATTERN, STATION_ID_PATTERN
 from dispatch_geo.domain.incidents import (
     CancelReason,
@@ -115,6 +116,22 @@ PriorityValue = Annotated[
 ]
 
 
+FACILITY_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+FacilityIdValue = Annotated[
+    str, Field(min_length=1, max_length=32, pattern=FACILITY_ID_PATTERN, description="facility id (slug)")
+]
+FacilityIdPath = Annotated[
+    str,
+    Path(min_length=1, max_length=32, pattern=FACILITY_ID_PATTERN, description="facility id (slug)"),
+]
+FacilityLon = Annotated[
+    float, Field(ge=100.0, le=104.0, allow_inf_nan=False, description="longitude (Siak and neighbours)")
+]
+FacilityLat = Annotated[
+    float, Field(ge=-1.0, le=2.5, allow_inf_nan=False, description="latitude (Siak and neighbours)")
+]
+
+
 class Strict(BaseModel):
     """Refuses unknown fields, so a typo is an error rather than silently ignored."""
 
@@ -158,6 +175,12 @@ class UnitStatusUpdate(Strict):
         description="the incident the caller saw the unit working (0: none); if it works another one now, "
         "409 `unit_reassigned` and nothing changes",
     )
+    destination_facility_id: FacilityIdValue | None = Field(
+        default=None,
+        description="with `transporting` only: the hospital or puskesmas the patient is taken to (GET "
+        "/facilities?kind=hospital&from_unit=...); stored with the unit's assignment. Another status: "
+        "422 `destination_needs_transporting`; unknown: 404",
+    )
 
 
 class PositionReport(Strict):
@@ -166,6 +189,15 @@ class PositionReport(Strict):
     fix_time: AwareDatetime | None = Field(default=None, description="when the GPS took the fix; default now")
     speed_kph: float | None = Field(default=None, ge=0, le=400)
     course_deg: float | None = Field(default=None, ge=0, le=360)
+
+
+class DestinationOut(BaseModel):
+    id: str
+    name: str
+    kind: FacilityKind
+    approximate: bool
+    eta_min: float | None = Field(description="road minutes from the unit's last position (None: no route)")
+    distance_km: float | None
 
 
 class UnitOut(BaseModel):
@@ -186,6 +218,9 @@ class UnitOut(BaseModel):
         description="statuses POST /units/{id}/status accepts now, in lifecycle order (never "
         "`dispatched`: only an assignment dispatches a unit)",
     )
+    destination: DestinationOut | None = Field(
+        default=None, description="where the unit takes its patient (from `transporting` until released)"
+    )
 
 
 class UnitStatusOut(BaseModel):
@@ -202,6 +237,42 @@ class UnitStatusOut(BaseModel):
 class PositionOut(BaseModel):
     stored: bool = Field(description="False when a newer fix was already stored (late or replayed fix)")
     unit: UnitOut
+
+
+class FacilityOut(BaseModel):
+    id: str
+    name: str
+    kind: FacilityKind
+    location: Point
+    approximate: bool = Field(description="a stand-in position: show it as approximate")
+    source: str
+    note: str
+    active: bool
+    eta_min: float | None = Field(default=None, description="with from_unit: road minutes from that unit")
+    distance_km: float | None = None
+
+
+class FacilityCreate(Strict):
+    id: FacilityIdValue
+    name: StorableText = Field(min_length=1, max_length=120)
+    kind: FacilityKind
+    lon: FacilityLon
+    lat: FacilityLat
+    approximate: bool
+    source: StorableText = Field(min_length=1, max_length=500, description="where the position comes from")
+    note: StorableText = Field(default="", max_length=2000)
+    active: bool = True
+
+
+class FacilityPatch(Strict):
+    name: StorableText | None = Field(default=None, min_length=1, max_length=120)
+    kind: FacilityKind | None = None
+    lon: FacilityLon | None = Field(default=None, description="with lat")
+    lat: FacilityLat | None = Field(default=None, description="with lon")
+    approximate: bool | None = None
+    source: StorableText | None = Field(default=None, min_length=1, max_length=500)
+    note: StorableText | None = Field(default=None, max_length=2000)
+    active: bool | None = None
 
 
 class StationOut(BaseModel):
@@ -402,6 +473,9 @@ class AssignmentOut(BaseModel):
     assigned_at: datetime
     assigned_by: str
     released_at: datetime | None
+    destination_facility_id: str | None = Field(
+        default=None, description="where the unit took the patient (kept after the release)"
+    )
 
 
 class AssignmentCreated(AssignmentOut):

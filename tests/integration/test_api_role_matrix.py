@@ -79,6 +79,21 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", f"{API}/units/{{unit_id}}/position"): Rule(
         frozenset({"device", "dispatcher", "admin"}), json={"lon": 102.05, "lat": 0.8}
     ),
+    # facilities (hospitals, puskesmas, posts): read by all operational roles, managed by admins
+    ("GET", f"{API}/facilities"): Rule(READERS),
+    ("POST", f"{API}/facilities"): Rule(
+        ADMIN,
+        json={
+            "id": "rs-matrix",
+            "name": "RS Matrix",
+            "kind": "hospital",
+            "lon": 102.0,
+            "lat": 0.8,
+            "approximate": True,
+            "source": "test",
+        },
+    ),
+    ("PATCH", f"{API}/facilities/{{facility_id}}"): Rule(ADMIN, json={"active": True}),
     # incidents
     ("GET", f"{API}/incidents"): Rule(READERS),
     ("GET", f"{API}/incidents.geojson"): Rule(READERS),
@@ -166,6 +181,7 @@ def _url(path: str, incident_id: int) -> str:
         "unit_id": "AMB-SIAK-01",
         "service": "ambulance",
         "login": "amb-siak-02",
+        "facility_id": "rsud-perawang",
     }
     unknown = set(re.findall(r"{(\w+)}", path)) - values.keys()
     assert not unknown, f"{path}: add a real value for path parameter(s) {unknown} to _url"

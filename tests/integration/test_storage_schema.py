@@ -31,6 +31,7 @@ TABLES = {
     "assignments",
     "recommendation_audit",
     "position_fixes",
+    "facilities",
 }
 BACKENDS = [pytest.param("postgresql", marks=pytest.mark.postgis), "sqlite"]
 POINT_COLUMNS = {
@@ -38,6 +39,7 @@ POINT_COLUMNS = {
     ("units", "last_position"),
     ("incidents", "location"),
     ("position_fixes", "position"),
+    ("facilities", "location"),
 }
 
 

@@ -2,7 +2,7 @@
 // console shows a control only when the server behind it can answer it.
 
 export async function detectFeatures() {
-  const none = { notes: false, requirements: false, history: false, unitNextStatuses: false, intakeFields: [], finishReasons: null };
+  const none = { facilities: false, notes: false, requirements: false, history: false, unitNextStatuses: false, intakeFields: [], finishReasons: null };
   try {
     const response = await fetch("/openapi.json");
     if (!response.ok) { return none; }
@@ -12,6 +12,8 @@ export async function detectFeatures() {
     const schemas = (spec.components || {}).schemas || {};
     const unitOut = schemas.UnitOut || {};
     return {
+      // hospitals as data: "Transporting" asks where to (GET /facilities?from_unit=, destination_facility_id)
+      facilities: Boolean((paths["/api/v1/facilities"] || {}).get),
       notes: Boolean((paths["/api/v1/incidents/{incident_id}/notes"] || {}).post),
       requirements: Boolean((paths["/api/v1/incidents/{incident_id}/requirements"] || {}).post),
       history: listParams.some((p) => p.name === "q"),

@@ -42,6 +42,11 @@ const ID = {
   legendUnits: "Unit (status)", schematicLabel: "SKEMATIK — bukan jalan sebenarnya",
   layerNoTiles: "Tanpa ubin peta", layerRoads: "Jalan utama", layerRoadsSchematic: "Jalan utama SKEMATIK",
   layerRoutes: "Rute", layerIncidents: "Kejadian", layerStations: "Pos", layerUnits: "Unit",
+  layerFacilities: "Fasilitas (RS, puskesmas, pos)", legendFacilities: "Fasilitas", approxShort: "perkiraan",
+  fk_hospital: "Rumah sakit", fk_puskesmas: "Puskesmas", fk_damkar_post: "Pos Damkar", fk_police_post: "Pos polisi",
+  fk_bpbd_post: "Pos BPBD", fk_psc_post: "Pos PSC 119",
+  chooseHospital: "Antar pasien ke rumah sakit:", back: "Batal", noHospital: "Belum ada rumah sakit terdaftar.",
+  noRoute: "tanpa rute", destinationLine: "→ {name}, ~{eta} {minutes}", destinationNoEta: "→ {name}",
   // errors (client side)
   e_network: "Server tidak dapat dihubungi.", e_401: "Token tidak valid atau belum diisi.", e_403: "Peran Anda tidak boleh melakukan ini.",
   e_404: "Tidak ditemukan.", e_409: "Konflik: data sudah diubah orang lain.", e_422: "Isian tidak valid.", e_500: "Kesalahan server.",
@@ -54,7 +59,7 @@ const ID = {
   tl_note: "Catatan: {text}", noUnit: "tidak ada unit",
   e_assign_taken_by: "{unit} sudah ditugaskan ke kejadian #{held_by_incident_id} oleh {assigned_by}. Rekomendasi diperbarui tanpa unit itu.",
   // words inside server parameters: object kinds and field names
-  w_unit: "unit", w_incident: "kejadian", w_place: "tempat",
+  w_unit: "unit", w_incident: "kejadian", w_place: "tempat", w_facility: "fasilitas",
   f_place: "Tempat", f_place_kode: "Tempat", f_caller_phone: "Telepon pelapor", f_victims: "Jumlah korban", f_landmark: "Patokan",
   f_caller_name: "Nama pelapor", f_lon: "Lokasi", f_lat: "Lokasi", f_priority: "Prioritas", f_incident_type: "Jenis",
   f_description: "Catatan", f_note: "Catatan", f_text: "Catatan", f_count: "Jumlah", f_unit_types: "Jenis unit",
@@ -100,6 +105,11 @@ const EN = {
   legendUnits: "Units (status)", schematicLabel: "SCHEMATIC — not real roads",
   layerNoTiles: "No map tiles", layerRoads: "Main roads", layerRoadsSchematic: "SCHEMATIC main roads",
   layerRoutes: "Routes", layerIncidents: "Incidents", layerStations: "Posts", layerUnits: "Units",
+  layerFacilities: "Facilities (hospitals, puskesmas, posts)", legendFacilities: "Facilities", approxShort: "approximate",
+  fk_hospital: "Hospital", fk_puskesmas: "Puskesmas (health centre)", fk_damkar_post: "Fire post", fk_police_post: "Police post",
+  fk_bpbd_post: "BPBD post", fk_psc_post: "PSC 119 post",
+  chooseHospital: "Take the patient to hospital:", back: "Cancel", noHospital: "No hospital registered yet.",
+  noRoute: "no route", destinationLine: "→ {name}, ~{eta} {minutes}", destinationNoEta: "→ {name}",
   e_network: "The server cannot be reached.", e_401: "Token invalid or missing.", e_403: "Your role may not do this.",
   e_404: "Not found.", e_409: "Conflict: someone else changed this.", e_422: "Invalid input.", e_500: "Server error.",
   e_assign_taken: "{unit} was already assigned by another dispatcher. The recommendation is updated without it.",
@@ -109,7 +119,7 @@ const EN = {
   tl_assignment: "{unit} assigned", tl_assignment_released: "{unit} released", tl_unit_status: "{unit}: {from} → {to}",
   tl_note: "Note: {text}", noUnit: "no unit",
   e_assign_taken_by: "{unit} is already assigned to incident #{held_by_incident_id} by {assigned_by}. The recommendation is updated without it.",
-  w_unit: "unit", w_incident: "incident", w_place: "place",
+  w_unit: "unit", w_incident: "incident", w_place: "place", w_facility: "facility",
   f_place: "Place", f_place_kode: "Place", f_caller_phone: "Caller phone", f_victims: "Number of victims", f_landmark: "Landmark",
   f_caller_name: "Caller name", f_lon: "Location", f_lat: "Location", f_priority: "Priority", f_incident_type: "Type",
   f_description: "Notes", f_note: "Note", f_text: "Note", f_count: "Count", f_unit_types: "Unit types",
@@ -148,6 +158,11 @@ const SERVER_ID = {
   outside_service_area: "Lokasi {distance_m} m di luar Kabupaten Siak (desa terdekat: {nearest_desa}).",
   unknown_place: "Tempat dengan kode {kode} tidak dikenal.", place_not_found: "Tidak ada desa atau kecamatan bernama \u201c{query}\u201d.",
   dispatch_by_assignment: "Unit hanya menjadi \u201cDitugaskan\u201d lewat penugasan ke kejadian.",
+  destination_needs_transporting: "Tujuan hanya dapat dipilih bersama status \u201cMengantar pasien\u201d, bukan {status}.",
+  destination_not_treating: "{id} ({kind}) tidak menerima pasien; pilih rumah sakit atau puskesmas yang aktif.",
+  destination_without_incident: "{unit_id} tidak menangani kejadian; tujuan disimpan bersama penugasan.",
+  facility_exists: "Fasilitas {id} sudah ada; ubah datanya.", lon_lat_together: "Isi bujur dan lintang bersama-sama.",
+  "timeline.unit_status_destination": "{unit_id}: {from_status} → {to_status} ke {destination}",
   invalid_reason: "Alasan \u201c{value}\u201d tidak berlaku untuk status {status}.", invalid_note: "Catatan tidak boleh kosong.",
   call_time_in_future: "Waktu panggilan ada di masa depan.", call_time_too_old: "Waktu panggilan lebih dari {max_age_h} jam yang lalu.",
   empty_time_range: "Tanggal \u201cSampai\u201d harus setelah \u201cDari\u201d.",
@@ -185,6 +200,11 @@ const SERVER_EN = {
   outside_service_area: "The location is {distance_m} m outside Kabupaten Siak (nearest village: {nearest_desa}).",
   unknown_place: "No place has the code {kode}.", place_not_found: "No village or kecamatan is called \u201c{query}\u201d.",
   dispatch_by_assignment: "A unit becomes \u201cDispatched\u201d only by an assignment to an incident.",
+  destination_needs_transporting: "A destination goes only with \u201cTransporting\u201d, not {status}.",
+  destination_not_treating: "{id} ({kind}) takes no patients; choose an active hospital or puskesmas.",
+  destination_without_incident: "{unit_id} works no incident; a destination is kept with the assignment.",
+  facility_exists: "Facility {id} already exists; change it instead.", lon_lat_together: "Give longitude and latitude together.",
+  "timeline.unit_status_destination": "{unit_id}: {from_status} → {to_status} to {destination}",
   invalid_reason: "The reason \u201c{value}\u201d does not apply to status {status}.", invalid_note: "The note must not be empty.",
   call_time_in_future: "The call time is in the future.", call_time_too_old: "The call time is more than {max_age_h} hours ago.",
   empty_time_range: "\u201cTo\u201d must be after \u201cFrom\u201d.",
@@ -220,7 +240,7 @@ export function has(lang, key) {
 
 // server parameter values that are codes themselves (unit types, statuses, incident types, priorities,
 // reasons, field names, object kinds); lists of unit types read "A atau B", other lists "A, B"
-const PARAM_PREFIXES = ["u_", "s_", "i_", "t_", "w_", "r_"];
+const PARAM_PREFIXES = ["u_", "s_", "i_", "t_", "w_", "r_", "fk_"];
 // messages whose statuses are an incident's (else a unit's, where both have the word: "dispatched")
 const INCIDENT_STATUS_CODES = new Set(["timeline.incident_status", "incident_finished"]);
 

@@ -11,6 +11,11 @@ const L = window.L;
 const TYPE_LETTER = {
   ambulance: "A", fire_engine: "F", water_tanker: "T", police_car: "P", police_motorbike: "M", rescue: "R",
 };
+// facilities (hospitals, puskesmas, posts): a rounded square with a letter by kind; dashed when approximate
+const FACILITY_LETTER = {
+  hospital: "H", puskesmas: "+", damkar_post: "D", police_post: "P", bpbd_post: "B", psc_post: "119",
+};
+export const FACILITY_KINDS = Object.keys(FACILITY_LETTER);
 const LABEL_ZOOM = 11;  // call-sign labels from this zoom on (500 labels at zoom 9 are unreadable)
 const SIAK_CENTRE = [0.8, 101.85];
 
@@ -29,6 +34,7 @@ export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onO
     routes: L.layerGroup().addTo(map),
     picked: L.layerGroup().addTo(map),
     stations: L.layerGroup().addTo(map),
+    facilities: L.layerGroup().addTo(map),
     incidents: L.layerGroup().addTo(map),
     units: L.layerGroup().addTo(map),
   };
@@ -53,7 +59,8 @@ export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onO
       { Kecamatan: layers.kecamatan, Desa: layers.desa,
         [schematic ? t(lang, "layerRoadsSchematic") : t(lang, "layerRoads")]: layers.roads,
         [t(lang, "layerRoutes")]: layers.routes, [t(lang, "layerIncidents")]: layers.incidents,
-        [t(lang, "layerStations")]: layers.stations, [t(lang, "layerUnits")]: layers.units },
+        [t(lang, "layerStations")]: layers.stations, [t(lang, "layerFacilities")]: layers.facilities,
+        [t(lang, "layerUnits")]: layers.units },
     ).addTo(map);
   }
 
@@ -68,7 +75,40 @@ export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onO
       + `<br><b>${esc(t(lang, "legendIncidents"))}</b>`
       + PRIORITIES.map((p) => `<br><i class="diamond-key priority-${p}"></i>${esc(t(lang, "p_" + p))}`).join("")
       + `<br><i class="diamond-key priority-1 overdue-key"></i>${esc(t(lang, "overdue"))}`
-      + `<br><i class="sq station-key"></i>${esc(t(lang, "station"))}<br><i class="sq station-key approx"></i>${esc(t(lang, "approxStation"))}`;
+      + `<br><i class="sq station-key"></i>${esc(t(lang, "station"))}<br><i class="sq station-key approx"></i>${esc(t(lang, "approxStation"))}`
+      + `<br><b>${esc(t(lang, "legendFacilities"))}</b>`
+      + FACILITY_KINDS.map((k) => `<br><i class="facility-key">${FACILITY_LETTER[k]}</i>${esc(t(lang, "fk_" + k))}`).join("")
+      + `<br><i class="facility-key approx">H</i>${esc(t(lang, "approxShort"))}`;
+    renderFacilities(lang);
+  }
+
+  const facilities = { list: [] };  // the last facilities loaded (redrawn in the other language)
+  function renderFacilities(lang) {
+    layers.facilities.clearLayers();
+    for (const f of facilities.list) {
+      const kind = FACILITY_LETTER[f.kind] ? f.kind : "hospital";
+      const approx = f.approximate ? ` <span class="facility-approx">${esc(t(lang, "approxShort"))}</span>` : "";
+      const icon = L.divIcon({
+        className: "", iconSize: [18, 18], iconAnchor: [9, 9],
+        html: `<div class="facility kind-${kind}${f.approximate ? " approx" : ""}" data-facility="${esc(f.id)}"`
+          + ` data-kind="${esc(f.kind)}" data-approximate="${f.approximate}">${FACILITY_LETTER[kind]}</div>${approx}`,
+      });
+      const tip = `<b>${esc(f.name)}</b> · ${esc(t(lang, "fk_" + kind))}`
+        + (f.approximate ? ` — <b>${esc(t(lang, "approxShort"))}</b>` : "")
+        + `<br><small>${esc(f.source)}${f.note ? " · " + esc(f.note) : ""}</small>`;
+      L.marker([f.location.lat, f.location.lon], { icon, keyboard: false, zIndexOffset: -400 }).bindTooltip(tip).addTo(layers.facilities);
+    }
+  }
+
+  /** Hospitals, puskesmas and posts (admin-managed data); a server without them leaves the layer empty. */
+  async function loadFacilities(lang) {
+    try {
+      facilities.list = await api.get("/facilities?active=true");
+    } catch (error) {
+      if (error.status !== 404) { throw error; }
+      facilities.list = [];
+    }
+    renderFacilities(lang);
   }
 
   async function loadStatic(lang) {
@@ -80,6 +120,7 @@ export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onO
     layers.desa.addData(desa);
     layers.desa.eachLayer((l) => l.bindTooltip(esc(l.feature.properties.nama), { sticky: true }));
     layers.roads.addData(roads);
+    await loadFacilities(lang);
     for (const s of stations) {
       const icon = L.divIcon({
         className: "", iconSize: [14, 14], iconAnchor: [7, 7],

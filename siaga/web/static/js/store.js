@@ -17,6 +17,7 @@ export function createStore({ lang, token }) {
     recommendation: null,   // RecommendationOut for the open incident
     recommending: false,
     moveUp: {},             // unit_id → {text} | {error}
+    chooser: null,          // the hospital chooser of "Transporting": {unitId, incidentId, from, options, loading}
     picked: null,           // the intake pin: {lon, lat, placeKode, where (GET /locate), resolving, error}
     relocatingId: null,     // the incident being moved ("Pindahkan lokasi"): its marker is draggable
     errors: [],             // {id, scope, status, code, params, detail}: shown until dismissed or the next action
@@ -69,6 +70,7 @@ export function createStore({ lang, token }) {
         recommendation: same ? state.recommendation : null,
         moveUp: same ? state.moveUp : {},
         relocatingId: same ? state.relocatingId : null,
+        chooser: same ? state.chooser : null,
       });
     },
     setIncidentDetail(id, { incident, assignments, timeline }) {
@@ -80,6 +82,7 @@ export function createStore({ lang, token }) {
       if (id !== state.openIncidentId) { return; }
       set({ recommendation, moveUp: {} });
     },
+    setChooser(chooser) { set({ chooser }); },
     setMoveUp(unitId, result) { set({ moveUp: Object.assign({}, state.moveUp, { [unitId]: result }) }); },
     setHistory(history) { set({ history }); },
     markAlerted(id) { set({ alerted: [...state.alerted, id] }); },

@@ -25,6 +25,9 @@ function serverText(lang, item) {
 }
 
 function timelineText(lang, entry, incident) {
+  if (entry.summary_code === "timeline.unit_status" && entry.params && entry.params.destination) {
+    return tServer(lang, "timeline.unit_status_destination", entry.params, entry.summary);
+  }
   if (hasServer(lang, entry.summary_code)) {
     const text = tServer(lang, entry.summary_code, entry.params, entry.summary);
     const p = entry.params || {};
@@ -140,9 +143,13 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       const next = !released && unit && Array.isArray(unit.next_statuses) ? unit.next_statuses : [];
       // the status and incident the dispatcher sees travel with the click: if the unit has moved on
       // meanwhile (a late click, a colleague, the crew), the server answers 409 and changes nothing
-      const buttons = next.map((s) => `<button type="button" class="status-button" data-unit-status="${esc(a.unit_id)}"`
+      // "Transporting" first asks where to (the hospital chooser), when the server knows facilities
+      const asks = (s) => s === "transporting" && features.facilities;
+      const buttons = next.map((s) => `<button type="button" class="status-button" `
+        + `${asks(s) ? "data-choose-destination" : "data-unit-status"}="${esc(a.unit_id)}"`
         + ` data-to="${esc(s)}" data-from="${esc(status)}" data-expected-incident="${esc(a.incident_id)}">`
         + `${esc(t(lang, "s_" + s))}</button>`).join(" ");
+      const chooser = !released && state.chooser && state.chooser.unitId === a.unit_id ? chooserHtml(lang, state.chooser) : "";
       const assignedAt = formatWib(a.assigned_at, { timeOnly: true });
       return `<li data-assigned="${esc(a.unit_id)}"${released ? ' class="released"' : ""}><b>${esc(a.unit_id)}</b> `
         + (released
@@ -150,10 +157,30 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
           : `<span class="dot status-${UNIT_STATUSES.includes(status) ? status : "unknown"}"></span>`
             + `<span data-unit-status-text="${esc(status)}">${esc(t(lang, "s_" + status))}</span>`
             + ` <span class="hint">${esc(assignedAt)}</span>`)
-        + (buttons ? `<div class="status-buttons">${buttons}</div>` : "") + "</li>";
+        + (!released && unit && unit.destination ? destinationHtml(lang, unit.destination) : "")
+        + (buttons ? `<div class="status-buttons">${buttons}</div>` : "") + chooser + "</li>";
     });
     setHtml(el("assigned"), `<h4>${esc(t(lang, "assignedUnits"))}</h4>`
       + (rows.length ? `<ul class="assigned-units">${rows.join("")}</ul>` : `<p class="hint">${esc(t(lang, "noAssigned"))}</p>`));
+  }
+
+  /** "→ RSUD Tengku Rafian, ~12 mnt" (and "perkiraan" when the hospital's point is approximate). */
+  function destinationHtml(lang, d) {
+    const text = d.eta_min == null ? t(lang, "destinationNoEta", { name: d.name })
+      : t(lang, "destinationLine", { name: d.name, eta: formatNumber(Math.max(1, Math.round(d.eta_min))), minutes: t(lang, "minutes") });
+    return `<div class="destination-line" data-destination="${esc(d.id)}">${esc(text)}`
+      + (d.approximate ? ` <span class="approx-word">(${esc(t(lang, "approxShort"))})</span>` : "") + "</div>";
+  }
+
+  /** The hospitals to choose from, nearest first by road from the unit, with their ETA. */
+  function chooserHtml(lang, c) {
+    const items = (c.options || []).map((f) => `<li><button type="button" data-destination-choice="${esc(f.id)}">`
+      + `${esc(f.name)}</button> ${esc(f.eta_min == null ? t(lang, "noRoute") : "~" + formatNumber(Math.max(1, Math.round(f.eta_min))) + " " + t(lang, "minutes"))}`
+      + (f.distance_km == null ? "" : ` · ${esc(formatKm(lang, f.distance_km * 1000))}`)
+      + (f.approximate ? ` <span class="approx-word">(${esc(t(lang, "approxShort"))})</span>` : "") + "</li>");
+    const body = c.loading ? "…" : items.length ? `<ol>${items.join("")}</ol>` : `<p class="hint">${esc(t(lang, "noHospital"))}</p>`;
+    return `<div class="hospital-chooser" data-chooser="${esc(c.unitId)}"><b>${esc(t(lang, "chooseHospital"))}</b>${body}`
+      + `<button type="button" class="secondary" data-chooser-cancel>${esc(t(lang, "back"))}</button></div>`;
   }
 
   function renderActions(state) {
@@ -204,7 +231,7 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     if (state.openIncidentId == null) { return; }
     if (any("incident", "lang", "openIncidentId")) { renderHead(state); renderDetails(state); renderActions(state); }
     if (any("recommendation", "moveUp", "incident", "lang", "openIncidentId")) { renderRecommendation(state); }
-    if (any("assignments", "units", "lang", "openIncidentId")) { renderAssigned(state); }
+    if (any("assignments", "units", "lang", "openIncidentId", "chooser")) { renderAssigned(state); }
     if (any("timeline", "incident", "lang", "openIncidentId")) { renderTimeline(state); }
     if (any("errors", "lang")) { setHtml(el("incident-errors"), errorsHtml(state.lang, state.errors, "incident")); }
     if (any("recommendation")) { mapView.renderRoutes(state.recommendation); }
@@ -314,6 +341,38 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       return;
     }
     if (target.closest("#incident-close")) { store.clearErrors(); store.openIncident(null); return; }
+    const choose = target.closest("button[data-choose-destination]");
+    if (choose) {
+      const unitId = choose.dataset.chooseDestination;
+      const chooser = { unitId, incidentId: Number(choose.dataset.expectedIncident), from: choose.dataset.from, options: [], loading: true };
+      store.clearErrors();
+      store.setChooser(chooser);
+      try {
+        const options = await api.get(`/facilities?kind=hospital&active=true&from_unit=${encodeURIComponent(unitId)}`);
+        if (store.get().chooser === chooser) { store.setChooser(Object.assign({}, chooser, { options, loading: false })); }
+      } catch (error) {
+        store.setChooser(null);
+        store.addError("incident", errorValue(error));
+      }
+      return;
+    }
+    if (target.closest("button[data-chooser-cancel]")) { store.setChooser(null); return; }
+    const choice = target.closest("button[data-destination-choice]");
+    if (choice) {
+      const chooser = store.get().chooser;
+      if (!chooser) { return; }
+      await act(async () => {
+        store.setChooser(null);
+        await api.post(`/units/${encodeURIComponent(chooser.unitId)}/status`, {
+          status: "transporting",
+          expected_status: chooser.from,
+          expected_incident_id: chooser.incidentId,
+          destination_facility_id: choice.dataset.destinationChoice,
+        });
+        await Promise.all([loadDetail(id), refreshNow()]);
+      });
+      return;
+    }
     const statusButton = target.closest("button[data-unit-status]");
     if (statusButton) {
       await act(async () => {
