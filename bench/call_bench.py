@@ -1,0 +1,253 @@
+"""One 112 call as the dispatcher clicks it, on PostGIS with a 500-unit fleet (issue 11's figures).
+
+Starts its own PostGIS cluster, seeds ``--units`` units (ambulances, police cars, fire engines) with
+fresh positions spread over the regency, serves the real app (uvicorn) on the schematic graph and
+prints one JSON object:
+
+- ``recommend_http``: ``POST /incidents/{id}/recommendations`` timed by the client (HTTP + auth +
+  database + routing + audit row + JSON), p50/p95/p99 over ``--calls`` incidents (target p95 ≤ 50 ms);
+- ``recommend_in_process``: the same service call in the bench process on the same database, no
+  HTTP — the baseline measured in the same run, so the HTTP and serialisation share is visible;
+- ``click_to_ranked_list`` (``--browser``; not working yet: a click on a random map point does not
+  always give a place the console accepts, and the probe then waits out its 30 s): in Chromium, from
+  the click on "Buat & rekomendasikan" to the first assign button of the ranked list drawn (target p95
+  ≤ 300 ms), timed in the page (``performance.now()`` at the click and at the DOM change).
+
+Usage: ``python bench/call_bench.py [--units 500] [--calls 40]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dispatch_geo.boundaries import load_boundaries
+from dispatch_geo.dispatch import recommend as recommend_service
+from dispatch_geo.domain.units import Agency, Station, Unit, UnitType
+from dispatch_geo.domain.values import LonLat
+from dispatch_geo.gazetteer import Gazetteer
+from dispatch_geo.storage import fleet_repo
+from dispatch_geo.storage.engine import make_engine, make_session_factory
+from dispatch_geo.storage.migrate import upgrade_to_head
+from siaga.api import create_app
+from siaga.graphs import resolve_graph
+from siaga.settings import Settings
+from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS
+from tests.support.postgis import TEMPLATE_DB, PostgisServer, find_postgres_bin
+
+TOKEN = "demo-dispatcher-token"
+MIX = ((UnitType.AMBULANCE, Agency.PSC_119, 0.6), (UnitType.POLICE_CAR, Agency.POLRES, 0.2))
+"""Fleet mix: the rest are fire engines (Damkar)."""
+
+
+def percentiles(values_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(values_ms)
+
+    def q(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
+
+    return {"n": len(ordered), "p50": round(statistics.median(ordered), 2), "p95": q(0.95), "p99": q(0.99)}
+
+
+def seed(url: str, road: Any, units: int) -> None:
+    """``units`` units at random road nodes of the regency, with fixes of now."""
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    rng = np.random.default_rng(11)
+    now = datetime.now(UTC)
+    nodes = rng.integers(road.n_nodes, size=units)
+    with sessions.begin() as session:
+        for agency in (Agency.PSC_119, Agency.POLRES, Agency.DAMKAR):
+            fleet_repo.create_station(
+                session,
+                station=Station(
+                    f"pos-{agency.value.replace('_', '-')}",
+                    f"Pos {agency}",
+                    agency,
+                    LonLat(102.05, 0.8),
+                    approximate=True,
+                ),
+            )
+        for i, node in enumerate(nodes):
+            draw = rng.random()
+            unit_type, agency = UnitType.FIRE_ENGINE, Agency.DAMKAR
+            if draw < MIX[0][2]:
+                unit_type, agency = MIX[0][0], MIX[0][1]
+            elif draw < MIX[0][2] + MIX[1][2]:
+                unit_type, agency = MIX[1][0], MIX[1][1]
+            uid = f"U{i:04d}"
+            fleet_repo.create_unit(
+                session, unit=Unit(uid, unit_type, agency, f"pos-{agency.value.replace('_', '-')}"), at=now
+            )
+            lon, lat = _node(road, int(node))
+            fleet_repo.update_unit_position(session, unit_id=uid, position=LonLat(lon, lat), fix_time=now)
+    engine.dispose()
+
+
+def _node(road: Any, node: int) -> tuple[float, float]:
+    return float(road.node_lon[node]), float(road.node_lat[node])
+
+
+def serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+def incident_points(road: Any, n: int) -> list[tuple[float, float]]:
+    rng = np.random.default_rng(7)
+    return [_node(road, int(node)) for node in rng.integers(road.n_nodes, size=n)]
+
+
+def bench_http(base: str, app: Any, points: list[tuple[float, float]]) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    http_ms: list[float] = []
+    direct_ms: list[float] = []
+    state = app.state.siaga
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        for i, (lon, lat) in enumerate(points):
+            created = client.post(
+                "/api/v1/incidents",
+                json={"incident_type": "traffic_accident", "priority": 1, "lon": lon, "lat": lat},
+            )
+            created.raise_for_status()
+            incident_id = created.json()["id"]
+            start = time.perf_counter()
+            answer = client.post(f"/api/v1/incidents/{incident_id}/recommendations")
+            elapsed = (time.perf_counter() - start) * 1000
+            answer.raise_for_status()
+            start = time.perf_counter()
+            with state.sessions() as session:
+                recommend_service.recommend_for_incident(
+                    session, geo=state.geo, incident_id=incident_id, at=datetime.now(UTC), by="bench"
+                )
+                session.rollback()
+            direct = (time.perf_counter() - start) * 1000
+            if i >= 3:  # warm-up: first connections, caches
+                http_ms.append(elapsed)
+                direct_ms.append(direct)
+    return {"recommend_http": percentiles(http_ms), "recommend_in_process": percentiles(direct_ms)}
+
+
+CLICK_PROBE = """() => { window.__siagaDone = undefined; new Promise((resolve) => {
+  const box = document.getElementById("recommendation");
+  const before = box.querySelector("button[data-assign]");
+  let clicked = null;
+  document.getElementById("create").addEventListener("click", () => { clicked = performance.now(); },
+    { capture: true, once: true });
+  const observer = new MutationObserver(() => {
+    const first = box.querySelector("button[data-assign]");
+    if (clicked !== null && first && first !== before) {
+      observer.disconnect();
+      resolve(performance.now() - clicked);
+    }
+  });
+  observer.observe(box, { childList: true, subtree: true });
+}).then((ms) => { window.__siagaDone = ms; }); }"""
+
+
+def bench_browser(base: str, calls: int) -> dict[str, Any]:
+    samples: list[float] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.add_init_script(f"localStorage.setItem('siaga.token', '{TOKEN}')")
+        page.goto(base + "/")
+        page.wait_for_selector("[data-unit='U0001']", timeout=60_000)
+        box = page.locator("#map").bounding_box()
+        assert box is not None
+        rng = np.random.default_rng(3)
+        for i in range(calls):
+            page.select_option("#type", "traffic_accident")
+            page.select_option("#priority", "1")
+            # a click on the map picks the location; near the middle, where the regency is
+            x = box["x"] + box["width"] * (0.35 + 0.3 * rng.random())
+            y = box["y"] + box["height"] * (0.35 + 0.3 * rng.random())
+            page.mouse.click(x, y)
+            page.wait_for_timeout(600)  # the pin resolves its place (debounced); not part of the timing
+            page.evaluate(CLICK_PROBE)  # armed before the click; set when the ranked list is drawn
+            page.click("#create")
+            page.wait_for_function("() => window.__siagaDone !== undefined", timeout=30_000)
+            elapsed = float(page.evaluate("() => window.__siagaDone"))
+            if i >= 2:
+                samples.append(elapsed)
+        browser.close()
+    return {"click_to_ranked_list": percentiles(samples)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=500)
+    parser.add_argument("--calls", type=int, default=40)
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="also time click → ranked list in Chromium (unfinished: the map-click intake path times out)",
+    )
+    args = parser.parse_args()
+    settings = Settings()
+    road, _ = resolve_graph(settings)
+    gazetteer = Gazetteer.from_boundaries(load_boundaries(settings.boundaries_path), outside_buffer_m=2000.0)
+    pg = PostgisServer.launch(find_postgres_bin())
+    try:
+        url = pg.create_database("bench_call", template=TEMPLATE_DB)
+        seed(url, road, args.units)
+        with tempfile.TemporaryDirectory() as tmp:
+            app = create_app(
+                Settings(
+                    database_url=url,
+                    var_dir=Path(tmp),
+                    stale_after_s=86_400,  # the seeded fixes stay fresh for the whole run
+                    fleet_csv_path=None,
+                    auth_failure_limit=0,
+                ),
+                road=road,
+                gazetteer=gazetteer,
+            )
+            server, thread, base = serve(app)
+            try:
+                figures: dict[str, Any] = {
+                    "bench": "call",
+                    "graph": {"label": road.meta.label, "nodes": road.meta.n_nodes},
+                    "database": "postgresql+postgis",
+                    "units": args.units,
+                }
+                figures.update(bench_http(base, app, incident_points(road, args.calls)))
+                if args.browser:
+                    figures.update(bench_browser(base, args.calls))
+                figures["targets"] = {"recommend_http_p95_ms": 50, "click_to_ranked_list_p95_ms": 300}
+            finally:
+                server.should_exit = True
+                thread.join(timeout=10)
+        print(json.dumps(figures, indent=2))
+    finally:
+        pg.destroy()
+
+
+if __name__ == "__main__":
+    main()
