@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.values import require_aware
@@ -117,11 +117,13 @@ def pairing(session: Session) -> dict[str, str]:
 
 def unit_of_login(session: Session, *, login: str) -> str | None:
     """The unit paired with ``login`` (as ``login`` or ``login/<device>``), or None."""
-    stmt = select(UnitRow.id).where(
-        or_(UnitRow.device_id == login, UnitRow.device_id.startswith(login + "/", autoescape=True))
-    )
-    units = list(session.scalars(stmt))
+    units = list(session.scalars(select(UnitRow.id).where(_paired_with(login))))
     return units[0] if len(units) == 1 else None
+
+
+def _paired_with(login: str) -> ColumnElement[bool]:
+    """Units paired with ``login`` itself or with one of its app instances (``login/<device>``)."""
+    return or_(UnitRow.device_id == login, UnitRow.device_id.startswith(login + "/", autoescape=True))
 
 
 def enrol_device(
@@ -201,11 +203,7 @@ def _store_secret(session: Session, *, login: str, at: datetime, by: str) -> str
 
 
 def _info(session: Session, login: str) -> DeviceInfo:
-    unit = session.scalars(
-        select(UnitRow).where(
-            or_(UnitRow.device_id == login, UnitRow.device_id.startswith(login + "/", autoescape=True))
-        )
-    ).first()
+    unit = session.scalars(select(UnitRow).where(_paired_with(login))).first()
     if unit is None or unit.device_id is None:
         raise NotFoundError(f"no unit carries device login {login!r}")
     cred = session.get(DeviceCredentialRow, login)

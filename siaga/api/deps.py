@@ -95,14 +95,15 @@ def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         )
     with state.sessions() as session:
-        row = token_repo.verify_token(session, token=credentials.credentials)
         principal = None
-        if row is not None and (row.role != Role.DEVICE or row.unit_id is not None):
-            principal = Principal(name=row.name, role=Role(row.role), unit_id=row.unit_id)
-        elif row is None:
+        if credentials.credentials.startswith(device_repo.SECRET_SCHEME):  # a device's own secret
             device = device_repo.identify_by_secret(session, secret=credentials.credentials)
             if device is not None:
                 principal = Principal(name=device.login, role=Role.DEVICE, unit_id=device.unit_id)
+        else:
+            row = token_repo.verify_token(session, token=credentials.credentials)
+            if row is not None and (row.role != Role.DEVICE or row.unit_id is not None):
+                principal = Principal(name=row.name, role=Role(row.role), unit_id=row.unit_id)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

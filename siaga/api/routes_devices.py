@@ -24,6 +24,7 @@ import base64
 import binascii
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -36,7 +37,7 @@ from dispatch_geo.storage.device_repo import DeviceIdentity, DeviceInfo
 from siaga.api import device_schemas as ds
 from siaga.api.deps import AdminDep, DeviceDep, SessionDep, StateDep, now_utc
 from tracking.decoders import decode_owntracks, decode_traccar_json, decode_traccar_params
-from tracking.fix import Decoded
+from tracking.fix import Decoded, DecodeResult
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline, Processed
 from tracking.ingest.registry import DeviceRegistry
@@ -134,28 +135,45 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": DEVICE_REALM})
 
 
+def _basic_credentials(request: Request, *, strict: bool = True) -> tuple[str, str] | None:
+    """``(login, secret)`` of an ``Authorization: Basic`` header; None when there is none.
+
+    A header that cannot be read as ``login:secret`` is a 401, or None when not ``strict``.
+    """
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        login, sep, secret = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        if not strict:
+            return None
+        raise _unauthorized("malformed Basic credentials") from None
+    if not sep:
+        if not strict:
+            return None
+        raise _unauthorized("malformed Basic credentials: expected login:secret")
+    return login, secret
+
+
 def authenticate_device(
     state: StateDep, request: Request, *, claimed_login: str | None, key: str | None
-) -> DeviceIdentity:
+) -> DeviceIdentity | None:
     """The device proving its identity with Basic (login:secret), Bearer (secret) or ``key`` (secret).
 
-    Raises 401 (naming what is missing or wrong, never which part) or 403 when the credential belongs
-    to a device other than ``claimed_login``.
+    None when ``claimed_login`` is paired with no unit: such a fix is refused as an unknown device and
+    listed for an admin, whatever it carries. One database session for both checks. Raises 401 (naming
+    what is missing or wrong, never which part) or 403 when the credential belongs to a device other
+    than ``claimed_login``.
     """
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
     device: DeviceIdentity | None = None
     with state.sessions() as session:
-        if scheme.lower() == "basic" and value:
-            try:
-                login, sep, secret = (
-                    base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
-                )
-            except (binascii.Error, UnicodeDecodeError, ValueError):
-                raise _unauthorized("malformed Basic credentials") from None
-            if not sep:
-                raise _unauthorized("malformed Basic credentials: expected login:secret")
-            device = device_repo.authenticate(session, login=login, secret=secret)
+        if claimed_login is not None and device_repo.unit_of_login(session, login=claimed_login) is None:
+            return None
+        basic = _basic_credentials(request)
+        if basic is not None:
+            device = device_repo.authenticate(session, login=basic[0], secret=basic[1])
         elif scheme.lower() == "bearer" and value:
             device = device_repo.identify_by_secret(session, secret=value.strip())
         elif key:
@@ -175,10 +193,24 @@ def authenticate_device(
     return device
 
 
-def _paired(state: StateDep, login: str) -> bool:
-    """Whether ``login`` is paired with a unit (an unpaired device is refused and listed instead)."""
-    with state.sessions() as session:
-        return device_repo.unit_of_login(session, login=login) is not None
+async def _ingest(
+    request: Request,
+    state: StateDep,
+    ingest: HttpIngest,
+    decoded: DecodeResult,
+    source: str,
+    *,
+    key: str | None,
+    ok_body: Callable[[Processed], Any],
+) -> Response:
+    """Authenticate the device the fix claims to come from, then run it through the pipeline."""
+    claimed = device_repo.login_of(decoded.fix.device_id) if isinstance(decoded, Decoded) else None
+    device = authenticate_device(state, request, claimed_login=claimed, key=key)
+    if device is None:  # an unpaired device: refused and listed as unknown
+        result = ingest.pipeline.process_result(decoded, source)
+    else:
+        result = ingest.pipeline.process_result(decoded, source, login=device.login)
+    return await answer(ingest, result, ok_body(result))
 
 
 # -- positions over HTTP -----------------------------------------------------------------------------
@@ -203,13 +235,9 @@ async def traccar(request: Request, ingest: IngestDep, state: StateDep) -> Respo
     key = keys[-1] if keys else None
     if decoded is None:
         decoded = decode_traccar_params(params, received_at=received_at)
-    claimed = device_repo.login_of(decoded.fix.device_id) if isinstance(decoded, Decoded) else None
-    if claimed is not None and not _paired(state, claimed):
-        result = ingest.pipeline.process_result(decoded, "traccar")  # refused and listed as unknown
-        return await answer(ingest, result, {"status": result.status})
-    device = authenticate_device(state, request, claimed_login=claimed, key=key)
-    result = ingest.pipeline.process_result(decoded, "traccar", login=device.login)
-    return await answer(ingest, result, {"status": result.status})
+    return await _ingest(
+        request, state, ingest, decoded, "traccar", key=key, ok_body=lambda r: {"status": r.status}
+    )
 
 
 @router.post("/devices/owntracks", summary="OwnTracks HTTP mode")
@@ -221,25 +249,12 @@ async def owntracks(
     x_limit_d: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Response:
     body = await request.body()
-    user = x_limit_u or _basic_login(request)
+    basic = _basic_credentials(request, strict=False)
+    user = x_limit_u or (basic[0] if basic else None)
     topic = f"owntracks/{user}/{x_limit_d or 'http'}" if user else None
     decoded = decode_owntracks(body, topic=topic, received_at=datetime.now(UTC))
-    if user is not None and isinstance(decoded, Decoded) and not _paired(state, user):
-        result = ingest.pipeline.process_result(decoded, "owntracks")  # refused and listed as unknown
-        return await answer(ingest, result, [])
-    device = authenticate_device(state, request, claimed_login=user, key=None)
-    result = ingest.pipeline.process_result(decoded, "owntracks", login=device.login)
-    return await answer(ingest, result, [])  # the app expects a JSON array (of commands) back
-
-
-def _basic_login(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        return base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")[0] or None
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
+    # the app expects a JSON array (of commands) back
+    return await _ingest(request, state, ingest, decoded, "owntracks", key=None, ok_body=lambda _: [])
 
 
 # -- the device's own unit ---------------------------------------------------------------------------
@@ -283,9 +298,7 @@ def _device_out(info: DeviceInfo) -> ds.DeviceOut:
     return ds.DeviceOut(**info.__dict__)
 
 
-def _credential_out(
-    request: Request, info: DeviceInfo, secret: str, state: StateDep
-) -> ds.DeviceCredentialOut:
+def _credential_out(request: Request, info: DeviceInfo, secret: str) -> ds.DeviceCredentialOut:
     base = str(request.base_url).rstrip("/")
     host = request.url.hostname or "localhost"
     device_part = info.device_id.split("/", 1)[1] if "/" in info.device_id else "phone"
@@ -328,13 +341,13 @@ def list_devices(session: SessionDep, _: AdminDep) -> list[ds.DeviceOut]:
     summary="Pair a device with a unit and issue its credential (shown once; admin)",
 )
 def enrol_device(
-    body: ds.DeviceEnrol, request: Request, session: SessionDep, state: StateDep, who: AdminDep
+    body: ds.DeviceEnrol, request: Request, session: SessionDep, who: AdminDep
 ) -> ds.DeviceCredentialOut:
     info, secret = device_repo.enrol_device(
         session, unit_id=body.unit_id, device_id=body.device_id, at=now_utc(), by=who.name
     )
     session.commit()
-    return _credential_out(request, info, secret, state)
+    return _credential_out(request, info, secret)
 
 
 LoginPath = Annotated[
@@ -349,11 +362,11 @@ LoginPath = Annotated[
     summary="Rotate a device's credential: a new secret, the old one stops working (admin)",
 )
 def rotate_credential(
-    login: LoginPath, request: Request, session: SessionDep, state: StateDep, who: AdminDep
+    login: LoginPath, request: Request, session: SessionDep, who: AdminDep
 ) -> ds.DeviceCredentialOut:
     info, secret = device_repo.rotate_credential(session, login=login, at=now_utc(), by=who.name)
     session.commit()
-    return _credential_out(request, info, secret, state)
+    return _credential_out(request, info, secret)
 
 
 @router.delete(

@@ -5,27 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 
-from dispatch_geo.storage.device_repo import login_of
+from dispatch_geo.storage.device_repo import UnknownSighting, login_of
 from tracking.fix import PositionFix
 
 MAX_UNKNOWN = 10_000
 """Unknown devices remembered per process between flushes to the database."""
 
 
-@dataclass(frozen=True)
-class UnknownDevice:
-    """A device that sent positions but is paired with no unit."""
-
-    device_id: str
-    source: str
-    tracker_id: str | None
-    messages: int
-    first_seen: datetime
-    last_seen: datetime
-    last_fix_time: datetime | None = None
+UnknownDevice = UnknownSighting
+"""A device that sent positions but is paired with no unit (what the database's list records)."""
 
 
 class DeviceRegistry:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -38,7 +37,7 @@ def flush_unknown_devices(session_factory: Callable[[], Session], registry: Devi
     """Add the registry's recent sightings of unpaired devices to the database's list (all processes
     share it); returns how many devices were written. A failed write is logged and dropped: the list
     is for an admin's eyes, the counts are in the metrics too."""
-    sightings = [device_repo.UnknownSighting(**dataclasses.asdict(d)) for d in registry.drain_unknown()]
+    sightings = registry.drain_unknown()
     if not sightings:
         return 0
     try:
