@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dispatch_geo.gazetteer import Gazetteer
@@ -42,6 +42,8 @@ class GeoContext:
     places: PlaceIndex
     stale_after_s: float = DEFAULT_STALE_AFTER_S
     k: int = 5
+    eta_cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+    """Road ETAs already computed for a unit's last fix (see :func:`dispatch.facilities.eta_from_unit`)."""
 
     @classmethod
     def build(

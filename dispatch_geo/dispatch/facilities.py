@@ -27,6 +27,10 @@ from dispatch_geo.storage.models import UnitRow
 log = logging.getLogger(__name__)
 
 
+ETA_CACHE_SIZE = 4096
+"""ETAs kept (unit fix × destination) before the cache starts over."""
+
+
 @dataclass(frozen=True)
 class Eta:
     """Road travel time and distance from a unit to a place."""
@@ -61,9 +65,25 @@ def import_facilities(session: Session, *, facilities: Iterable[Facility]) -> tu
 
 
 def eta_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) -> Eta | None:
-    """The unit's road ETA to ``to`` from its last position; None without a position or a route."""
+    """The unit's road ETA to ``to`` from its last position; None without a position or a route.
+
+    Cached per unit fix and destination in ``geo.eta_cache``: the console polls every unit with a
+    destination each second, and the answer changes only when the unit reports a new position.
+    """
     if unit.last_position is None or unit.last_fix_time is None:
         return None
+    key = (unit.id, unit.last_fix_time, unit.last_position, to)
+    if key in geo.eta_cache:
+        cached: Eta | None = geo.eta_cache[key]
+        return cached
+    if len(geo.eta_cache) >= ETA_CACHE_SIZE:
+        geo.eta_cache.clear()  # bounded; refilled within a poll
+    eta = _eta_from_unit(geo, unit=unit, to=to, now=now)
+    geo.eta_cache[key] = eta
+    return eta
+
+
+def _eta_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) -> Eta | None:
     candidate = unit_candidate(unit, geo.router)
     # timed as if free and fresh: the question is only how far, not whether it may be sent
     candidate = replace(candidate, status=AVAILABLE, fix_time=now)

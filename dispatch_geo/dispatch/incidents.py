@@ -9,7 +9,7 @@ since the patient still has to reach the hospital.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,7 +33,7 @@ from dispatch_geo.places import PlaceIndex, PlacePoint, UnknownPlaceError
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
 from dispatch_geo.storage._common import great_circle_m
 from dispatch_geo.storage.event_models import IncidentEventKind, IncidentNoteRow
-from dispatch_geo.storage.models import IncidentRow
+from dispatch_geo.storage.models import IncidentRow, UnitRow
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +126,6 @@ def _location_of(chosen: PlacePoint) -> Location:
         inside=chosen.desa_distance_m == 0,
         distance_m=chosen.desa_distance_m,
     )
-
-
-def resolve_location(
-    gazetteer: Gazetteer, *, location: LonLat | None, place: str | None
-) -> tuple[LonLat, Location, PlaceMatch | None]:
-    """:func:`locate_incident` without resolved places, as ``(point, desa, name match)``."""
-    found = locate_incident(gazetteer, location=location, place=place)
-    return found.point, found.location, found.match
 
 
 def create_incident(
@@ -372,12 +364,16 @@ def added_requirements(session: Session, *, incident_id: int) -> list[Requiremen
     ]
 
 
-def outstanding_requirements(session: Session, *, incident: IncidentRow) -> list[Requirement]:
+def outstanding_requirements(
+    session: Session, *, incident: IncidentRow, assigned: Sequence[UnitRow] | None = None
+) -> list[Requirement]:
     """What the incident still needs: its type's table plus what dispatchers added, minus what is
-    assigned (none once it is closed or cancelled)."""
+    assigned (none once it is closed or cancelled). ``assigned``: the incident's assigned units when
+    the caller has already read them."""
     if incident.status in FINAL_INCIDENT_STATUSES:
         return []
-    assigned = incident_repo.assigned_units(session, incident_id=incident.id)
+    if assigned is None:
+        assigned = incident_repo.assigned_units(session, incident_id=incident.id)
     extra = added_requirements(session, incident_id=incident.id)
     return outstanding_needs(incident.incident_type, [u.unit_type for u in assigned], extra=extra)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from dispatch_geo.domain.fleet_csv import FALSE_WORDS, TRUE_WORDS
 from dispatch_geo.domain.units import Agency, Station
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import InputError
@@ -33,8 +34,6 @@ MAX_SOURCE_LENGTH = 500
 MAX_NOTE_LENGTH = 2000
 REQUIRED_COLUMNS = ("id", "name", "kind", "lon", "lat", "approximate", "source")
 OPTIONAL_COLUMNS = ("note", "active")
-_TRUE = {"true", "yes", "1", "y"}
-_FALSE = {"false", "no", "0", "n"}
 
 # Kabupaten Siak and its neighbours (a hospital in Pekanbaru is a real destination): a generous box
 # that still refuses swapped or sign-flipped coordinates.
@@ -178,9 +177,9 @@ def _flag(value: str, name: str, problems: list[str], default: bool | None = Non
     low = value.lower()
     if low == "" and default is not None:
         return default
-    if low in _TRUE:
+    if low in TRUE_WORDS:
         return True
-    if low in _FALSE:
+    if low in FALSE_WORDS:
         return False
     problems.append(f"{name} {value!r} is not true/false")
     return False

@@ -59,8 +59,9 @@ CALL_SIGN_PATTERN = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 STATION_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 32
 _E = TypeVar("_E", UnitType, Agency)
-_TRUE = {"true", "yes", "1", "y"}
-_FALSE = {"false", "no", "0", "n"}
+TRUE_WORDS = frozenset({"true", "yes", "1", "y"})
+"""How a CSV says yes (case-insensitive); also read by the facilities file."""
+FALSE_WORDS = frozenset({"false", "no", "0", "n"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +215,9 @@ def _parse_location(lon_text: str, lat_text: str, problems: list[str]) -> LonLat
 
 def _parse_bool(column: str, value: str, problems: list[str]) -> bool | None:
     lowered = value.lower()
-    if lowered in _TRUE:
+    if lowered in TRUE_WORDS:
         return True
-    if lowered in _FALSE:
+    if lowered in FALSE_WORDS:
         return False
     problems.append(f"{column} {value!r} is not a boolean; expected true or false")
     return None

@@ -107,7 +107,7 @@ def incident_fields(session: Session, row: IncidentRow, *, caller_data: bool) ->
     ``caller_data`` False (a planner) leaves caller identity (``caller_phone``, ``caller_name``) null.
     """
     assigned = incident_repo.assigned_units(session, incident_id=row.id)
-    needs = outstanding_requirements(session, incident=row)
+    needs = outstanding_requirements(session, incident=row, assigned=assigned)
     return {
         "id": row.id,
         "incident_type": row.incident_type,
