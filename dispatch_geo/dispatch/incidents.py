@@ -116,6 +116,18 @@ def locate_incident(
     return IncidentPlace(chosen.point, _location_of(chosen), match, chosen)
 
 
+def place_address(where: IncidentPlace) -> str:
+    """The place text of a located incident: the named place ("Kampung Rempak (desa), Kecamatan
+    Siak"), or "" for a point given by coordinates (its desa and kecamatan say where it is)."""
+    if where.place_point is not None:
+        p = where.place_point
+        return f"{p.nama} ({p.level}), Kecamatan {p.kecamatan_nama}"
+    if where.match is not None:
+        m = where.match
+        return f"{m.nama} ({m.level}), Kecamatan {m.kecamatan_nama}"
+    return ""
+
+
 def _location_of(chosen: PlacePoint) -> Location:
     """The desa a named place stands for, even when its point is on a road just beyond the border."""
     return Location(
@@ -161,10 +173,8 @@ def create_incident(
         call_received_at = min(require_aware(call_received_at, "call_received_at"), at)
     where = locate_incident(gazetteer, location=location, place=place, place_kode=place_kode, places=places)
     point, found, match, chosen = where.point, where.location, where.match, where.place_point
-    if not address and chosen is not None:
-        address = f"{chosen.nama} ({chosen.level}), Kecamatan {chosen.kecamatan_nama}"
-    elif not address and match is not None:
-        address = f"{match.nama} ({match.level}), Kecamatan {match.kecamatan_nama}"
+    if not address:
+        address = place_address(where)
     row = incident_repo.create_incident(
         session,
         incident_type=incident_type,
@@ -285,8 +295,9 @@ def relocate_incident(
     places: PlaceIndex | None = None,
 ) -> IncidentRow:
     """Correct where an open incident is: reverse-geocoded again, logged with the old and new point and
-    the distance moved. Assignments are kept (units on the way are redirected by radio); the next
-    recommendation ranks from the new point.
+    the distance moved. The place text (``address``) becomes the new place's, or "" for a point moved
+    by coordinates (the old text is kept in the event). Assignments are kept (units on the way are
+    redirected by radio); the next recommendation ranks from the new point.
 
     Raises
     ------
@@ -306,15 +317,18 @@ def relocate_incident(
         "lat": row.location.lat,
         "desa": row.desa_nama,
         "kecamatan": row.kecamatan_nama,
+        "address": row.address,
     }
     new = {
         "lon": where.point.lon,
         "lat": where.point.lat,
         "desa": where.location.desa_nama,
         "kecamatan": where.location.kecamatan_nama,
+        "address": place_address(where),
     }
     distance_m = round(great_circle_m(row.location, where.point), 1)
     row.location = where.point
+    row.address = str(new["address"])  # the old place text no longer says where it is (kept in the event)
     row.desa_kode = where.location.desa_kode
     row.desa_nama = where.location.desa_nama
     row.kecamatan_kode = where.location.kecamatan_kode
