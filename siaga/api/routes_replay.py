@@ -75,7 +75,16 @@ def replay_body(session: Session, state: AppState, incident_id: int) -> dict[str
                 }
             )
     events = [
-        {"time": e.at.isoformat(), "summary": e.summary, "unit_id": e.unit_id, "by": e.by}
+        {
+            "time": e.at.isoformat(),
+            "summary": e.summary,
+            "unit_id": e.unit_id,
+            "by": e.by,
+            # the console renders these from its catalogue (the summary is the English fallback)
+            "kind": e.kind,
+            "summary_code": e.summary_code,
+            "params": e.params,
+        }
         for e in incident_timeline(session, incident_id=incident_id)
     ]
     body = {

@@ -64,6 +64,8 @@ const ID = {
   f_caller_name: "Nama pelapor", f_lon: "Lokasi", f_lat: "Lokasi", f_priority: "Prioritas", f_incident_type: "Jenis",
   f_description: "Catatan", f_note: "Catatan", f_text: "Catatan", f_count: "Jumlah", f_unit_types: "Jenis unit",
   f_reason: "Alasan", f_from: "Dari", f_to: "Sampai", f_q: "Cari",
+  // Riwayat filters
+  kecamatanLabel: "Kecamatan", allTypes: "Semua jenis", allKecamatan: "Semua kecamatan",
 };
 
 const EN = {
@@ -124,6 +126,8 @@ const EN = {
   f_caller_name: "Caller name", f_lon: "Location", f_lat: "Location", f_priority: "Priority", f_incident_type: "Type",
   f_description: "Notes", f_note: "Note", f_text: "Note", f_count: "Count", f_unit_types: "Unit types",
   f_reason: "Reason", f_from: "From", f_to: "To", f_q: "Search",
+  // Riwayat filters
+  kecamatanLabel: "Kecamatan", allTypes: "All types", allKecamatan: "All kecamatan",
 };
 
 

@@ -58,7 +58,7 @@ async function start() {
   });
   createIncidentList({ store, beeper, onOpen: openIncident });
   createBoard({ store, api, refreshNow });
-  createHistory({ store, api, features, onOpen: openIncident });
+  const history = createHistory({ store, api, features, onOpen: openIncident });
 
   // the map and the page chrome follow the store
   store.subscribe((state, keys) => {
@@ -83,7 +83,11 @@ async function start() {
   async function poll() {
     try {
       const id = store.get().openIncidentId;
-      await Promise.all([refreshNow(), id != null && store.get().incident ? holder.panel.loadDetail(id) : null]);
+      // the open incident comes with the list of open ones (one request); asked for alone only once it
+      // is no longer in that list (closed, cancelled)
+      const listed = refreshIncidents();
+      const detail = id != null && store.get().incident ? holder.panel.loadDetail(id, { listed }) : null;
+      await Promise.all([refreshUnits(), listed, detail]);
       store.setConnection(null);
     } catch (error) {
       // polling failures are the connection's state: shown in the header until a poll succeeds
@@ -100,7 +104,9 @@ async function start() {
   tick();
   setInterval(tick, 1000);
 
-  mapView.loadStatic(store.get().lang).catch((error) => store.setConnection(errorValue(error)));
+  mapView.loadStatic(store.get().lang)
+    .then((loaded) => history.setKecamatan(loaded.kecamatan))
+    .catch((error) => store.setConnection(errorValue(error)));
   const reopen = store.get().openIncidentId;
   if (reopen != null) { holder.panel.open(reopen); }  // the panel survives a reload
   poll();

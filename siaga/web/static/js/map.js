@@ -133,6 +133,7 @@ export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onO
     if (!store.get().openIncidentId && layers.kecamatan.getBounds().isValid()) {
       map.fitBounds(layers.kecamatan.getBounds(), { padding: [8, 8], animate: false });
     }
+    return { kecamatan: kec.features.map((f) => ({ kode: f.properties.kode, nama: f.properties.nama })) };
   }
 
   map.on("click", (event) => {

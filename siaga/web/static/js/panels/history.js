@@ -1,8 +1,8 @@
-// "Riwayat": closed and cancelled incidents, by date range (WIB days) and text, each opening the
-// incident panel and linking to its replay. Shown only when the server offers the search
+// "Riwayat": closed and cancelled incidents, by date range (WIB days), type, kecamatan and text, each
+// opening the incident panel and linking to its replay. Shown only when the server offers the search
 // (GET /incidents with q, from, to; see features.js).
 
-import { escapeHtml as esc, formatWib, t } from "../i18n.js";
+import { escapeHtml as esc, formatWib, INCIDENT_TYPES, t } from "../i18n.js";
 import { el, errorsHtml, onDismiss, setHtml } from "../dom.js";
 import { errorValue } from "../api.js";
 
@@ -15,12 +15,27 @@ function nextDay(isoDate) {
   return day.toISOString().slice(0, 10);
 }
 
+/** Options of a filter: "all" first, the chosen value kept across re-renders (language changes). */
+function renderFilter(select, allText, options) {
+  const chosen = select.value;
+  setHtml(select, `<option value="">${esc(allText)}</option>`
+    + options.map(([value, text]) => `<option value="${esc(value)}">${esc(text)}</option>`).join(""));
+  select.value = options.some(([value]) => value === chosen) ? chosen : "";
+}
+
 export function createHistory({ store, api, features, onOpen }) {
   const section = el("history");
   section.hidden = !features.history;
-  if (!features.history) { return; }
+  if (!features.history) { return { setKecamatan() {} }; }
+  const holder = { kecamatan: [] };  // [kode, nama] of the regency's kecamatan (from the map's layer)
+
+  function renderFilters(lang) {
+    renderFilter(el("history-type"), t(lang, "allTypes"), INCIDENT_TYPES.map((k) => [k, t(lang, "t_" + k)]));
+    renderFilter(el("history-kecamatan"), t(lang, "allKecamatan"), holder.kecamatan);
+  }
 
   store.subscribe((state, keys) => {
+    if (keys.has("lang")) { renderFilters(state.lang); }
     if (!["history", "lang", "errors"].some((k) => keys.has(k))) { return; }
     const lang = state.lang;
     setHtml(el("history-errors"), errorsHtml(lang, state.errors, "history"));
@@ -37,6 +52,8 @@ export function createHistory({ store, api, features, onOpen }) {
     const query = new URLSearchParams([["status", "closed"], ["status", "cancelled"]]);
     if (el("history-from").value) { query.append("from", `${el("history-from").value}T00:00:00${WIB_OFFSET}`); }
     if (el("history-to").value) { query.append("to", nextDay(el("history-to").value) + `T00:00:00${WIB_OFFSET}`); }
+    if (el("history-type").value) { query.append("incident_type", el("history-type").value); }
+    if (el("history-kecamatan").value) { query.append("kecamatan", el("history-kecamatan").value); }
     if (el("history-q").value.trim()) { query.append("q", el("history-q").value.trim()); }
     try {
       store.setHistory(await api.get("/incidents?" + query.toString()));
@@ -49,4 +66,11 @@ export function createHistory({ store, api, features, onOpen }) {
     if (button) { onOpen(Number(button.dataset.history)); }
   });
   onDismiss(el("history-errors"), store);
+  return {
+    /** The kecamatan to filter by (``[{kode, nama}]``), once the map has loaded them. */
+    setKecamatan(kecamatan) {
+      holder.kecamatan = kecamatan.map((k) => [k.kode, k.nama]).sort((a, b) => a[1].localeCompare(b[1], "id"));
+      renderFilters(store.get().lang);
+    },
+  };
 }

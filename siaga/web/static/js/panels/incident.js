@@ -4,11 +4,12 @@
 // reason, and the timeline. It opens for any incident (new, from the list, a colleague's, after a reload).
 
 import {
-  escapeHtml as esc, formatEta, formatKm, formatNumber, formatWib, has, hasServer, requirementText, t, tServer, UNIT_STATUSES,
+  escapeHtml as esc, formatEta, formatKm, formatNumber, formatWib, has, requirementText, t, tServer, UNIT_STATUSES,
   UNIT_TYPES,
 } from "../i18n.js";
 import { el, errorsHtml, onDismiss, setHtml } from "../dom.js";
 import { errorValue, newestOnly } from "../api.js";
+import { timelineText } from "../timeline.js";
 
 const SERVICE_OF = {
   ambulance: "ambulance", fire_engine: "fire", water_tanker: "fire", police_car: "police", police_motorbike: "police",
@@ -22,36 +23,6 @@ const CANCEL_REASONS = ["duplicate", "false_alarm", "caller_cancelled", "resolve
 function serverText(lang, item) {
   if (item && typeof item === "object") { return tServer(lang, item.code, item.params, item.text ?? item.detail ?? ""); }
   return String(item ?? "");
-}
-
-function timelineText(lang, entry, incident) {
-  if (entry.summary_code === "timeline.unit_status" && entry.params && entry.params.destination) {
-    return tServer(lang, "timeline.unit_status_destination", entry.params, entry.summary);
-  }
-  if (hasServer(lang, entry.summary_code)) {
-    const text = tServer(lang, entry.summary_code, entry.params, entry.summary);
-    const p = entry.params || {};
-    if (entry.summary_code !== "timeline.incident_status") { return text; }
-    return text + (p.reason ? ` (${t(lang, "r_" + p.reason)})` : "") + (p.note ? ` — ${p.note}` : "");
-  }
-  const key = "tl_" + entry.kind;
-  if (!has(lang, key)) { return entry.summary; }
-  const d = entry.detail || {};
-  const params = { unit: entry.unit_id || "", text: d.text || d.note || "" };
-  if (entry.kind === "incident_created" && incident) {
-    params.incident_type = t(lang, "t_" + incident.incident_type);
-    params.priority = t(lang, "p_" + incident.priority);
-  } else if (entry.kind === "incident_status") {
-    params.from = t(lang, "i_" + d.from);
-    params.to = t(lang, "i_" + d.to);
-  } else if (entry.kind === "unit_status") {
-    params.from = t(lang, "s_" + d.from);
-    params.to = t(lang, "s_" + d.to);
-  } else if (entry.kind === "recommendation") {
-    const offered = (d.offered || []).map((o) => `${o.unit_id} (${formatEta(lang, o.eta_s)})`).join(", ");
-    params.offered = offered || t(lang, "noUnit");
-  }
-  return t(lang, key, params);
 }
 
 export function createIncidentPanel({ store, api, features, mapView, refreshNow }) {
@@ -239,11 +210,15 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
 
   // --- actions ------------------------------------------------------------------------------------------
   const detailOrder = newestOnly();
-  async function loadDetail(id = store.get().openIncidentId) {
+  /** The incident, its assignments and timeline; ``listed`` (a promise of the open incidents the poll
+   * fetches anyway) spares asking for an incident that is among them. */
+  async function loadDetail(id = store.get().openIncidentId, { listed = null } = {}) {
     if (id == null) { return null; }
+    const fetchIncident = () => api.get(`/incidents/${id}`);
+    const incidentOf = listed ? listed.then((all) => all.find((i) => i.id === id) || fetchIncident()) : fetchIncident();
     const detail = await detailOrder(async () => {
       const [incident, assignments, timeline] = await Promise.all([
-        api.get(`/incidents/${id}`), api.get(`/incidents/${id}/assignments`), api.get(`/incidents/${id}/timeline`),
+        incidentOf, api.get(`/incidents/${id}/assignments`), api.get(`/incidents/${id}/timeline`),
       ]);
       return { incident, assignments, timeline: timeline.entries };
     }, (value) => store.setIncidentDetail(id, value));

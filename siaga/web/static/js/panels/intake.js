@@ -7,6 +7,7 @@
 import { escapeHtml as esc, formatNumber, INCIDENT_TYPES, PRIORITIES, t, tServer } from "../i18n.js";
 import { el, errorsHtml, errorText, onDismiss, setHtml } from "../dom.js";
 import { errorValue } from "../api.js";
+import { attachPlaceSearch } from "../places.js";
 
 const DEFAULT_PRIORITY = "2";
 
@@ -16,9 +17,6 @@ export function createIntake({ store, api, features, onCreated }) {
   for (const label of form.querySelectorAll("[data-field]")) {
     label.hidden = !features.intakeFields.includes(label.dataset.field);
   }
-  // option text → kode: "Kandis" (desa) and "Kecamatan Kandis" are different places (sent as place_kode)
-  const holder = { placeTimer: null, placeKodes: {}, placeItems: {} };
-  const placeText = (m) => (m.level === "kecamatan" ? "Kecamatan " + m.nama : m.nama);
 
   function renderOptions(lang) {
     const type = el("type").value || "medical";
@@ -67,23 +65,12 @@ export function createIntake({ store, api, features, onCreated }) {
     if (keys.has("errors") || keys.has("lang")) { setHtml(el("form-error"), errorsHtml(state.lang, state.errors, "intake")); }
   }
 
-  el("place").addEventListener("input", () => {
-    clearTimeout(holder.placeTimer);
-    const q = el("place").value.trim();
-    const chosen = holder.placeItems[el("place").value];
-    if (chosen) {  // an entry of the list: the pin goes to that place's point
-      pinAt({ lon: chosen.lon, lat: chosen.lat }, { place: chosen });
-      return;
-    }
-    if (q.length < 2) { return; }
-    if (store.get().picked) { store.setPicked(null); }  // a typed place replaces a clicked point
-    holder.placeTimer = setTimeout(async () => {
-      const matches = await api.get("/places?q=" + encodeURIComponent(q)).catch(() => []);
-      holder.placeKodes = Object.fromEntries(matches.map((m) => [placeText(m), m.kode]));
-      holder.placeItems = Object.fromEntries(matches.map((m) => [placeText(m), m]));
-      setHtml(el("place-list"), matches.map((m) => `<option value="${esc(placeText(m))}" data-kode="${esc(m.kode)}">`
-        + `${esc(m.level)} · ${esc(m.kecamatan)}</option>`).join(""));
-    }, 200);
+  const placeSearch = attachPlaceSearch({
+    api, root: form, inputId: "place", listId: "place-list",
+    // an entry of the list: the pin goes to that place's point (sent as its place_kode)
+    onChosen: (place) => pinAt({ lon: place.lon, lat: place.lat }, { place }),
+    // a typed place replaces a clicked point
+    onTyped: () => { if (store.get().picked) { store.setPicked(null); } },
   });
 
   function reset() {
@@ -91,9 +78,7 @@ export function createIntake({ store, api, features, onCreated }) {
     renderOptions(store.get().lang);
     el("type").value = "medical";
     el("priority").value = DEFAULT_PRIORITY;
-    setHtml(el("place-list"), "");
-    holder.placeKodes = {};
-    holder.placeItems = {};
+    placeSearch.clear();
     store.setPicked(null);
   }
 
@@ -109,9 +94,7 @@ export function createIntake({ store, api, features, onCreated }) {
       out.lon = picked.lon;
       out.lat = picked.lat;
     } else if (value("place")) {
-      out.place = value("place");
-      const kode = holder.placeKodes[out.place];
-      if (kode && features.intakeFields.includes("place_kode")) { out.place_kode = kode; }
+      out.place = value("place");  // typed, not chosen from the list: the server matches the name
     }
     if (value("phone")) { out.caller_phone = value("phone"); }
     // sent only when filled and offered: servers without these fields refuse unknown ones

@@ -6,14 +6,12 @@
 import { escapeHtml as esc, t } from "../i18n.js";
 import { el, setHtml } from "../dom.js";
 import { errorValue } from "../api.js";
+import { attachPlaceSearch } from "../places.js";
 
 const FINAL = ["closed", "cancelled"];
-const PLACE_DEBOUNCE_MS = 200;
 
 export function createRelocate({ store, api, panel, refreshNow }) {
   const node = el("incident-relocate");
-  const holder = { timer: null, items: {} };
-  const placeText = (m) => (m.level === "kecamatan" ? "Kecamatan " + m.nama : m.nama);
 
   function render(state) {
     const i = state.incident;
@@ -55,21 +53,9 @@ export function createRelocate({ store, api, panel, refreshNow }) {
     if (event.target.id === "relocate") { store.clearErrors(); store.setRelocating(id); }
     if (event.target.id === "relocate-done") { store.setRelocating(null); }
   });
-  node.addEventListener("input", (event) => {
-    if (event.target.id !== "relocate-place") { return; }
-    const value = event.target.value;
-    const chosen = holder.items[value];
-    if (chosen) { moveTo(store.get().openIncidentId, { place_kode: chosen.kode }); return; }
-    clearTimeout(holder.timer);
-    if (value.trim().length < 2) { return; }
-    holder.timer = setTimeout(async () => {
-      const matches = await api.get("/places?q=" + encodeURIComponent(value.trim())).catch(() => []);
-      holder.items = Object.fromEntries(matches.map((m) => [placeText(m), m]));
-      const list = el("relocate-list");
-      if (list) {
-        list.innerHTML = matches.map((m) => `<option value="${esc(placeText(m))}">${esc(m.level)} · ${esc(m.kecamatan)}</option>`).join("");
-      }
-    }, PLACE_DEBOUNCE_MS);
+  attachPlaceSearch({
+    api, root: node, inputId: "relocate-place", listId: "relocate-list",
+    onChosen: (place) => moveTo(store.get().openIncidentId, { place_kode: place.kode }),
   });
   store.subscribe((state, keys) => {
     if (["incident", "openIncidentId", "relocatingId", "lang"].some((k) => keys.has(k))) { render(state); }
