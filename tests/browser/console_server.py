@@ -48,9 +48,17 @@ def _free_port() -> int:
 
 @contextmanager
 def running_console(
-    tmp: Path, road: RoadGraph, gazetteer: Gazetteer, broker_host: str, broker_port: int
+    tmp: Path,
+    road: RoadGraph,
+    gazetteer: Gazetteer,
+    broker_host: str,
+    broker_port: int,
+    *,
+    database_url: str | None = None,
 ) -> Iterator[RunningConsole]:
-    settings = Settings(database_url=f"sqlite:///{tmp / 'siaga.db'}", var_dir=tmp)
+    """The app and an ingest worker on ``database_url`` (a migrated PostGIS database), or on a fresh
+    SQLite file in ``tmp`` when none is given."""
+    settings = Settings(database_url=database_url or f"sqlite:///{tmp / 'siaga.db'}", var_dir=tmp)
     app = create_app(settings, road=road, gazetteer=gazetteer)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

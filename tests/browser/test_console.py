@@ -20,20 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole, pair_device, running_console
-from tests.integration.api_fixtures import gazetteer  # noqa: F401
-from tests.integration.test_api_locate import farthest_desa_point
+from siaga.settings import Settings
+from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole, pair_device
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-CREW = {
-    "Authorization": "Bearer demo-dispatcher-token"
-}  # the crews' status reports (their app, not the console)
 WATCH_CSP = (
     "window.cspViolations = [];"
     "document.addEventListener('securitypolicyviolation',"
@@ -55,9 +50,9 @@ def publish(host: str, port: int, fixes: dict[str, dict[str, Any]]) -> None:
 
 
 @pytest.fixture
-def console(tmp_path, siak_grid, gazetteer, mosquitto_broker):  # noqa: F811
-    with running_console(tmp_path, siak_grid, gazetteer, mosquitto_broker.host, mosquitto_broker.port) as c:
-        yield c
+def console(pg_console: RunningConsole) -> RunningConsole:
+    """The app on real PostGIS, the session's Mosquitto and an ingest worker (tests/browser/conftest.py)."""
+    return pg_console
 
 
 class Watch:
@@ -161,26 +156,38 @@ def set_status(page: Page, unit_id: str, status: str) -> None:
     page.wait_for_selector(f"#assigned [data-assigned='{unit_id}'] [data-unit-status-text='{status}']")
 
 
-def test_whole_calls_through_the_console(console, mosquitto_broker):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for unit in ("AMB-SIAK-01", "POL-SIAK-01", "POL-SIAK-02", "DMK-SIAK-01"):
+def phones_report(console: RunningConsole, broker: Any, fixes: dict[str, tuple[float, float, int]]) -> int:
+    """Pair each unit with a phone and publish its fix ``(lat, lon, seconds ago)`` over MQTT, as the
+    crews' app does (ingest → database → the console's refresh). Returns now (epoch seconds)."""
+    for unit in fixes:
         pair_device(console.sessions, unit, unit.lower() + "/phone")
     time.sleep(1.1)  # ingest re-reads device pairings on a miss, at most once a second
     now = int(datetime.now(UTC).timestamp())
-    publish(
-        mosquitto_broker.host,
-        mosquitto_broker.port,
+    payloads = {
+        f"owntracks/{unit.lower()}/phone": {"_type": "location", "lat": lat, "lon": lon, "tst": now - age_s}
+        for unit, (lat, lon, age_s) in fixes.items()
+    }
+    publish(broker.host, broker.port, payloads)
+    return now
+
+
+def test_whole_calls_through_the_console(console, mosquitto_broker):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    now = phones_report(
+        console,
+        mosquitto_broker,
         {
-            "owntracks/amb-siak-01/phone": {"_type": "location", "lat": 0.80, "lon": 102.04, "tst": now - 90},
-            "owntracks/pol-siak-01/phone": {"_type": "location", "lat": 0.79, "lon": 102.03, "tst": now - 8},
-            "owntracks/pol-siak-02/phone": {"_type": "location", "lat": 0.81, "lon": 102.09, "tst": now - 7},
-            "owntracks/dmk-siak-01/phone": {"_type": "location", "lat": 0.80, "lon": 102.06, "tst": now - 6},
+            "AMB-SIAK-01": (0.80, 102.04, 90),
+            "POL-SIAK-01": (0.79, 102.03, 8),
+            "POL-SIAK-02": (0.81, 102.09, 7),
+            "DMK-SIAK-01": (0.80, 102.06, 6),
         },
     )
-    kecamatan = httpx.get(f"{console.url}api/v1/map/boundaries.geojson?level=kecamatan", headers=CREW).json()
+    boundaries = json.loads(Settings().boundaries_path.read_text(encoding="utf-8"))
     west = min(
         lon
-        for f in kecamatan["features"]
+        for f in boundaries["features"]
+        if f["properties"]["level"] == "kecamatan"
         for ring in (
             f["geometry"]["coordinates"]
             if f["geometry"]["type"] == "Polygon"
@@ -383,13 +390,11 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
         page.wait_for_selector(f"#incident-list button[data-incident='{waiting_id}']", state="detached")
 
         # --- the crews arrive; the first incident is closed with a reason, then replayed ------------------
-        for unit in ("AMB-SIAK-01", "POL-SIAK-02"):
-            for status in ("en_route", "on_scene"):
-                r = httpx.post(
-                    f"{console.url}api/v1/units/{unit}/status", json={"status": status}, headers=CREW
-                )
-                assert r.status_code == 200, r.text
         page.click(f"#incident-list button[data-incident='{incident_id}']")
+        page.wait_for_selector("#assigned [data-assigned='AMB-SIAK-01'] [data-unit-status-text='dispatched']")
+        for unit in ("AMB-SIAK-01", "POL-SIAK-02"):  # the crews report on the radio, the dispatcher clicks
+            for status in ("en_route", "on_scene"):
+                set_status(page, unit, status)
         page.wait_for_selector("#incident-title [data-incident-status='on_scene']", timeout=10_000)
         page.click("#incident-actions summary")
         page.select_option("#finish-reason", "resolved")
@@ -398,22 +403,21 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
         page.wait_for_selector("#incident-title [data-incident-status='closed']")
         assert "Kejadian: unit di lokasi → selesai" in page.locator("#timeline").inner_text()
         shot(page, "console-closed")
-        features = page.evaluate("() => window.siagaConsole.features")
-        if features["notes"]:  # a server with POST /incidents/{id}/notes (issue 11): notes also after closing
-            page.fill("#note-text", "keluarga korban sudah dihubungi")
-            page.click("#add-note")
-            page.wait_for_function(
-                "() => document.querySelector('#timeline').textContent.includes('keluarga korban')"
-            )
-        if features["history"]:  # a server whose GET /incidents searches text: the closed call in Riwayat
-            page.click("#incident-close")
-            page.click("#history summary")
-            page.fill("#history-q", "truk")
-            page.click("#history-form button[type='submit']")
-            page.click(f"#history-list button[data-history='{incident_id}']")
-            page.wait_for_selector("#incident-title [data-incident-status='closed']")
-            assert page.get_attribute(f"#history-list a[href='/replay/{incident_id}']", "target") == "_blank"
-            shot(page, "console-history")
+        # notes also after closing
+        page.fill("#note-text", "keluarga korban sudah dihubungi")
+        page.click("#add-note")
+        page.wait_for_function(
+            "() => document.querySelector('#timeline').textContent.includes('keluarga korban')"
+        )
+        # the closed call in Riwayat
+        page.click("#incident-close")
+        page.click("#history summary")
+        page.fill("#history-q", "truk")
+        page.click("#history-form button[type='submit']")
+        page.click(f"#history-list button[data-history='{incident_id}']")
+        page.wait_for_selector("#incident-title [data-incident-status='closed']")
+        assert page.get_attribute(f"#history-list a[href='/replay/{incident_id}']", "target") == "_blank"
+        shot(page, "console-history")
         violations += watch.csp(page)
         page.goto(f"{console.url}replay/{incident_id}")
         page.wait_for_function("() => window.replayReady === true", timeout=10_000)
@@ -421,190 +425,6 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
         assert page.evaluate("() => window.replayPoints") >= 2
         shot(page, "replay")
         violations += watch.csp(page)
-        browser.close()
-    assert not violations, violations
-    assert not watch.errors, watch.errors
-    assert not watch.outside, f"the console tried to reach the internet: {watch.outside[:3]}"
-
-
-def test_one_call_from_pin_to_close_and_a_fire_with_added_units(
-    console,
-    mosquitto_broker,
-    siak_grid,
-    gazetteer,  # noqa: F811
-):
-    """Issue 11's whole call, every step a click or a keystroke in the console.
-
-    A traffic accident typed by desa name: the pin shows the desa, kecamatan and road distance; a map
-    click far from any road warns, dragging the pin re-resolves; the place chosen again → create →
-    ambulance and police assigned → status buttons: both en route → the incident marker dragged to
-    correct the location (timeline; the units en route keep their assignment) → both on scene → the
-    police car returning, then "Siaga" on the status board → closed with a reason and a note (the
-    ambulance stops at on scene: transporting/at hospital come with the facilities work). Then a
-    fire: Damkar assigned, moved by choosing a new place, an ambulance and a police car added with
-    "Tambah unit" and assigned. The phones only send GPS fixes over MQTT.
-    """
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for unit in ("AMB-SIAK-01", "POL-SIAK-01", "DMK-SIAK-01"):
-        pair_device(console.sessions, unit, unit.lower() + "/phone")
-    time.sleep(1.1)  # ingest re-reads device pairings on a miss, at most once a second
-    now = int(datetime.now(UTC).timestamp())
-    publish(
-        mosquitto_broker.host,
-        mosquitto_broker.port,
-        {
-            "owntracks/amb-siak-01/phone": {"_type": "location", "lat": 0.80, "lon": 102.04, "tst": now - 5},
-            "owntracks/pol-siak-01/phone": {"_type": "location", "lat": 0.79, "lon": 102.03, "tst": now - 5},
-            "owntracks/dmk-siak-01/phone": {"_type": "location", "lat": 0.80, "lon": 102.06, "tst": now - 5},
-        },
-    )
-    far_point, _, far_m = farthest_desa_point(siak_grid, gazetteer)
-    assert far_m > 800, "the test graph has a desa far from any road"
-    watch = Watch(console)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = watch.page(browser)
-        page.goto(console.url)
-        page.wait_for_selector("[data-unit='DMK-SIAK-01']", timeout=15_000)
-
-        # --- the pin: a desa typed and chosen, checked before creating --------------------------------
-        choose_place(page, "kampung dalm", "Kampung Dalam")
-        pin_point(page)
-        assert page.locator("#picked [data-pin-desa]").inner_text() == "Kampung Dalam"
-        assert page.locator("#picked [data-pin-kecamatan]").inner_text() == "Siak"
-        assert "m dari jalan terdekat" in page.locator("#picked [data-pin-road]").inner_text()
-        assert page.locator("#picked [data-warning]").count() == 0
-        assert "Kampung Dalam, Siak" in page.locator(".leaflet-tooltip").all_inner_texts()
-        shot(page, "call-pin")
-        # a click far from any road puts the pin there, with a visible warning
-        page.mouse.click(*map_point(page, far_point.lon, far_point.lat, zoom=13))
-        page.wait_for_selector("#picked [data-warning='far_from_road']")
-        page.wait_for_selector(".pin.far[data-pin]")
-        assert "Perhatian" in page.locator("#picked [data-warning='far_from_road']").inner_text()
-        lon_before, _ = pin_point(page)
-        assert lon_before == pytest.approx(far_point.lon, abs=0.001)
-        shot(page, "call-pin-far")
-        # dragging the pin re-resolves where it is
-        drag(page, ".pin[data-pin]", 60, 0)
-        page.wait_for_function(
-            "() => { const p = document.querySelector('.pin[data-pin]'); "
-            f"return p && +p.dataset.lon > {lon_before} "
-            "&& document.querySelector('#picked [data-pin-place]'); }"
-        )
-        no_english(page, "#incident-form")
-        # the caller meant Kampung Dalam after all: the place chosen again moves the pin back
-        page.fill("#place", "")
-        choose_place(page, "kampung dal", "Kampung Dalam")
-        page.wait_for_function(
-            "() => { const d = document.querySelector('#picked [data-pin-desa]'); "
-            "return d && d.textContent === 'Kampung Dalam'; }"
-        )
-        page.select_option("#type", "traffic_accident")
-        page.select_option("#priority", "1")
-        page.fill("#phone", "0812 1111 2222")
-        page.click("#create")
-        page.wait_for_selector("#recommendation button[data-assign]", timeout=15_000)
-        assert page.locator(".pin[data-pin]").count() == 0, "the pin goes with the reset form"
-        incident_id = incident_id_shown(page)
-        assert "Kampung Dalam" in page.locator("#incident-details").inner_text()
-        shot(page, "call-recommendation")
-
-        # --- ambulance and police ---------------------------------------------------------------------
-        page.click("#recommendation button[data-assign='AMB-SIAK-01']")
-        page.wait_for_selector("#assigned [data-assigned='AMB-SIAK-01']")
-        page.click("#recommendation button[data-assign='POL-SIAK-01']")
-        page.wait_for_selector("#assigned [data-assigned='POL-SIAK-01']")
-        no_english(page, "#incident-panel")
-        shot(page, "call-assigned")
-
-        # --- statuses through the panel's buttons ----------------------------------------------------
-        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):
-            set_status(page, unit, "en_route")
-        shot(page, "call-en-route")
-
-        # --- the location corrected by dragging the incident marker -----------------------------------
-        marker = f"[data-incident-marker='{incident_id}']"
-        before = page.evaluate("() => window.siagaConsole.store.get().incident.location")
-        page.click("#relocate")
-        page.wait_for_selector(f".relocating {marker}")
-        shot(page, "call-relocating")
-        drag(page, marker, 50, 30)
-        page.wait_for_function(
-            "() => document.querySelector('#timeline').textContent.includes('Lokasi dipindah')",
-            timeout=10_000,
-        )
-        after = page.evaluate("() => window.siagaConsole.store.get().incident.location")
-        assert (after["lon"], after["lat"]) != (before["lon"], before["lat"])
-        assert page.locator("#relocate").is_visible(), "the move is done: the button is back"
-        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):  # units en route keep their assignment
-            assert page.locator(f"#assigned [data-assigned='{unit}']:not(.released)").count() == 1
-            assert page.get_attribute(f"[data-unit='{unit}']", "data-status") == "en_route"
-        no_english(page, "#incident-panel")
-        page.locator("#timeline li[data-kind='relocated']").scroll_into_view_if_needed()
-        shot(page, "call-relocated")
-
-        for unit in ("AMB-SIAK-01", "POL-SIAK-01"):
-            set_status(page, unit, "on_scene")
-        page.wait_for_selector("#incident-title [data-incident-status='on_scene']", timeout=10_000)
-        shot(page, "call-on-scene")
-        # the police car leaves (the ambulance stays on scene: transporting needs the facilities work)
-        page.click("#assigned button[data-unit-status='POL-SIAK-01'][data-to='returning']")
-        page.wait_for_selector("#assigned [data-assigned='POL-SIAK-01'].released")
-        page.wait_for_selector("[data-unit='POL-SIAK-01'][data-status='returning']", timeout=10_000)
-        no_english(page, "#incident-panel")
-        shot(page, "call-police-returning")
-        # back at the post, on the radio: "Siaga" on the status board
-        back = "#status-board button[data-board-status='POL-SIAK-01'][data-to='available']"
-        page.locator(back).scroll_into_view_if_needed()
-        page.click(back)
-        page.wait_for_selector("[data-unit='POL-SIAK-01'][data-status='available']", timeout=10_000)
-        page.wait_for_selector(back, state="detached")
-        shot(page, "call-police-available")
-        page.locator("#incident-panel").scroll_into_view_if_needed()
-
-        # --- closed with a reason and a note ----------------------------------------------------------
-        page.click("#incident-actions summary")
-        page.select_option("#finish-reason", "resolved")
-        page.fill("#finish-note", "korban ditangani di lokasi")
-        page.click("#incident-actions button[data-finish='close']")
-        page.wait_for_selector("#incident-title [data-incident-status='closed']")
-        timeline = page.locator("#timeline").inner_text()
-        assert "Kejadian: unit di lokasi → selesai" in timeline
-        assert "Lokasi dipindah" in timeline
-        assert page.locator("#relocate").count() == 0, "a closed incident is not moved"
-        no_english(page, "#incident-panel")
-        shot(page, "call-closed")
-
-        # --- a fire: Damkar, then an ambulance and the police added -----------------------------------
-        choose_place(page, "kampung dal", "Kampung Dalam")
-        page.select_option("#type", "fire")
-        page.click("#create")
-        page.wait_for_function(
-            "() => document.querySelector('#incident-title').textContent.includes('Kebakaran')"
-        )
-        page.wait_for_selector("#recommendation button[data-assign='DMK-SIAK-01']", timeout=15_000)
-        page.click("#recommendation button[data-assign='DMK-SIAK-01']")
-        page.wait_for_selector("#assigned [data-assigned='DMK-SIAK-01']")
-        # the caller meant the next village: moved by choosing a new place
-        page.click("#relocate")
-        page.locator("#relocate-place").press_sequentially("kampung remp")
-        page.wait_for_selector("#relocate-list option[value='Kampung Rempak']", state="attached")
-        page.fill("#relocate-place", "Kampung Rempak")
-        page.wait_for_function(
-            "() => document.querySelector('#timeline').textContent.includes('→ Kampung Rempak')",
-            timeout=10_000,
-        )
-        assert "Kampung Rempak" in page.locator("#incident-details").inner_text()
-        page.wait_for_selector("#assigned [data-assigned='DMK-SIAK-01']:not(.released)")
-        for unit_type, unit in (("ambulance", "AMB-SIAK-01"), ("police_car", "POL-SIAK-01")):
-            page.select_option("#add-unit-type", unit_type)
-            page.click("#add-unit")
-            page.wait_for_selector(f"#recommendation button[data-assign='{unit}']", timeout=10_000)
-            page.click(f"#recommendation button[data-assign='{unit}']")
-            page.wait_for_selector(f"#assigned [data-assigned='{unit}']")
-        no_english(page, "#incident-panel")
-        shot(page, "fire-added-units")
-        violations = watch.csp(page)
         browser.close()
     assert not violations, violations
     assert not watch.errors, watch.errors

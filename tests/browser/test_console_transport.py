@@ -16,15 +16,14 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, pair_device, running_console
+from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole, pair_device
 from tests.browser.test_console import SHOTS, Watch, choose_place, publish, shot
-from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 
 @pytest.fixture
-def console(tmp_path, siak_grid, gazetteer, mosquitto_broker):  # noqa: F811
-    with running_console(tmp_path, siak_grid, gazetteer, mosquitto_broker.host, mosquitto_broker.port) as c:
-        yield c
+def console(pg_console: RunningConsole) -> RunningConsole:
+    """The app on real PostGIS, the session's Mosquitto and an ingest worker (tests/browser/conftest.py)."""
+    return pg_console
 
 
 def _press(page, unit: str, status: str) -> None:
