@@ -1,4 +1,4 @@
-"""One 112 call as the dispatcher clicks it, on PostGIS with a 500-unit fleet (issue 11's figures).
+"""The recommendation a dispatcher asks for, on PostGIS with a 500-unit fleet (issue 11's figures).
 
 Starts its own PostGIS cluster, seeds ``--units`` units (ambulances, police cars, fire engines) with
 fresh positions spread over the regency, serves the real app (uvicorn) on the schematic graph and
@@ -7,11 +7,10 @@ prints one JSON object:
 - ``recommend_http``: ``POST /incidents/{id}/recommendations`` timed by the client (HTTP + auth +
   database + routing + audit row + JSON), p50/p95/p99 over ``--calls`` incidents (target p95 ≤ 50 ms);
 - ``recommend_in_process``: the same service call in the bench process on the same database, no
-  HTTP — the baseline measured in the same run, so the HTTP and serialisation share is visible;
-- ``click_to_ranked_list`` (``--browser``; not working yet: a click on a random map point does not
-  always give a place the console accepts, and the probe then waits out its 30 s): in Chromium, from
-  the click on "Buat & rekomendasikan" to the first assign button of the ranked list drawn (target p95
-  ≤ 300 ms), timed in the page (``performance.now()`` at the click and at the DOM change).
+  HTTP — the baseline measured in the same run, so the HTTP and serialisation share is visible.
+
+The same call clicked in Chromium (click → ranked list drawn) is ``bench/console_bench.py``, which
+reuses :func:`running_call_app` and :func:`bench_http` (its baseline).
 
 Usage: ``python bench/call_bench.py [--units 500] [--calls 40]``
 """
@@ -25,6 +24,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,6 @@ from typing import Any
 import httpx
 import numpy as np
 import uvicorn
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -47,7 +47,6 @@ from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import create_app
 from siaga.graphs import resolve_graph
 from siaga.settings import Settings
-from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS
 from tests.support.postgis import TEMPLATE_DB, PostgisServer, find_postgres_bin
 
 TOKEN = "demo-dispatcher-token"
@@ -154,69 +153,13 @@ def bench_http(base: str, app: Any, points: list[tuple[float, float]]) -> dict[s
     return {"recommend_http": percentiles(http_ms), "recommend_in_process": percentiles(direct_ms)}
 
 
-CLICK_PROBE = """() => { window.__siagaDone = undefined; new Promise((resolve) => {
-  const box = document.getElementById("recommendation");
-  const before = box.querySelector("button[data-assign]");
-  let clicked = null;
-  document.getElementById("create").addEventListener("click", () => { clicked = performance.now(); },
-    { capture: true, once: true });
-  const observer = new MutationObserver(() => {
-    const first = box.querySelector("button[data-assign]");
-    if (clicked !== null && first && first !== before) {
-      observer.disconnect();
-      resolve(performance.now() - clicked);
-    }
-  });
-  observer.observe(box, { childList: true, subtree: true });
-}).then((ms) => { window.__siagaDone = ms; }); }"""
-
-
-def bench_browser(base: str, calls: int) -> dict[str, Any]:
-    samples: list[float] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        page.add_init_script(f"localStorage.setItem('siaga.token', '{TOKEN}')")
-        page.goto(base + "/")
-        page.wait_for_selector("[data-unit='U0001']", timeout=60_000)
-        box = page.locator("#map").bounding_box()
-        assert box is not None
-        rng = np.random.default_rng(3)
-        for i in range(calls):
-            page.select_option("#type", "traffic_accident")
-            page.select_option("#priority", "1")
-            # a click on the map picks the location; near the middle, where the regency is
-            x = box["x"] + box["width"] * (0.35 + 0.3 * rng.random())
-            y = box["y"] + box["height"] * (0.35 + 0.3 * rng.random())
-            page.mouse.click(x, y)
-            page.wait_for_timeout(600)  # the pin resolves its place (debounced); not part of the timing
-            page.evaluate(CLICK_PROBE)  # armed before the click; set when the ranked list is drawn
-            page.click("#create")
-            page.wait_for_function("() => window.__siagaDone !== undefined", timeout=30_000)
-            elapsed = float(page.evaluate("() => window.__siagaDone"))
-            if i >= 2:
-                samples.append(elapsed)
-        browser.close()
-    return {"click_to_ranked_list": percentiles(samples)}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=500)
-    parser.add_argument("--calls", type=int, default=40)
-    parser.add_argument(
-        "--browser",
-        action="store_true",
-        help="also time click → ranked list in Chromium (unfinished: the map-click intake path times out)",
-    )
-    args = parser.parse_args()
-    settings = Settings()
-    road, _ = resolve_graph(settings)
-    gazetteer = Gazetteer.from_boundaries(load_boundaries(settings.boundaries_path), outside_buffer_m=2000.0)
+@contextmanager
+def running_call_app(road: Any, gazetteer: Gazetteer, units: int) -> Iterator[tuple[str, Any]]:
+    """Its own PostGIS seeded with ``units`` units, the real app served on it: yields (base URL, app)."""
     pg = PostgisServer.launch(find_postgres_bin())
     try:
         url = pg.create_database("bench_call", template=TEMPLATE_DB)
-        seed(url, road, args.units)
+        seed(url, road, units)
         with tempfile.TemporaryDirectory() as tmp:
             app = create_app(
                 Settings(
@@ -231,22 +174,32 @@ def main() -> None:
             )
             server, thread, base = serve(app)
             try:
-                figures: dict[str, Any] = {
-                    "bench": "call",
-                    "graph": {"label": road.meta.label, "nodes": road.meta.n_nodes},
-                    "database": "postgresql+postgis",
-                    "units": args.units,
-                }
-                figures.update(bench_http(base, app, incident_points(road, args.calls)))
-                if args.browser:
-                    figures.update(bench_browser(base, args.calls))
-                figures["targets"] = {"recommend_http_p95_ms": 50, "click_to_ranked_list_p95_ms": 300}
+                yield base, app
             finally:
                 server.should_exit = True
                 thread.join(timeout=10)
-        print(json.dumps(figures, indent=2))
     finally:
         pg.destroy()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=500)
+    parser.add_argument("--calls", type=int, default=40)
+    args = parser.parse_args()
+    settings = Settings()
+    road, _ = resolve_graph(settings)
+    gazetteer = Gazetteer.from_boundaries(load_boundaries(settings.boundaries_path), outside_buffer_m=2000.0)
+    with running_call_app(road, gazetteer, args.units) as (base, app):
+        figures: dict[str, Any] = {
+            "bench": "call",
+            "graph": {"label": road.meta.label, "nodes": road.meta.n_nodes},
+            "database": "postgresql+postgis",
+            "units": args.units,
+        }
+        figures.update(bench_http(base, app, incident_points(road, args.calls)))
+        figures["targets"] = {"recommend_http_p95_ms": 50}
+    print(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

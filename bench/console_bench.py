@@ -6,9 +6,12 @@ Prints one JSON object:
   open incidents are listed and the main-roads layer is loaded (target ≤ 1.5 s); median of 5 loads;
   baseline in the same run: the same page with no unit positions and no incidents;
 - ``fix_to_marker``: from publishing an OwnTracks fix over MQTT (own Mosquitto, the production
-  ingest worker) to the unit's marker showing the new position (target p95 ≤ 2 s), 30 fixes.
+  ingest worker) to the unit's marker showing the new position (target p95 ≤ 2 s), 30 fixes;
+- ``call``: one whole call as the dispatcher clicks it, on PostGIS with ``--units`` units: click →
+  ranked list drawn (target p95 ≤ 300 ms), assign click → row drawn, and in the same run the
+  recommendation endpoint alone (target p95 ≤ 50 ms) and in process (``bench/console_call.py``).
 
-Usage: ``python bench/console_bench.py [--units 500] [--incidents 100]``
+Usage: ``python bench/console_bench.py [--units 500] [--incidents 100] [--calls 30] [--only page|call]``
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import paho.mqtt.client as mqtt
@@ -28,6 +32,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import console_call
 
 from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.domain.units import Agency, Station, Unit, UnitType
@@ -90,17 +96,24 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--incidents", type=int, default=100)
     parser.add_argument("--fixes", type=int, default=30)
+    parser.add_argument("--calls", type=int, default=30, help="whole calls clicked on PostGIS")
+    parser.add_argument("--only", choices=("page", "call"), help="only the page figures, or only the call")
     args = parser.parse_args()
     road, _ = resolve_graph(Settings())
     gazetteer = Gazetteer.from_boundaries(load_boundaries())
+    report: dict[str, object] = {"benchmark": "console", "schematic": road.meta.schematic}
+    if args.only != "call":
+        report.update(page_figures(road, gazetteer, args))
+    if args.only != "page":
+        report["call"] = console_call.bench_console_call(road, gazetteer, units=500, calls=args.calls)
+    print(json.dumps(report, indent=2))
+
+
+def page_figures(road: Any, gazetteer: Gazetteer, args: argparse.Namespace) -> dict[str, object]:
+    """Time to interactive and MQTT fix → marker (SQLite, the page's own figures)."""
     broker = MosquittoBroker(find_mosquitto())
     broker.start()
-    report: dict[str, object] = {
-        "benchmark": "console",
-        "units": args.units,
-        "incidents": args.incidents,
-        "schematic": road.meta.schematic,
-    }
+    report: dict[str, object] = {"units": args.units, "incidents": args.incidents}
     try:
         with tempfile.TemporaryDirectory() as tmp_dir:
             tmp = Path(tmp_dir)
@@ -160,7 +173,7 @@ def main() -> None:
         "max": round(float(lat_ms.max())),
         "target_p95": 2000,
     }
-    print(json.dumps(report, indent=2))
+    return report
 
 
 if __name__ == "__main__":
