@@ -54,7 +54,10 @@ async function start() {
   holder.relocate = createRelocate({ store, api, panel: holder.panel, refreshNow });
   holder.intake = createIntake({
     store, api, features,
-    onCreated: async (incident) => { await Promise.all([holder.panel.open(incident.id), refreshIncidents()]); },
+    onCreated: async (incident) => {
+      await holder.panel.open(incident.id, { created: incident });
+      await refreshIncidents();
+    },
   });
   createIncidentList({ store, beeper, onOpen: openIncident });
   createBoard({ store, api, refreshNow });

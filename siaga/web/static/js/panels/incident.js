@@ -244,9 +244,19 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
   }
 
   /** Open an incident: its details, then a fresh recommendation while it is still open. */
-  async function open(id, { zoom = true } = {}) {
+  /** ``created``: the incident as the create answered it. The panel shows it at once and asks for its
+   * ranking first, the timeline after: the dispatcher's next click is on the ranked list, and the
+   * server answers it fastest when nothing else is asked at the same time. */
+  async function open(id, { zoom = true, created = null } = {}) {
     store.openIncident(id);
     try {
+      if (created) {
+        store.setIncidentDetail(id, { incident: created, assignments: [], timeline: [] });
+        if (zoom) { mapView.zoomTo(created.location); }
+        await recommendOutstanding(id, created);
+        await loadDetail(id);
+        return;
+      }
       const incident = await loadDetail(id);
       if (zoom && incident) { mapView.zoomTo(incident.location); }
       await recommendOutstanding(id, incident);
