@@ -4,7 +4,7 @@
 
 import { makeApi, API_ROOT } from "./js/api.js";
 import { el } from "./js/dom.js";
-import { escapeHtml as esc, formatWib, LANGS } from "./js/i18n.js";
+import { escapeHtml as esc, formatWib, LANGS, t } from "./js/i18n.js";
 import { timelineText } from "./js/timeline.js";
 
 const PALETTE = ["#0033cc", "#1a9850", "#984ea3", "#ff7f00", "#a65628"];
@@ -20,7 +20,11 @@ async function start() {
   el("token").value = token;
   el("incident").textContent = incidentId;
   const data = await api.get(`/incidents/${incidentId}/replay.geojson`);
-  if (data.schematic) { el("banner").hidden = false; el("banner").textContent = data.label; }
+  if (data.schematic) {  // the same words as the console's banner; the server's own label on hover
+    el("banner").hidden = false;
+    el("banner").textContent = t(lang, "schematicLabel");
+    el("banner").title = data.label;
+  }
   const map = L.map("replay-map");
   api.get("/map/boundaries.geojson?level=desa")
     .then((g) => L.geoJSON(g, { style: { color: "#999", weight: 0.7, fillOpacity: 0.03 } }).addTo(map));
