@@ -94,8 +94,8 @@ def time_to_interactive(page, url: str, units: int, incidents: int) -> float:
 
 
 # --- one whole call as the dispatcher clicks it, on PostGIS (issue 11) --------------------
-# For each call: a map click on a point near a
-# random road node puts the intake pin (its place resolved first, not timed), then
+# For each call: a map click on a point near a random road node puts the intake pin (its place
+# resolved first, not timed), then
 #
 # - ``click_to_ranked_list_ms``: from the click on "Buat & rekomendasikan" to the first "Tugaskan"
 #   button of the new incident's ranked list drawn (create + panel load + recommendation + render);
