@@ -57,7 +57,7 @@ SERVER_ENGLISH = (
     "hospital",
 )
 AMB, POL, DMK = "AMB-SIAK-01", "POL-SIAK-01", "DMK-SIAK-01"
-READ = ("#incident-panel", "#incident-list", "#status-board", "#incident-form")
+READ = ("#incident-panel", "#incident-list", "#status-board", "#incident-form", "#history")
 
 
 def no_english(page: Page, *selectors: str) -> None:
@@ -262,11 +262,24 @@ def riwayat_and_replay(page: Page, incident_id: int) -> None:
     kecamatan = page.evaluate("() => window.siagaConsole.store.get().incident.kecamatan.nama")
     page.click("#incident-close")
     page.click("#history summary")
+    found = f"#history-list button[data-history='{incident_id}']"
+    none = "#history-list [data-history-none]"
+    search = "#history-form button[type='submit']"
+    page.fill("#history-q", "masjid")
+    page.select_option("#history-type", "fire")  # the filters filter: not a fire
+    page.click(search)
+    page.wait_for_selector(none)
+    assert "Tidak ada kejadian" in page.locator("#history-list").inner_text()
     page.select_option("#history-type", "traffic_accident")
     page.select_option("#history-kecamatan", label=kecamatan)
-    page.fill("#history-q", "masjid")
-    page.click("#history-form button[type='submit']")
-    found = f"#history-list button[data-history='{incident_id}']"
+    page.click(search)
+    page.wait_for_selector(found)
+    other = next(k for k in page.locator("#history-kecamatan option").all_inner_texts()[1:] if k != kecamatan)
+    page.select_option("#history-kecamatan", label=other)  # nor in another kecamatan
+    page.click(search)
+    page.wait_for_selector(none)
+    page.select_option("#history-kecamatan", label=kecamatan)
+    page.click(search)
     page.wait_for_selector(found)
     assert page.locator("#history-list button[data-history]").count() == 1
     shot(page, "call-riwayat")

@@ -66,6 +66,7 @@ const ID = {
   f_reason: "Alasan", f_from: "Dari", f_to: "Sampai", f_q: "Cari",
   // Riwayat filters
   kecamatanLabel: "Kecamatan", allTypes: "Semua jenis", allKecamatan: "Semua kecamatan",
+  historyNone: "Tidak ada kejadian selesai atau dibatalkan yang cocok.",
 };
 
 const EN = {
@@ -128,6 +129,7 @@ const EN = {
   f_reason: "Reason", f_from: "From", f_to: "To", f_q: "Search",
   // Riwayat filters
   kecamatanLabel: "Kecamatan", allTypes: "All types", allKecamatan: "All kecamatan",
+  historyNone: "No closed or cancelled incident matches.",
 };
 
 

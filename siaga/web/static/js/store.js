@@ -22,7 +22,7 @@ export function createStore({ lang, token }) {
     relocatingId: null,     // the incident being moved ("Pindahkan lokasi"): its marker is draggable
     errors: [],             // {id, scope, status, code, params, detail}: shown until dismissed or the next action
     connection: null,       // the last polling failure (cleared by the next successful poll)
-    history: [],            // closed and cancelled incidents found in Riwayat
+    history: null,          // closed and cancelled incidents found in Riwayat (null: not searched yet)
     alerted: [],            // incident ids whose "P1 without a unit" alarm has sounded
     nextErrorId: 1,
   };

@@ -40,6 +40,10 @@ export function createHistory({ store, api, features, onOpen }) {
     const lang = state.lang;
     setHtml(el("history-errors"), errorsHtml(lang, state.errors, "history"));
     const items = state.history || [];
+    if (state.history && !items.length) {  // searched, nothing matches: say so
+      setHtml(el("history-list"), `<li class="hint" data-history-none>${esc(t(lang, "historyNone"))}</li>`);
+      return;
+    }
     setHtml(el("history-list"), items.map((i) => `<li><button type="button" data-history="${i.id}">`
       + `<span class="badge priority-${i.priority}">P${i.priority}</span> #${i.id} ${esc(t(lang, "t_" + i.incident_type))}`
       + ` — ${esc(i.desa.nama || "")} · ${esc(t(lang, "i_" + i.status))} · ${esc(formatWib(i.created_at))}</button>`
