@@ -100,6 +100,10 @@ class WhatIfModel:
         self.n_desa = len(demand.desa)
         self.desa_population = self._by_desa(demand.population)
         self.centres = demand.desa["centre_node"].to_numpy().astype(np.int64)
+        # desa labels as plain lists: reading a GeoDataFrame cell by cell cost ~60 ms per update
+        self.desa_kode = [str(v) for v in demand.desa["kode"]]
+        self.desa_nama = [str(v) for v in demand.desa["nama"]]
+        self.desa_kecamatan = [str(v) for v in demand.desa["kecamatan_nama"]]
         self._reach: OrderedDict[tuple[int, float], BoolArray] = OrderedDict()
 
     def snap(self, posts: Sequence[PlannedPost]) -> tuple[list[EdgePoint], FloatArray]:
@@ -208,40 +212,41 @@ def check_posts(posts: Sequence[PlannedPost]) -> None:
 
 def result_dict(model: WhatIfModel, result: WhatIfResult, *, gaps: int = 30) -> dict[str, Any]:
     """JSON-able figures: people as whole numbers, times in seconds and minutes (1 decimal)."""
-    desa = model.demand.desa
-    share = np.divide(
-        result.desa_covered,
-        result.desa_population,
-        out=np.zeros(model.n_desa),
-        where=result.desa_population > 0,
-    )
-    expected_share = np.divide(
-        result.desa_expected,
-        result.desa_population,
-        out=np.zeros(model.n_desa),
-        where=result.desa_population > 0,
-    )
-    bands = model.band_min(result.desa_centre_time_s)
-    rows: list[dict[str, Any]] = []
-    for i in range(model.n_desa):
-        t = float(result.desa_centre_time_s[i])
-        rows.append(
-            {
-                "kode": str(desa["kode"].iloc[i]),
-                "nama": str(desa["nama"].iloc[i]),
-                "kecamatan_nama": str(desa["kecamatan_nama"].iloc[i]),
-                "population": round(float(result.desa_population[i])),
-                "covered_population": round(float(result.desa_covered[i])),
-                "uncovered_population": round(float(result.desa_population[i] - result.desa_covered[i])),
-                "expected_covered_population": round(float(result.desa_expected[i])),
-                "coverage_share": round(float(share[i]), 4),
-                "expected_share": round(float(expected_share[i]), 4),
-                "nearest_post_id": result.desa_nearest[i],
-                "centre_time_s": round(t, 1) if np.isfinite(t) else None,
-                "centre_time_min": round(t / 60.0, 1) if np.isfinite(t) else None,
-                "band_min": bands[i],
-            }
-        )
+    pop = result.desa_population
+    some = pop > 0
+    share = np.round(np.divide(result.desa_covered, pop, out=np.zeros(model.n_desa), where=some), 4).tolist()
+    expected_share = np.round(
+        np.divide(result.desa_expected, pop, out=np.zeros(model.n_desa), where=some), 4
+    ).tolist()
+    population = np.round(pop).astype(np.int64).tolist()
+    covered = np.round(result.desa_covered).astype(np.int64).tolist()
+    uncovered = np.round(pop - result.desa_covered).astype(np.int64).tolist()
+    expected = np.round(result.desa_expected).astype(np.int64).tolist()
+    t = result.desa_centre_time_s
+    finite = np.isfinite(t)
+    time_s = [v if ok else None for v, ok in zip(np.round(t, 1).tolist(), finite.tolist(), strict=True)]
+    time_min = [
+        v if ok else None for v, ok in zip(np.round(t / 60.0, 1).tolist(), finite.tolist(), strict=True)
+    ]
+    bands = model.band_min(t)
+    rows: list[dict[str, Any]] = [
+        {
+            "kode": model.desa_kode[i],
+            "nama": model.desa_nama[i],
+            "kecamatan_nama": model.desa_kecamatan[i],
+            "population": population[i],
+            "covered_population": covered[i],
+            "uncovered_population": uncovered[i],
+            "expected_covered_population": expected[i],
+            "coverage_share": share[i],
+            "expected_share": expected_share[i],
+            "nearest_post_id": result.desa_nearest[i],
+            "centre_time_s": time_s[i],
+            "centre_time_min": time_min[i],
+            "band_min": bands[i],
+        }
+        for i in range(model.n_desa)
+    ]
     gap_rows = sorted(
         (r for r in rows if r["uncovered_population"] >= 1),
         key=lambda r: (-r["uncovered_population"], r["kode"]),
