@@ -7,7 +7,9 @@ import pytest
 from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.coverage import analysis
 from dispatch_geo.coverage.demand import allocate_demand
+from dispatch_geo.coverage.expected import expected_summary
 from dispatch_geo.coverage.multisource import multi_source_times
+from dispatch_geo.coverage.posts import Post
 from dispatch_geo.coverage.whatif import PlannedPost, WhatIfModel, result_dict
 from dispatch_geo.errors import InputError
 from dispatch_geo.graph.roadgraph import RoadGraph
@@ -73,3 +75,30 @@ def test_a_bad_scenario_names_every_problem(model: WhatIfModel) -> None:
         model.evaluate([POSTS[0], POSTS[0], PlannedPost("x", "X", 102.0, 0.8, 99)], 0.1)
     assert caught.value.code == "invalid_scenario"
     assert len(caught.value.params["problems"]) == 2
+
+
+def test_report_gives_expected_coverage_beside_plain_and_names_mexclp_sites(model: WhatIfModel) -> None:
+    posts = [Post(p.id, p.name, "psc_119", p.lon, p.lat) for p in POSTS]
+
+    def place(lon: float, lat: float) -> tuple[str | None, str | None]:
+        return "Desa X", "Kecamatan Y"
+
+    summary = expected_summary(
+        model.road,
+        model.demand,
+        posts,
+        {"siak": 2},
+        STANDARD_S,
+        busy_fraction=0.3,
+        busy_source="assumed",
+        place=place,
+        add_units=(1, 2),
+        n_candidates=100,
+    )
+    assert summary["units"] == 3
+    assert summary["busy_source"] == "assumed"
+    assert 0 < summary["expected_covered_population"] < summary["covered_population"]
+    one, two = summary["scenarios"]
+    assert summary["expected_covered_population"] < one["expected_after"] <= two["expected_after"]
+    assert sum(s["units"] for s in two["sites"]) == 2
+    assert all(s.get("desa") == "Desa X" for s in one["sites"] if "post_id" not in s)
