@@ -138,6 +138,19 @@ def test_planner_drags_adds_saves_and_compares(console) -> None:
         )
         assert page.locator("#posts tr[data-post-row]").count() in (rows, rows + 1)
 
+        # the printable report: A4 landscape with title, date (WIB), source and the graph's label
+        page.emulate_media(media="print")
+        head = page.locator("#print-head")
+        assert head.is_visible()
+        printed = head.inner_text()
+        assert "Perencanaan cakupan" in printed
+        assert "WIB" in printed
+        assert "BPS 2022" in printed
+        assert "SKEMATIK" in printed
+        assert not page.locator("#save-form").is_visible()
+        shot(page, "planning_print")
+        page.emulate_media(media="screen")
+
         # isochrone bands drawn; English on the toggle
         page.wait_for_selector(".leaflet-overlay-pane path:not(.leaflet-interactive)")
         page.get_by_role("button", name="EN", exact=True).click()

@@ -82,7 +82,7 @@ const ID = {
   pl_open: "Buka", pl_compare: "Bandingkan terpilih", pl_compareTitle: "Perbandingan skenario", pl_current: "Saat ini (belum disimpan)",
   pl_noScenarios: "Belum ada skenario tersimpan.", pl_pickTwo: "Pilih minimal dua skenario untuk dibandingkan.",
   pl_print: "Cetak laporan (A4 mendatar)", pl_csv: "Unduh CSV", pl_reset: "Kembali ke pos saat ini",
-  pl_generated: "Dibuat {date}", pl_source: "Sumber: penduduk BPS 2022 per kecamatan dibagi ke desa ({method}); standar: {standard}",
+  pl_generated: "Dibuat {date}",
   pl_graph: "Jaringan jalan: {label}", pl_osm: "Data OpenStreetMap per {timestamp}",
   pl_layerCoverage: "Cakupan per desa", pl_layerDensity: "Kepadatan penduduk per desa", pl_layerIsochrones: "Isokron per pos",
   pl_layerGaps: "Desa celah (terbesar)", pl_layerPosts: "Pos", pl_layerSuggest: "Usulan MEXCLP",
@@ -90,6 +90,9 @@ const ID = {
   pl_legendPost: "Pos (seret untuk memindah)", pl_legendGap: "Desa celah", pl_people: "jiwa", pl_updating: "Menghitung…",
   pl_needToken: "Masukkan token perencana.", pl_createdBy: "oleh {by}", pl_desa: "Desa", pl_kecamatan: "Kecamatan",
   pl_schematicNote: "SKEMATIK — angka hanya ilustrasi, bukan jalan sebenarnya",
+  pl_source2: "Sumber: penduduk BPS 2022 per kecamatan dibagi ke desa ({method}); standar {service}: waktu tempuh ≤ {minutes} ({basis})",
+  pl_basis_ambulance: "NFPA 1710, ambulans ALS", pl_basis_fire: "Permendagri 114/2018: respons 15 menit dikurangi persiapan",
+  pl_basis_police: "sementara: belum ada standar nasional",
   w_scenario: "skenario", f_name: "Nama", f_posts: "Pos", f_units: "Unit", f_busy_fraction: "Fraksi sibuk", f_add_units: "Unit tambahan",
 };
 
@@ -168,7 +171,7 @@ const EN = {
   pl_open: "Open", pl_compare: "Compare selected", pl_compareTitle: "Scenario comparison", pl_current: "Current (not saved)",
   pl_noScenarios: "No saved scenario yet.", pl_pickTwo: "Select at least two scenarios to compare.",
   pl_print: "Print report (A4 landscape)", pl_csv: "Download CSV", pl_reset: "Back to today's posts",
-  pl_generated: "Generated {date}", pl_source: "Source: BPS 2022 kecamatan population spread to villages ({method}); standard: {standard}",
+  pl_generated: "Generated {date}",
   pl_graph: "Road network: {label}", pl_osm: "OpenStreetMap data as of {timestamp}",
   pl_layerCoverage: "Coverage per village", pl_layerDensity: "Population density per village", pl_layerIsochrones: "Isochrones per post",
   pl_layerGaps: "Gap villages (largest)", pl_layerPosts: "Posts", pl_layerSuggest: "MEXCLP suggestions",
@@ -176,6 +179,9 @@ const EN = {
   pl_legendPost: "Post (drag to move)", pl_legendGap: "Gap village", pl_people: "people", pl_updating: "Calculating…",
   pl_needToken: "Enter a planner token.", pl_createdBy: "by {by}", pl_desa: "Village", pl_kecamatan: "Kecamatan",
   pl_schematicNote: "SCHEMATIC — illustrative figures, not real roads",
+  pl_source2: "Source: BPS 2022 kecamatan population spread to villages ({method}); {service} standard: travel ≤ {minutes} ({basis})",
+  pl_basis_ambulance: "NFPA 1710, ALS ambulance", pl_basis_fire: "Permendagri 114/2018: 15-minute response less preparation",
+  pl_basis_police: "placeholder: no national standard",
   w_scenario: "scenario", f_name: "Name", f_posts: "Posts", f_units: "Units", f_busy_fraction: "Busy fraction", f_add_units: "Extra units",
 };
 

@@ -4,7 +4,7 @@
 
 import { errorValue, makeApi, newestOnly } from "../api.js";
 import { el } from "../dom.js";
-import { formatWib, LANGS, t } from "../i18n.js";
+import { formatEta, formatWib, LANGS, t } from "../i18n.js";
 import { createPlanningStore } from "./store.js";
 import { createPlanningMap } from "./map.js";
 import { createPanels } from "./panels.js";
@@ -114,8 +114,11 @@ function start() {
     const s = state.start;
     const lines = [t(lang, "pl_generated", { date: formatWib(new Date()) })];
     if (s) {
-      lines.push(t(lang, "pl_source", { method: s.demand_method, standard: s.standard }));
-      lines.push(t(lang, "pl_graph", { label: s.label }));
+      lines.push(t(lang, "pl_source2", {
+        method: s.demand_method, service: t(lang, "sv_" + s.service), minutes: formatEta(lang, s.standard_min * 60),
+        basis: t(lang, "pl_basis_" + s.service),
+      }));
+      lines.push(t(lang, "pl_graph", { label: s.schematic ? t(lang, "pl_schematicNote") : s.label }));
       if (s.osm_timestamp) { lines.push(t(lang, "pl_osm", { timestamp: s.osm_timestamp })); }
     }
     el("print-meta").textContent = lines.join(" · ");

@@ -25,7 +25,7 @@ export function figuresHtml(lang, state) {
     + `<span>${esc(t(lang, "pl_covered"))}</span><span>${of("covered_population")} (<span data-figure="coverage_share">${formatPct(f.coverage_share)}</span>)</span>`
     + `<span>${esc(t(lang, "pl_expected"))}</span><span>${of("expected_covered_population")} (${formatPct(f.expected_share)})</span>`
     + `<span>${esc(t(lang, "pl_busy"))}</span><span><form id="busy-form" class="no-print"><input id="busy" type="number" min="0" max="0.95" step="0.01" value="${state.busyFraction}"> `
-    + `<button type="submit">${esc(t(lang, "pl_apply"))}</button></form><span class="${assumed}" data-busy-source="${esc(state.busySource)}">${esc(busyText(lang, state))}</span></span>`
+    + `<button type="submit">${esc(t(lang, "pl_apply"))}</button></form><span class="print-only">${esc(String(state.busyFraction))} </span><span class="${assumed}" data-busy-source="${esc(state.busySource)}">${esc(busyText(lang, state))}</span></span>`
     + `<span>${esc(t(lang, "pl_mean"))}</span><span>${minutes(f.mean_time_min)}; ${esc(t(lang, "pl_p90"))} ${minutes(f.p90_time_min)}</span>`
     + `<span>${esc(t(lang, "pl_unreachable"))}</span><span>${formatNumber(f.unreachable_population)} ${esc(t(lang, "pl_people"))}</span>`
     + `<span>${esc(t(lang, "pl_standard"))}</span><span>${state.start ? formatEta(lang, state.start.standard_min * 60) : ""}</span>`
