@@ -18,6 +18,7 @@ Posts with no units serve nobody and are left out of the figures.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ class WhatIfModel:
         self.desa_nama = [str(v) for v in demand.desa["nama"]]
         self.desa_kecamatan = [str(v) for v in demand.desa["kecamatan_nama"]]
         self._reach: OrderedDict[tuple[int, float], BoolArray] = OrderedDict()
+        self._reach_lock = threading.Lock()  # the API evaluates scenarios from several threads
 
     def snap(self, posts: Sequence[PlannedPost]) -> tuple[list[EdgePoint], FloatArray]:
         """Each post's place on the road network and its distance from the road (m)."""
@@ -117,15 +119,17 @@ class WhatIfModel:
     def reach(self, point: EdgePoint) -> BoolArray:
         """Demand points within the standard of ``point`` (cached per position)."""
         key = (point.edge, round(point.fraction, 6))
-        hit = self._reach.get(key)
-        if hit is not None:
-            self._reach.move_to_end(key)
-            return hit
+        with self._reach_lock:
+            hit = self._reach.get(key)
+            if hit is not None:
+                self._reach.move_to_end(key)
+                return hit
         times = multi_source_times(self.road, [point], limit_s=self.standard_s, base=self.base)
         reach = np.asarray(times.time_s[self.demand.node] <= self.standard_s, dtype=bool)
-        self._reach[key] = reach
-        if len(self._reach) > REACH_CACHE_SIZE:
-            self._reach.popitem(last=False)
+        with self._reach_lock:
+            self._reach[key] = reach
+            if len(self._reach) > REACH_CACHE_SIZE:
+                self._reach.popitem(last=False)
         return reach
 
     def evaluate(self, posts: Sequence[PlannedPost], busy_fraction: float) -> WhatIfResult:

@@ -2,10 +2,10 @@
 // post, the largest gap desa outlined, the posts as draggable markers, MEXCLP suggestions; layer
 // control, legend and scale. Leaflet is the global `L` (served from /vendor).
 
-import { escapeHtml as esc, formatEta, formatNumber, t } from "../i18n.js";
+import { escapeHtml as esc, formatEta, formatNumber, t } from "./i18n.js";
 import {
   BAND_COLOURS, COVERAGE_BREAKS, COVERAGE_COLOURS, DENSITY_BREAKS, DENSITY_COLOURS, classLabels, classOf,
-} from "./colours.js";
+} from "./planning_colours.js";
 
 const L = window.L;
 const SIAK_CENTRE = [0.8, 101.85];

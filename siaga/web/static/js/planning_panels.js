@@ -1,9 +1,9 @@
 // The side panels of the planning page: headline figures (plain and expected coverage), the posts of
 // the scenario (units, remove), the gap list, the MEXCLP suggestions and the error messages.
 
-import { errorsHtml, onDismiss, setHtml, el } from "../dom.js";
-import { escapeHtml as esc, formatEta, formatNumber, t } from "../i18n.js";
-import { formatPct } from "./map.js";
+import { errorsHtml, onDismiss, setHtml, el } from "./dom.js";
+import { escapeHtml as esc, formatEta, formatNumber, t } from "./i18n.js";
+import { formatPct } from "./planning_map.js";
 
 const GAPS_LISTED = 15;
 

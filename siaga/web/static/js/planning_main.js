@@ -2,13 +2,13 @@
 // Every change (drag, add, remove, units, busy fraction) asks the server for the figures of the new
 // set of posts (milliseconds); the isochrone bands follow a moment later (a heavier request).
 
-import { errorValue, makeApi, newestOnly } from "../api.js";
-import { el } from "../dom.js";
-import { formatEta, formatWib, LANGS, t } from "../i18n.js";
-import { createPlanningStore } from "./store.js";
-import { createPlanningMap } from "./map.js";
-import { createPanels } from "./panels.js";
-import { createScenarios } from "./scenarios.js";
+import { errorValue, makeApi, newestOnly } from "./api.js";
+import { el } from "./dom.js";
+import { formatEta, formatWib, LANGS, t } from "./i18n.js";
+import { createPlanningStore } from "./planning_store.js";
+import { createPlanningMap } from "./planning_map.js";
+import { createPanels } from "./planning_panels.js";
+import { createScenarios } from "./planning_scenarios.js";
 
 const ISOCHRONE_DELAY_MS = 600;
 const SERVICES = ["ambulance", "fire", "police"];

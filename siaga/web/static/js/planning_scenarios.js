@@ -1,10 +1,10 @@
 // Saved scenarios: save under a name, list (tick to compare, open to edit), the side-by-side
 // comparison (with the unsaved current one), its CSV, and the printable report (A4 landscape).
 
-import { errorValue } from "../api.js";
-import { el, setHtml } from "../dom.js";
-import { escapeHtml as esc, formatEta, formatNumber, formatWib, t } from "../i18n.js";
-import { formatPct } from "./map.js";
+import { errorValue } from "./api.js";
+import { el, setHtml } from "./dom.js";
+import { escapeHtml as esc, formatEta, formatNumber, formatWib, t } from "./i18n.js";
+import { formatPct } from "./planning_map.js";
 
 const ROWS = [
   ["pl_covered", (f) => formatNumber(f.covered_population), (f) => f.covered_population],
