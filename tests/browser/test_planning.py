@@ -1,7 +1,8 @@
 """The what-if planning page in a real browser, as a planner works it.
 
 Open /planning (Bahasa Indonesia, the demo planner token): today's ambulance posts, the figures with
-expected coverage (busy fraction labelled as assumed), the gap list. Save today as a scenario; add a
+expected coverage (busy fraction from the dispatch record of the last 90 days; over the last 30 days the
+record is too thin and the default is labelled assumed), the gap list. Save today as a scenario; add a
 post by clicking the map in the largest gap → the gap list shrinks and more people are covered; save
 that; drag a post → the figures change; raise the units at a post → expected coverage rises; compare
 the two saved scenarios side by side; ask MEXCLP where one more unit should go and take it; switch to
@@ -11,13 +12,19 @@ artifacts/screenshots/.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import httpx
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, running_console
+from dispatch_geo.storage import fleet_repo
+from dispatch_geo.storage.models import AssignmentRow
+from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole, running_console
 from tests.browser.test_console import SHOTS, Watch, drag, shot
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
+DISPATCHER = {"Authorization": "Bearer demo-dispatcher-token"}
 GAP_FILLER = (102.08, 0.98)  # on the test grid a post here covers two villages whole
 
 
@@ -58,8 +65,34 @@ def save(page: Page, name: str) -> None:
     page.wait_for_selector(f"#scenarios li:has-text('{name}')")
 
 
+def dispatch_history(console: RunningConsole) -> None:
+    """Last month's work, 40 to 64 days ago: 25 ambulance assignments of 6 hours (the dispatch record
+    the busy fraction is measured from; made here as the dispatchers' past work, not by the planner)."""
+    r = httpx.post(
+        console.url + "api/v1/incidents",
+        headers=DISPATCHER,
+        json={"incident_type": "medical", "priority": 2, "lon": 102.05, "lat": 0.8},
+    )
+    assert r.status_code == 201, r.text
+    now = datetime.now(UTC)
+    with console.sessions.begin() as session:
+        units = [u.id for u in fleet_repo.list_units(session) if str(u.unit_type) == "ambulance"]
+        for day in range(25):
+            start = now - timedelta(days=40 + day)
+            session.add(
+                AssignmentRow(
+                    incident_id=r.json()["id"],
+                    unit_id=units[day % len(units)],
+                    assigned_at=start,
+                    assigned_by="history",
+                    released_at=start + timedelta(hours=6),
+                )
+            )
+
+
 def test_planner_drags_adds_saves_and_compares(console) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    dispatch_history(console)
     watch = Watch(console)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -68,8 +101,15 @@ def test_planner_drags_adds_saves_and_compares(console) -> None:
         page.wait_for_selector("[data-figure='covered_population']")
         page.wait_for_selector(".post-pin[data-post]")
         assert "Penduduk terjangkau" in page.locator("#figures").inner_text()
-        assert page.locator("[data-busy-source]").get_attribute("data-busy-source") == "assumed"
+        # the busy fraction of the last 90 days comes from the dispatch record; the last 30 days are too thin
+        assert page.locator("[data-busy-source]").get_attribute("data-busy-source") == "history"
+        assert "dari riwayat penugasan 90 hari (25 penugasan)" in page.locator("#figures").inner_text()
+        expected_history = figure(page, "expected_covered_population")
+        page.locator("#busy-days").select_option("30")
+        page.wait_for_selector("[data-busy-source='assumed']")
+        settled(page)
         assert "DIASUMSIKAN" in page.locator("#figures").inner_text()
+        assert figure(page, "expected_covered_population") != expected_history
         assert page.locator("#gaps li").count() > 0
         covered_today = figure(page, "covered_population")
         gaps_today = gap_count(page)

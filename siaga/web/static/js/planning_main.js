@@ -59,6 +59,15 @@ function start() {
       return changePosts([...store.get().posts, { id: `pos-baru-${n}`, name: t("id", "pl_newPost", { n }), lon, lat, units: 1 }]);
     },
     setBusy(q) { store.setBusy(q, "given"); return evaluate(); },
+    /** The busy fraction from another history period; the scenario being edited stays. */
+    async setHistoryDays(days) {
+      store.clearErrors();
+      try {
+        const start = await api.get(`/planning/${store.get().service}?days=${days}`);
+        store.setStartBusy(start.busy);
+      } catch (error) { fail(error); return; }
+      await evaluate();
+    },
     reset: () => changePosts(store.get().todayPosts),
     open(scenario) {
       store.setBusy(scenario.busy_fraction, scenario.busy_source);

@@ -6,6 +6,7 @@ import { escapeHtml as esc, formatEta, formatNumber, t } from "./i18n.js";
 import { formatPct } from "./planning_map.js";
 
 const GAPS_LISTED = 15;
+const HISTORY_DAYS = [30, 90, 180, 365];  // periods offered for the busy fraction
 
 export function busyText(lang, state) {
   const busy = state.start ? state.start.busy : null;
@@ -20,12 +21,15 @@ export function figuresHtml(lang, state) {
   const of = (n) => `<b data-figure="${n}">${formatNumber(f[n])}</b> ${esc(t(lang, "pl_of"))} ${formatNumber(f.population)} ${esc(t(lang, "pl_people"))}`;
   const minutes = (m) => (m == null ? "—" : formatEta(lang, m * 60));
   const assumed = state.busySource === "assumed" ? " assumed" : "";
+  const days = state.start ? state.start.busy.days : 90;
   return `<h2>${esc(t(lang, "pl_figures"))} ${state.updating ? `<span class="updating">${esc(t(lang, "pl_updating"))}</span>` : ""}</h2>`
     + `<div class="figures-grid">`
     + `<span>${esc(t(lang, "pl_covered"))}</span><span>${of("covered_population")} (<span data-figure="coverage_share">${formatPct(f.coverage_share)}</span>)</span>`
     + `<span>${esc(t(lang, "pl_expected"))}</span><span>${of("expected_covered_population")} (${formatPct(f.expected_share)})</span>`
     + `<span>${esc(t(lang, "pl_busy"))}</span><span><form id="busy-form" class="no-print"><input id="busy" type="number" min="0" max="0.95" step="0.01" value="${state.busyFraction}"> `
-    + `<button type="submit">${esc(t(lang, "pl_apply"))}</button></form><span class="print-only">${esc(String(state.busyFraction))} </span><span class="${assumed}" data-busy-source="${esc(state.busySource)}">${esc(busyText(lang, state))}</span></span>`
+    + `<button type="submit">${esc(t(lang, "pl_apply"))}</button> `
+    + `<label class="inline">${esc(t(lang, "pl_history"))} <select id="busy-days">${HISTORY_DAYS.map((d) => `<option value="${d}"${d === days ? " selected" : ""}>`
+      + `${esc(t(lang, "pl_days", { days: d }))}</option>`).join("")}</select></label></form><span class="print-only">${esc(String(state.busyFraction))} </span><span class="${assumed}" data-busy-source="${esc(state.busySource)}">${esc(busyText(lang, state))}</span></span>`
     + `<span>${esc(t(lang, "pl_mean"))}</span><span>${minutes(f.mean_time_min)}; ${esc(t(lang, "pl_p90"))} ${minutes(f.p90_time_min)}</span>`
     + `<span>${esc(t(lang, "pl_unreachable"))}</span><span>${formatNumber(f.unreachable_population)} ${esc(t(lang, "pl_people"))}</span>`
     + `<span>${esc(t(lang, "pl_standard"))}</span><span>${state.start ? formatEta(lang, state.start.standard_min * 60) : ""}</span>`
@@ -98,6 +102,9 @@ export function createPanels({ store, actions }) {
   el("figures").addEventListener("submit", (event) => {
     event.preventDefault();
     actions.setBusy(Number(el("busy").value));
+  });
+  el("figures").addEventListener("change", (event) => {
+    if (event.target.id === "busy-days") { actions.setHistoryDays(Number(event.target.value)); }
   });
   el("suggestions").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-take]");

@@ -48,6 +48,9 @@ export function createPlanningStore({ lang, token, service }) {
     },
     setPosts(posts) { set({ posts, suggestion: null }); },
     setBusy(busyFraction, busySource) { set({ busyFraction, busySource }); },
+    setStartBusy(busy) {
+      set({ start: Object.assign({}, state.start, { busy }), busyFraction: busy.busy_fraction, busySource: busy.source });
+    },
     setFigures(figures) { set({ figures }); },
     setUpdating(updating) { set({ updating }); },
     setIsochrones(isochrones) { set({ isochrones }); },
