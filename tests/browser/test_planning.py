@@ -13,6 +13,7 @@ artifacts/screenshots/.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -162,6 +163,13 @@ def test_planner_drags_adds_saves_and_compares(console) -> None:
         assert "Tambah pos Dayang Suri" in text
         assert covered_today in text
         shot(page, "planning_compare")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Unduh CSV").click()
+        csv_text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert (
+            csv_text.splitlines()[0] == '"","Tambah pos Dayang Suri","Hari ini","Saat ini (belum disimpan)"'
+        )
+        assert "Penduduk terjangkau" in csv_text
 
         # MEXCLP: where one more unit gains the most expected coverage, named by desa; take it
         page.get_by_role("button", name="Usulkan lokasi (MEXCLP)").click()

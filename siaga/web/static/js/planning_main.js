@@ -32,11 +32,19 @@ function start() {
     const s = store.get();
     return { posts: s.posts, busy_fraction: s.busyFraction };
   }
+  // one isochrone request at a time (each takes about a second on the server): changes made meanwhile
+  // are drawn by one more request when it returns, for the posts as they are then
+  const bands = { inFlight: false, again: false };
   function refreshBands() {
     clearTimeout(timers.bands);
-    timers.bands = setTimeout(() => {
+    timers.bands = setTimeout(async () => {
+      if (bands.inFlight) { bands.again = true; return; }
+      bands.inFlight = true;
       const service = store.get().service;
-      bandsOrder(() => api.post(`/planning/${service}/isochrones`, scenarioBody()), store.setIsochrones).catch(fail);
+      try {
+        await bandsOrder(() => api.post(`/planning/${service}/isochrones`, scenarioBody()), store.setIsochrones);
+      } catch (error) { fail(error); } finally { bands.inFlight = false; }
+      if (bands.again) { bands.again = false; refreshBands(); }
     }, ISOCHRONE_DELAY_MS);
   }
   async function evaluate() {
