@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -152,10 +152,14 @@ def report(
                 options=options,
                 progress=step,
             )
+            expected = _expected(
+                result, road, fleet_path, agency, busy_fraction, candidates, add_k if siting else ()
+            )
             step("html")
             paths: list[Path] = []
             for one in langs:
-                paths += write_html(result, out, lang=one, tiles=None if tiles.lower() == "none" else tiles)
+                tile = None if tiles.lower() == "none" else tiles
+                paths += write_html(result, out, lang=one, tiles=tile, expected=expected)
             step("files")
             paths += write_report_files(result, out)
             progress.update(task, completed=len(steps), description="selesai / done")
@@ -170,9 +174,17 @@ def report(
     for scenario in result.scenarios:
         moved = f"; {len(scenario.moves)} post(s) move" if scenario.kind == "relocate" else ""
         console.print(f"  {scenario.name}: +{scenario.gained:,.0f} people covered{moved}")
-    paths.append(
-        _expected(result, road, fleet_path, agency, busy_fraction, candidates, add_k if siting else (), out)
+    expected_path = out / "expected_coverage.json"
+    expected_path.write_text(json.dumps(expected, indent=2, ensure_ascii=False), encoding="utf-8")
+    paths.append(expected_path)
+    label = "ASSUMED" if busy_fraction is None else "given"
+    console.print(
+        f"expected coverage (MEXCLP, units busy {expected['busy_fraction']:.0%} of the time, {label}): "
+        f"{expected['expected_covered_population']:,} people (plain {expected['covered_population']:,})"
     )
+    for scenario in expected["scenarios"]:
+        where = ", ".join(s.get("desa") or s.get("post_id") or "?" for s in scenario["sites"])
+        console.print(f"  {scenario['name']}: expected {scenario['expected_after']:,} ({where})")
     console.print(json.dumps({"timings_s": result.timings_s}))
     for path in paths:
         console.print(f"wrote {path}")
@@ -186,9 +198,8 @@ def _expected(
     busy_fraction: float | None,
     candidates: int,
     add_k: tuple[int, ...],
-    out: Path,
-) -> Path:
-    """Expected coverage beside the plain figure (and MEXCLP "add k units"), to expected_coverage.json."""
+) -> dict[str, Any]:
+    """Expected coverage beside the plain figure, and MEXCLP "add k units" (expected_coverage.json)."""
     from shapely.geometry import Point
 
     from dispatch_geo.coverage.busy import DEFAULT_BUSY_FRACTION
@@ -221,14 +232,4 @@ def _expected(
         n_candidates=candidates,
     )
     summary.update(schematic=result.schematic, graph_label=result.graph_label)
-    label = "ASSUMED" if busy_fraction is None else "given"
-    console.print(
-        f"expected coverage (MEXCLP, units busy {q:.0%} of the time, {label}): "
-        f"{summary['expected_covered_population']:,} people (plain {summary['covered_population']:,})"
-    )
-    for scenario in summary["scenarios"]:
-        where = ", ".join(s.get("desa") or s.get("post_id") or "?" for s in scenario["sites"])
-        console.print(f"  {scenario['name']}: expected {scenario['expected_after']:,} ({where})")
-    path = out / "expected_coverage.json"
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    return summary
