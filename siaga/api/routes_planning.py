@@ -33,6 +33,7 @@ from dispatch_geo.coverage.standards import UNIT_TYPES_FOR_SERVICE, service_stan
 from dispatch_geo.coverage.suggest import Candidates, suggest_units
 from dispatch_geo.coverage.whatif import PlannedPost, WhatIfModel, result_dict
 from dispatch_geo.domain.values import LonLat
+from dispatch_geo.errors import OutsideServiceAreaError
 from dispatch_geo.storage import fleet_repo, planning_repo
 from dispatch_geo.storage.auth_models import Role
 from dispatch_geo.storage.planning_models import PlanningScenarioRow
@@ -94,12 +95,33 @@ def _graph(state: AppState) -> dict[str, Any]:
     }
 
 
-def _busy(session: Any, service: str, days: int, now: datetime) -> BusyFraction:
+def _busy(session: Any, service: str, days: int, now: datetime) -> tuple[BusyFraction, list[dict[str, Any]]]:
+    """The service's busy fraction over the last ``days``, and each post's own (for information: the
+    expected coverage uses the service's one, as Daskin's model does)."""
     types = UNIT_TYPES_FOR_SERVICE[service]
-    units = [u.id for u in fleet_repo.list_units(session) if str(u.unit_type) in types]
+    units = [u for u in fleet_repo.list_units(session) if str(u.unit_type) in types]
     since = now - timedelta(days=days)
-    intervals = planning_repo.assignment_intervals(session, unit_ids=units, since=since, until=now)
-    return busy_fraction(intervals, n_units=len(units), since=since, until=now)
+    overall = busy_fraction(
+        planning_repo.assignment_intervals(session, unit_ids=[u.id for u in units], since=since, until=now),
+        n_units=len(units),
+        since=since,
+        until=now,
+    )
+    per_post = []
+    for station in sorted({u.station_id for u in units}):
+        ids = [u.id for u in units if u.station_id == station]
+        intervals = planning_repo.assignment_intervals(session, unit_ids=ids, since=since, until=now)
+        own = busy_fraction(intervals, n_units=len(ids), since=since, until=now)
+        per_post.append(
+            {
+                "post_id": station,
+                "units": len(ids),
+                "assignments": own.assignments,
+                "measured": None if own.measured is None else round(own.measured, 4),
+                "source": str(own.source),
+            }
+        )
+    return overall, per_post
 
 
 def _posts_today(session: Any, service: str) -> list[PlannedPost]:
@@ -125,7 +147,7 @@ def planning_start(
     days: Annotated[int, Query(ge=1, le=730, description="history period for the busy fraction")] = 90,
 ) -> dict[str, Any]:
     model = model_for(request, state, service)
-    busy = _busy(session, service, days, now_utc())
+    busy, busy_per_post = _busy(session, service, days, now_utc())
     posts = _posts_today(session, service)
     desa = model.demand.desa
     density = [
@@ -146,7 +168,7 @@ def planning_start(
         "standard_min": standard.travel_time_min,
         "bands_min": list(DEFAULT_THRESHOLDS_MIN),
         "demand_method": model.demand.method,
-        "busy": {**busy.as_dict(), "days": days},
+        "busy": {**busy.as_dict(), "days": days, "per_post": busy_per_post},
         "density": density,
         "figures": result_dict(model, model.evaluate(posts, busy.q)),
     }
@@ -216,7 +238,7 @@ def suggest(
     found = suggest_units(candidates, posts, body.busy_fraction, body.add_units)
     sites = []
     for n, site in enumerate(found.sites, start=1):
-        where = state.geo.gazetteer.locate(LonLat(site.lon, site.lat))
+        desa, kecamatan = _place(state, site.lon, site.lat)
         sites.append(
             {
                 "post_id": site.post_id,
@@ -224,8 +246,8 @@ def suggest(
                 "lon": round(site.lon, 6),
                 "lat": round(site.lat, 6),
                 "units": site.units,
-                "desa": where.desa_nama,
-                "kecamatan": where.kecamatan_nama,
+                "desa": desa,
+                "kecamatan": kecamatan,
             }
         )
     return {
@@ -240,6 +262,15 @@ def suggest(
         "expected_after_desa_centres": round(found.after.expected_weight),
         "sites": sites,
     }
+
+
+def _place(state: AppState, lon: float, lat: float) -> tuple[str | None, str | None]:
+    """Desa and kecamatan of a site; none for a road node beyond the regency (a real OSM graph's edge)."""
+    try:
+        where = state.geo.gazetteer.locate(LonLat(lon, lat))
+    except OutsideServiceAreaError:
+        return None, None
+    return where.desa_nama, where.kecamatan_nama
 
 
 def _scenario_out(row: PlanningScenarioRow) -> dict[str, Any]:

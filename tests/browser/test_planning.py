@@ -106,6 +106,9 @@ def test_planner_drags_adds_saves_and_compares(console) -> None:
         assert page.locator("[data-busy-source]").get_attribute("data-busy-source") == "history"
         assert "dari riwayat penugasan 90 hari (25 penugasan)" in page.locator("#figures").inner_text()
         expected_history = figure(page, "expected_covered_population")
+        assert "unitnya sibuk" in page.locator("#posts").inner_text(), (
+            "each post's own share, from its record"
+        )
         page.locator("#busy-days").select_option("30")
         page.wait_for_selector("[data-busy-source='assumed']")
         settled(page)

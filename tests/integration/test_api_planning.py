@@ -162,3 +162,12 @@ def test_busy_fraction_comes_from_the_assignment_history(client: TestClient) -> 
     assert busy["source"] == "history"
     assert busy["assignments"] == 30
     assert busy["busy_fraction"] == round(0.5 / len(units), 4)
+    # per post, for information: the busy ambulance's post measures its own share (too thin a record
+    # for the others, which had no assignment)
+    by_post = {p["post_id"]: p for p in busy["per_post"]}
+    station = next(
+        u["station_id"] for u in client.get("/api/v1/units", headers=PLANNER).json() if u["id"] == units[0]
+    )
+    assert by_post[station]["source"] == "history"
+    assert by_post[station]["measured"] == round(0.5 / by_post[station]["units"], 4)
+    assert sum(p["units"] for p in busy["per_post"]) == len(units)

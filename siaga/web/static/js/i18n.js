@@ -93,7 +93,7 @@ const ID = {
   pl_source2: "Sumber: penduduk BPS 2022 per kecamatan dibagi ke desa ({method}); standar {service}: waktu tempuh ≤ {minutes} ({basis})",
   pl_basis_ambulance: "NFPA 1710, ambulans ALS", pl_basis_fire: "Permendagri 114/2018: respons 15 menit dikurangi persiapan",
   pl_basis_police: "sementara: belum ada standar nasional",
-  pl_history: "Riwayat", pl_days: "{days} hari terakhir",
+  pl_history: "Riwayat", pl_days: "{days} hari terakhir", pl_postBusy: "unitnya sibuk {share} dari waktu ({n} penugasan)",
   w_scenario: "skenario", f_name: "Nama", f_posts: "Pos", f_units: "Unit", f_busy_fraction: "Fraksi sibuk", f_add_units: "Unit tambahan",
 };
 
@@ -183,7 +183,7 @@ const EN = {
   pl_source2: "Source: BPS 2022 kecamatan population spread to villages ({method}); {service} standard: travel ≤ {minutes} ({basis})",
   pl_basis_ambulance: "NFPA 1710, ALS ambulance", pl_basis_fire: "Permendagri 114/2018: 15-minute response less preparation",
   pl_basis_police: "placeholder: no national standard",
-  pl_history: "History", pl_days: "last {days} days",
+  pl_history: "History", pl_days: "last {days} days", pl_postBusy: "its units busy {share} of the time ({n} assignments)",
   w_scenario: "scenario", f_name: "Name", f_posts: "Posts", f_units: "Units", f_busy_fraction: "Busy fraction", f_add_units: "Extra units",
 };
 

@@ -38,11 +38,14 @@ export function figuresHtml(lang, state) {
 
 export function postsHtml(lang, state) {
   const info = new Map(((state.figures && state.figures.posts) || []).map((p) => [p.id, p]));
+  // each post's own busy fraction with the number of assignments behind it (information: the figures use the service's)
+  const busy = new Map(((state.start && state.start.busy.per_post) || []).filter((b) => b.assignments > 0).map((b) => [b.post_id, b]));
   return `<tr><th>${esc(t(lang, "pl_posts"))}</th><th>${esc(t(lang, "pl_units"))}</th><th></th></tr>`
     + state.posts.map((p) => {
       const i = info.get(p.id);
       const detail = i ? t(lang, "pl_coversAlone", { people: formatNumber(i.covers_alone_population) })
-        + (i.road_distance_m > 200 ? " · " + t(lang, "pl_offRoad", { distance: formatNumber(i.road_distance_m) }) : "") : "";
+        + (i.road_distance_m > 200 ? " · " + t(lang, "pl_offRoad", { distance: formatNumber(i.road_distance_m) }) : "")
+        + (busy.has(p.id) ? " · " + t(lang, "pl_postBusy", { share: formatPct(busy.get(p.id).measured), n: busy.get(p.id).assignments }) : "") : "";
       return `<tr data-post-row="${esc(p.id)}"><td class="post-name">${esc(p.name)}<br><small>${esc(detail)}</small></td>`
         + `<td><input type="number" min="0" max="20" value="${p.units}" data-units="${esc(p.id)}" aria-label="${esc(t(lang, "pl_units"))} ${esc(p.name)}"></td>`
         + `<td><button type="button" data-remove="${esc(p.id)}">${esc(t(lang, "pl_remove"))}</button></td></tr>`;
