@@ -34,6 +34,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from planning_figures import mexclp_figures, whatif_figures  # bench/ (run as a script)
 
 from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.coverage import analysis, siting
@@ -154,6 +155,10 @@ def main() -> None:
     t0 = time.perf_counter()
     _isochrones_single_union(road, times, [m * 60 for m in DEFAULT_THRESHOLDS_MIN])
     out["isochrones_single_union_s"] = time.perf_counter() - t0
+
+    # issue 14 §2-§3: what-if updates and MEXCLP (bench/planning_figures.py)
+    out["whatif"] = whatif_figures(road, demand, posts, standard.travel_time_s)
+    out["mexclp"] = mexclp_figures(road, demand, points, standard.travel_time_s, candidates=args.candidates)
 
     samples = []
     with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp:

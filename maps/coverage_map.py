@@ -26,6 +26,7 @@ from shapely.geometry import mapping
 
 from dispatch_geo.coverage.report import CoverageReport, ScenarioRow
 from dispatch_geo.domain.values import to_wib
+from maps.expected_html import expected_html
 from maps.offline import make_offline
 from maps.report_text import (
     check_lang,
@@ -450,8 +451,10 @@ def report_html(
     gap_rows: int = 40,
     now: datetime | None = None,
     population_year: int = 2022,
+    expected: dict[str, Any] | None = None,
 ) -> str:
-    """The meeting page: headline figures, tables and the map (embedded from ``map_file``)."""
+    """The meeting page: headline figures, tables and the map (embedded from ``map_file``); with
+    ``expected`` (``dispatch_geo.coverage.expected.expected_summary``) a section on expected coverage."""
     check_lang(lang)
     map_file = map_file or file_names(lang)[1]
     o = report.overall
@@ -473,6 +476,7 @@ def report_html(
 <p><b>{t(lang, "standard")}:</b> {html.escape(standard_text(report, lang))}</p>
 <p>{headline}</p>
 <p>{html.escape(t(lang, "demand_model", year=population_year, method=report.demand.method))}</p>
+{expected_html(expected, lang, {p.id: p.name for p in report.posts}) if expected else ""}
 <iframe src="{html.escape(map_file)}" class="siaga-map"></iframe>
 <h2>{html.escape(t(lang, "per_kecamatan"))}</h2>
 {_table(report.kecamatan, {"kecamatan_nama": "col.kecamatan", "population": "col.population", "coverage_share": "col.covered_share", "mean_time_s": "col.mean", "p90_time_s": "col.p90", "uncovered_population": "col.uncovered"}, lang)}
@@ -504,6 +508,7 @@ def write_html(
     tiles: str | None = None,
     vendor_dir: Path = VENDOR_DIR,
     now: datetime | None = None,
+    expected: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Write the map and the report page of ``lang`` into ``out_dir``; return their paths."""
     check_lang(lang)
@@ -513,5 +518,6 @@ def write_html(
     fmap = coverage_map(report, lang=lang, tiles=tiles, vendor_dir=vendor_dir, now=now)
     html_text = fmap.get_root().render()
     map_path.write_text(html_text.replace("<html>", f'<html lang="{lang}">', 1), encoding="utf-8")
-    page_path.write_text(report_html(report, lang=lang, map_file=map_name, now=now), encoding="utf-8")
+    page = report_html(report, lang=lang, map_file=map_name, now=now, expected=expected)
+    page_path.write_text(page, encoding="utf-8")
     return [page_path, map_path]

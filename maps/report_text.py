@@ -99,6 +99,18 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "map.tip.move": "{post} → {desa}: {gain} jiwa",
         "map.tip.iso": "{post}: ≤ {minutes}",
         "none": "-",
+        "expected.title": "Cakupan harapan: unit bisa sedang bertugas (MEXCLP)",
+        "expected.text": (
+            "Jika setiap unit sedang bertugas {q} dari waktu ({source}), rata-rata {expected} jiwa ({share}) "
+            "dapat dilayani tepat waktu, dibanding {covered} jiwa bila unit selalu siap. Orang yang "
+            "terjangkau oleh n unit terlayani dengan peluang 1 − qⁿ (Daskin 1983); "
+            "{units} unit di {posts} pos."
+        ),
+        "expected.source.assumed": "DIASUMSIKAN, belum diukur dari riwayat penugasan",
+        "expected.source.given": "angka yang diberikan",
+        "expected.source.history": "dari riwayat penugasan",
+        "expected.add": "Tambah {k} unit (MEXCLP): cakupan harapan {after} jiwa (+{gain}); di {sites}",
+        "expected.at_post": "{post} (unit tambahan)",
     },
     "en": {
         "title": "Coverage report — {service}",
@@ -186,6 +198,17 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "map.tip.move": "{post} → {desa}: {gain} people",
         "map.tip.iso": "{post}: ≤ {minutes}",
         "none": "-",
+        "expected.title": "Expected coverage: units may be busy (MEXCLP)",
+        "expected.text": (
+            "If every unit is busy {q} of the time ({source}), on average {expected} people ({share}) can be "
+            "served in time, against {covered} people if units were always free. A person within reach of n "
+            "units is served with probability 1 − qⁿ (Daskin 1983); {units} units at {posts} posts."
+        ),
+        "expected.source.assumed": "ASSUMED, not yet measured from the dispatch record",
+        "expected.source.given": "the figure given",
+        "expected.source.history": "from the dispatch record",
+        "expected.add": "Add {k} unit(s) (MEXCLP): expected coverage {after} people (+{gain}); at {sites}",
+        "expected.at_post": "{post} (extra unit)",
     },
 }
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from dispatch_geo.errors import SiagaError
 from siaga.settings import Settings
+
+if TYPE_CHECKING:
+    from dispatch_geo.coverage.report import CoverageReport
+    from dispatch_geo.graph.roadgraph import RoadGraph
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,14 @@ def report(
         ),
     ] = "none",
     lang: Annotated[str, typer.Option(help="language of the HTML pages: id, en or both")] = "id",
+    busy_fraction: Annotated[
+        float | None,
+        typer.Option(
+            help="share of time a unit is busy, for expected coverage (MEXCLP); default 0.1 (assumed)",
+            min=0.0,
+            max=0.95,
+        ),
+    ] = None,
 ) -> None:
     """Write an HTML coverage report (maps, gap list, proposed sites) plus CSV and GeoJSON files."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -140,10 +152,14 @@ def report(
                 options=options,
                 progress=step,
             )
+            expected = _expected(
+                result, road, fleet_path, agency, busy_fraction, candidates, add_k if siting else ()
+            )
             step("html")
             paths: list[Path] = []
             for one in langs:
-                paths += write_html(result, out, lang=one, tiles=None if tiles.lower() == "none" else tiles)
+                tile = None if tiles.lower() == "none" else tiles
+                paths += write_html(result, out, lang=one, tiles=tile, expected=expected)
             step("files")
             paths += write_report_files(result, out)
             progress.update(task, completed=len(steps), description="selesai / done")
@@ -158,6 +174,62 @@ def report(
     for scenario in result.scenarios:
         moved = f"; {len(scenario.moves)} post(s) move" if scenario.kind == "relocate" else ""
         console.print(f"  {scenario.name}: +{scenario.gained:,.0f} people covered{moved}")
+    expected_path = out / "expected_coverage.json"
+    expected_path.write_text(json.dumps(expected, indent=2, ensure_ascii=False), encoding="utf-8")
+    paths.append(expected_path)
+    label = "ASSUMED" if busy_fraction is None else "given"
+    console.print(
+        f"expected coverage (MEXCLP, units busy {expected['busy_fraction']:.0%} of the time, {label}): "
+        f"{expected['expected_covered_population']:,} people (plain {expected['covered_population']:,})"
+    )
+    for scenario in expected["scenarios"]:
+        where = ", ".join(s.get("desa") or s.get("post_id") or "?" for s in scenario["sites"])
+        console.print(f"  {scenario['name']}: expected {scenario['expected_after']:,} ({where})")
     console.print(json.dumps({"timings_s": result.timings_s}))
     for path in paths:
         console.print(f"wrote {path}")
+
+
+def _expected(
+    result: CoverageReport,
+    road: RoadGraph,
+    fleet_path: Path,
+    agency: str,
+    busy_fraction: float | None,
+    candidates: int,
+    add_k: tuple[int, ...],
+) -> dict[str, Any]:
+    """Expected coverage beside the plain figure, and MEXCLP "add k units" (expected_coverage.json)."""
+    from shapely.geometry import Point
+
+    from dispatch_geo.coverage.busy import DEFAULT_BUSY_FRACTION
+    from dispatch_geo.coverage.expected import expected_summary
+    from dispatch_geo.coverage.standards import UNIT_TYPES_FOR_SERVICE
+    from dispatch_geo.domain.fleet_csv import load_fleet_csv
+
+    types = UNIT_TYPES_FOR_SERVICE[agency]
+    units: dict[str, int] = {}
+    for unit in load_fleet_csv(fleet_path).units:
+        if str(unit.unit_type) in types:
+            units[unit.station_id] = units.get(unit.station_id, 0) + 1
+    desa = result.demand.desa
+
+    def place(lon: float, lat: float) -> tuple[str | None, str | None]:
+        hit = desa[desa.geometry.contains(Point(lon, lat)).to_numpy()]
+        return (str(hit["nama"].iloc[0]), str(hit["kecamatan_nama"].iloc[0])) if len(hit) else (None, None)
+
+    q = DEFAULT_BUSY_FRACTION if busy_fraction is None else busy_fraction
+    summary = expected_summary(
+        road,
+        result.demand,
+        result.posts,
+        units,
+        result.standard.travel_time_s,
+        busy_fraction=q,
+        busy_source="assumed" if busy_fraction is None else "given",
+        place=place,
+        add_units=add_k,
+        n_candidates=candidates,
+    )
+    summary.update(schematic=result.schematic, graph_label=result.graph_label)
+    return summary

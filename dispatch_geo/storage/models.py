@@ -314,3 +314,6 @@ class PositionFixRow(Base):
 # Tables defined in their own modules register on Base.metadata here, so Alembic (env.py) and the
 # schema comparison see every table whichever module was imported first.
 from dispatch_geo.storage import auth_models, event_models  # noqa: E402, F401
+
+# the planners' saved what-if scenarios
+from dispatch_geo.storage import planning_models  # noqa: E402, F401  # isort: skip

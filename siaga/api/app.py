@@ -40,6 +40,7 @@ from siaga.api import (
     routes_incidents,
     routes_meta,
     routes_metrics,
+    routes_planning,
     routes_replay,
     routes_units,
 )
@@ -200,6 +201,8 @@ def create_app(
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
+    app.include_router(routes_planning.api, prefix=API_PREFIX)
+    app.include_router(routes_planning.page)
     routes_console.mount_console(app)
     return app
 

@@ -46,6 +46,9 @@ OPS = frozenset({"dispatcher", "admin"})
 READERS = frozenset({"dispatcher", "admin", "planner"})
 """Reads of the operational picture; planners get caller identity redacted, devices nothing."""
 ADMIN = frozenset({"admin"})
+PLANNING = frozenset({"planner", "admin"})
+"""What-if planning (a supervisor role, when it exists, may join)."""
+SCENARIO = {"posts": [{"id": "psc119-siak", "name": "PSC 119 Siak", "lon": 102.05, "lat": 0.8, "units": 1}]}
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,17 @@ RULES: dict[tuple[str, str], Rule] = {
     # coverage
     ("GET", f"{API}/coverage/{{service}}"): Rule(READERS),
     ("GET", f"{API}/coverage/{{service}}/move-up"): Rule(READERS, params={"unit_id": "AMB-SIAK-01"}),
+    # what-if planning
+    ("GET", f"{API}/planning/{{service}}"): Rule(PLANNING),
+    ("POST", f"{API}/planning/{{service}}/evaluate"): Rule(PLANNING, json=SCENARIO),
+    ("POST", f"{API}/planning/{{service}}/isochrones"): Rule(PLANNING, json=SCENARIO),
+    ("POST", f"{API}/planning/{{service}}/suggest"): Rule(PLANNING, json=SCENARIO),
+    ("GET", f"{API}/planning-scenarios"): Rule(PLANNING),
+    ("POST", f"{API}/planning-scenarios"): Rule(
+        PLANNING, json={**SCENARIO, "name": "matrix", "service": "ambulance"}
+    ),
+    ("GET", f"{API}/planning-scenarios/{{scenario_id}}"): Rule(PLANNING),
+    ("DELETE", f"{API}/planning-scenarios/{{scenario_id}}"): Rule(PLANNING),
     # console data (the console pages and static files are public and outside the OpenAPI document)
     ("GET", f"{API}/places"): Rule(READERS, params={"q": "siak"}),
     ("GET", f"{API}/locate"): Rule(READERS, params={"lon": 102.05, "lat": 0.8}),
@@ -182,6 +196,7 @@ def _url(path: str, incident_id: int) -> str:
         "service": "ambulance",
         "login": "amb-siak-02",
         "facility_id": "rsud-perawang",
+        "scenario_id": "1",
     }
     unknown = set(re.findall(r"{(\w+)}", path)) - values.keys()
     assert not unknown, f"{path}: add a real value for path parameter(s) {unknown} to _url"
@@ -232,6 +247,8 @@ def test_allowed_readers_really_read(client: TestClient) -> None:
             continue
         if path.endswith("/move-up"):
             continue  # needs an available unit with a position: tests/integration/test_api_coverage.py
+        if "{scenario_id}" in path:
+            continue  # needs a saved scenario: tests/integration/test_api_planning.py
         for role in sorted(rule.allowed):
             response = _call(client, method, _url(path, incident_id), rule, role)
             if not 200 <= response.status_code < 300:

@@ -67,6 +67,37 @@ const ID = {
   // Riwayat filters
   kecamatanLabel: "Kecamatan", allTypes: "Semua jenis", allKecamatan: "Semua kecamatan",
   historyNone: "Tidak ada kejadian selesai atau dibatalkan yang cocok.",
+  // what-if planning page (/planning)
+  pl_title: "Perencanaan cakupan (bagaimana-jika)", pl_service: "Layanan", sv_ambulance: "Ambulans", sv_fire: "Pemadam kebakaran",
+  sv_police: "Polisi", pl_figures: "Angka cakupan", pl_covered: "Penduduk terjangkau", pl_expected: "Cakupan harapan (unit sibuk)",
+  pl_of: "dari", pl_mean: "Rata-rata waktu tempuh", pl_p90: "Persentil ke-90", pl_unreachable: "Tidak terjangkau lewat jalan",
+  pl_standard: "Standar waktu tempuh", pl_busy: "Fraksi sibuk unit", pl_busy_history: "dari riwayat penugasan {days} hari ({assignments} penugasan)",
+  pl_busy_assumed: "DIASUMSIKAN (riwayat terlalu sedikit: {assignments} penugasan, perlu {min})", pl_busy_given: "diisi perencana",
+  pl_apply: "Terapkan", pl_posts: "Pos", pl_units: "Unit", pl_remove: "Hapus", pl_addPost: "Tambah pos",
+  pl_addHint: "Klik peta untuk menempatkan pos baru.", pl_newPost: "Pos baru {n}", pl_dragHint: "Seret pos di peta untuk memindahkannya.",
+  pl_coversAlone: "hanya dijangkau pos ini: {people} jiwa", pl_offRoad: "{distance} m dari jalan",
+  pl_gaps: "Desa dengan celah cakupan", pl_gapCount: "{count} desa belum terjangkau penuh", pl_uncovered: "tidak terjangkau",
+  pl_nearest: "pos terdekat {post}, {time}", pl_noPost: "tidak ada pos yang terjangkau",
+  pl_suggest: "Usulkan lokasi (MEXCLP)", pl_suggestUnits: "Unit tambahan", pl_suggestion: "Usulan: {units} unit di {desa}, {kecamatan}",
+  pl_suggestionPost: "Usulan: {units} unit lagi di {post}", pl_suggestGain: "Cakupan harapan (model pusat desa): {before} → {after} jiwa",
+  pl_take: "Pakai usulan", pl_suggestNone: "Tidak ada lokasi yang menambah cakupan harapan.",
+  pl_scenarios: "Skenario", pl_name: "Nama skenario", pl_save: "Simpan skenario", pl_saved: "Skenario “{name}” disimpan.",
+  pl_open: "Buka", pl_compare: "Bandingkan terpilih", pl_compareTitle: "Perbandingan skenario", pl_current: "Saat ini (belum disimpan)",
+  pl_noScenarios: "Belum ada skenario tersimpan.", pl_pickTwo: "Pilih minimal dua skenario untuk dibandingkan.",
+  pl_print: "Cetak laporan (A4 mendatar)", pl_csv: "Unduh CSV", pl_reset: "Kembali ke pos saat ini",
+  pl_generated: "Dibuat {date}",
+  pl_graph: "Jaringan jalan: {label}", pl_osm: "Data OpenStreetMap per {timestamp}",
+  pl_layerCoverage: "Cakupan per desa", pl_layerDensity: "Kepadatan penduduk per desa", pl_layerIsochrones: "Isokron per pos",
+  pl_layerGaps: "Desa celah (terbesar)", pl_layerPosts: "Pos", pl_layerSuggest: "Usulan MEXCLP",
+  pl_legendCoverage: "Penduduk terjangkau (%)", pl_legendDensity: "Kepadatan (jiwa/km²)", pl_legendBands: "Isokron (menit)",
+  pl_legendPost: "Pos (seret untuk memindah)", pl_legendGap: "Desa celah", pl_people: "jiwa", pl_updating: "Menghitung…",
+  pl_needToken: "Masukkan token perencana.", pl_createdBy: "oleh {by}", pl_desa: "Desa", pl_kecamatan: "Kecamatan",
+  pl_schematicNote: "SKEMATIK — angka hanya ilustrasi, bukan jalan sebenarnya",
+  pl_source2: "Sumber: penduduk BPS 2022 per kecamatan dibagi ke desa ({method}); standar {service}: waktu tempuh ≤ {minutes} ({basis})",
+  pl_basis_ambulance: "NFPA 1710, ambulans ALS", pl_basis_fire: "Permendagri 114/2018: respons 15 menit dikurangi persiapan",
+  pl_basis_police: "sementara: belum ada standar nasional",
+  pl_history: "Riwayat", pl_days: "{days} hari terakhir", pl_postBusy: "unitnya sibuk {share} dari waktu ({n} penugasan)",
+  w_scenario: "skenario", f_name: "Nama", f_posts: "Pos", f_units: "Unit", f_busy_fraction: "Fraksi sibuk", f_add_units: "Unit tambahan",
 };
 
 const EN = {
@@ -130,6 +161,36 @@ const EN = {
   // Riwayat filters
   kecamatanLabel: "Kecamatan", allTypes: "All types", allKecamatan: "All kecamatan",
   historyNone: "No closed or cancelled incident matches.",
+  pl_title: "Coverage planning (what-if)", pl_service: "Service", sv_ambulance: "Ambulance", sv_fire: "Fire",
+  sv_police: "Police", pl_figures: "Coverage figures", pl_covered: "People covered", pl_expected: "Expected coverage (busy units)",
+  pl_of: "of", pl_mean: "Mean travel time", pl_p90: "90th percentile", pl_unreachable: "Unreachable by road",
+  pl_standard: "Travel-time standard", pl_busy: "Unit busy fraction", pl_busy_history: "from {days} days of assignments ({assignments} assignments)",
+  pl_busy_assumed: "ASSUMED (history too thin: {assignments} assignments, {min} needed)", pl_busy_given: "set by the planner",
+  pl_apply: "Apply", pl_posts: "Posts", pl_units: "Units", pl_remove: "Remove", pl_addPost: "Add post",
+  pl_addHint: "Click the map to place the new post.", pl_newPost: "New post {n}", pl_dragHint: "Drag a post on the map to move it.",
+  pl_coversAlone: "reached by this post only: {people} people", pl_offRoad: "{distance} m from a road",
+  pl_gaps: "Villages with coverage gaps", pl_gapCount: "{count} villages not fully covered", pl_uncovered: "not covered",
+  pl_nearest: "nearest post {post}, {time}", pl_noPost: "no post reaches it",
+  pl_suggest: "Suggest a site (MEXCLP)", pl_suggestUnits: "Extra units", pl_suggestion: "Suggested: {units} unit(s) in {desa}, {kecamatan}",
+  pl_suggestionPost: "Suggested: {units} more unit(s) at {post}", pl_suggestGain: "Expected coverage (village-centre model): {before} → {after} people",
+  pl_take: "Use suggestion", pl_suggestNone: "No site adds expected coverage.",
+  pl_scenarios: "Scenarios", pl_name: "Scenario name", pl_save: "Save scenario", pl_saved: "Scenario “{name}” saved.",
+  pl_open: "Open", pl_compare: "Compare selected", pl_compareTitle: "Scenario comparison", pl_current: "Current (not saved)",
+  pl_noScenarios: "No saved scenario yet.", pl_pickTwo: "Select at least two scenarios to compare.",
+  pl_print: "Print report (A4 landscape)", pl_csv: "Download CSV", pl_reset: "Back to today's posts",
+  pl_generated: "Generated {date}",
+  pl_graph: "Road network: {label}", pl_osm: "OpenStreetMap data as of {timestamp}",
+  pl_layerCoverage: "Coverage per village", pl_layerDensity: "Population density per village", pl_layerIsochrones: "Isochrones per post",
+  pl_layerGaps: "Gap villages (largest)", pl_layerPosts: "Posts", pl_layerSuggest: "MEXCLP suggestions",
+  pl_legendCoverage: "People covered (%)", pl_legendDensity: "Density (people/km²)", pl_legendBands: "Isochrones (minutes)",
+  pl_legendPost: "Post (drag to move)", pl_legendGap: "Gap village", pl_people: "people", pl_updating: "Calculating…",
+  pl_needToken: "Enter a planner token.", pl_createdBy: "by {by}", pl_desa: "Village", pl_kecamatan: "Kecamatan",
+  pl_schematicNote: "SCHEMATIC — illustrative figures, not real roads",
+  pl_source2: "Source: BPS 2022 kecamatan population spread to villages ({method}); {service} standard: travel ≤ {minutes} ({basis})",
+  pl_basis_ambulance: "NFPA 1710, ALS ambulance", pl_basis_fire: "Permendagri 114/2018: 15-minute response less preparation",
+  pl_basis_police: "placeholder: no national standard",
+  pl_history: "History", pl_days: "last {days} days", pl_postBusy: "its units busy {share} of the time ({n} assignments)",
+  w_scenario: "scenario", f_name: "Name", f_posts: "Posts", f_units: "Units", f_busy_fraction: "Busy fraction", f_add_units: "Extra units",
 };
 
 
@@ -175,6 +236,8 @@ const SERVER_ID = {
   count_out_of_range: "{field} harus antara {min} dan {max}.", victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
   invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
   method_not_allowed: "Server ini belum mendukung tindakan ini.",
+  invalid_scenario: "Skenario tidak valid: {problems}.", scenario_exists: "Sudah ada skenario bernama “{name}”; pilih nama lain.",
+  busy_fraction_out_of_range: "Fraksi sibuk harus antara 0 dan {max}.",
 };
 
 const SERVER_EN = {
@@ -217,6 +280,8 @@ const SERVER_EN = {
   count_out_of_range: "{field} must be between {min} and {max}.", victims_out_of_range: "The number of victims must be between {min} and {max}.",
   invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
   method_not_allowed: "This server does not support this action yet.",
+  invalid_scenario: "Invalid scenario: {problems}.", scenario_exists: "A scenario named “{name}” already exists; choose another name.",
+  busy_fraction_out_of_range: "The busy fraction must be between 0 and {max}.",
 };
 
 export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });
