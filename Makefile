@@ -3,7 +3,7 @@
 #   make demo    run the demo (builds .venv on first use)
 #   make test    install missing system packages (PostGIS, Mosquitto, Chromium), then run pytest
 #   make lint    ruff check, ruff format --check, mypy
-#   make bench   run every bench/*.py (each prints JSON figures)
+#   make bench   run every bench/*_bench.py (each prints JSON figures)
 #   make graph   build the demo road-graph cache from data/siak_schematic.osm.bz2
 #
 # Variables: PYTHON (interpreter that creates .venv, default python3), PYTEST_ARGS (e.g. -k mqtt -x).
@@ -13,7 +13,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
-BENCH_SCRIPTS := $(sort $(wildcard bench/*.py))
+BENCH_SCRIPTS := $(sort $(wildcard bench/*_bench.py))
 
 .DEFAULT_GOAL := help
 .PHONY: help venv system-deps web-assets demo test lint bench graph
