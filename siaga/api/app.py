@@ -31,6 +31,7 @@ from dispatch_geo.storage import fleet_repo, token_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
+    routes_auth,
     routes_console,
     routes_coverage,
     routes_devices,
@@ -40,7 +41,9 @@ from siaga.api import (
     routes_incidents,
     routes_meta,
     routes_metrics,
+    routes_operators,
     routes_replay,
+    routes_shifts,
     routes_units,
 )
 from siaga.api.deps import AppState
@@ -194,6 +197,8 @@ def create_app(
         routes_devices,
         routes_coverage,
     ):
+        app.include_router(module.router, prefix=API_PREFIX)
+    for module in (routes_auth, routes_operators, routes_shifts):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_metrics.router)
     app.include_router(routes_docs.router)
