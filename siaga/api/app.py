@@ -28,6 +28,7 @@ from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.storage import fleet_repo, token_repo
+from dispatch_geo.storage.demo_operators import active_demo_operators
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
@@ -105,6 +106,12 @@ def build_state(
                 raise UnsafeConfigurationError(
                     "refusing to start in production: well-known demo API tokens are active; "
                     "revoke them with 'dispatch-geo tokens revoke demo-<role>'"
+                )
+            demo_people = active_demo_operators(session)
+            if settings.environment != "development" and demo_people:
+                raise UnsafeConfigurationError(
+                    "refusing to start in production: well-known demo operator accounts are enabled "
+                    f"({', '.join(demo_people)}); disable them with 'dispatch-geo users disable NAME'"
                 )
             if settings.fleet_csv_path is not None and not fleet_repo.list_units(session):
                 fleet = load_fleet_csv(settings.fleet_csv_path)
