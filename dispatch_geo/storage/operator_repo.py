@@ -295,6 +295,14 @@ def find_session(session: Session, *, cookie: str) -> tuple[OperatorSessionRow, 
     return None if found is None else (found[0], found[1])
 
 
+def ended_reason(session: Session, *, cookie: str) -> str | None:
+    """Why the session of ``cookie`` ended (``idle_timeout``, ``logout``, ``disabled``...), or None."""
+    stmt = select(OperatorSessionRow.end_reason).where(
+        OperatorSessionRow.session_sha256 == hash_token(cookie)
+    )
+    return session.scalars(stmt).first()
+
+
 def live_session(session: Session, row: OperatorSessionRow, operator: OperatorRow) -> LiveSession:
     return LiveSession(row=row, operator=_operator(session, operator))
 

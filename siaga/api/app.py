@@ -43,6 +43,7 @@ from siaga.api import (
     routes_meta,
     routes_metrics,
     routes_operators,
+    routes_pages,
     routes_replay,
     routes_shifts,
     routes_units,
@@ -207,6 +208,7 @@ def create_app(
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (routes_auth, routes_operators, routes_shifts):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(routes_pages.router)
     app.include_router(routes_metrics.router)
     app.include_router(routes_docs.router)
     app.include_router(routes_console.api, prefix=API_PREFIX)

@@ -67,6 +67,15 @@ def check_csrf(request: Request, expected: str) -> None:
         )
 
 
+def _expired(settings: Settings) -> CodedHTTPException:
+    return CodedHTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        f"the session ended after {settings.session_idle_timeout_s:g} s without activity: log in again",
+        code="session_expired",
+        params={"idle_timeout_s": settings.session_idle_timeout_s},
+    )
+
+
 def resolve(
     session: Session, request: Request, *, settings: Settings, cookie: str, now: datetime
 ) -> operator_repo.LiveSession:
@@ -76,6 +85,8 @@ def resolve(
     """
     found = operator_repo.find_session(session, cookie=cookie)
     if found is None:
+        if operator_repo.ended_reason(session, cookie=cookie) == "idle_timeout":
+            raise _expired(settings)
         raise CodedHTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "not logged in (no valid session): log in again",
@@ -98,12 +109,7 @@ def resolve(
             at=now,
             detail={"idle_timeout_s": settings.session_idle_timeout_s},
         )
-        raise CodedHTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            f"the session ended after {settings.session_idle_timeout_s:g} s without activity: log in again",
-            code="session_expired",
-            params={"idle_timeout_s": settings.session_idle_timeout_s},
-        )
+        raise _expired(settings)
     check_csrf(request, row.csrf_token)
     acted = request.method not in SAFE_METHODS or request.headers.get(ACTIVITY_HEADER) == "user"
     if acted and (now - row.last_active_at).total_seconds() >= (

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,9 +49,23 @@ def _free_port() -> int:
 
 @contextmanager
 def running_console(
-    tmp: Path, road: RoadGraph, gazetteer: Gazetteer, broker_host: str, broker_port: int
+    tmp: Path,
+    road: RoadGraph,
+    gazetteer: Gazetteer,
+    broker_host: str,
+    broker_port: int,
+    *,
+    login: bool = False,
+    **overrides: Any,
 ) -> Iterator[RunningConsole]:
-    settings = Settings(database_url=f"sqlite:///{tmp / 'siaga.db'}", var_dir=tmp)
+    """The app on a SQLite file. ``login``: the console asks a person to log in; without it the page
+    uses the demo dispatcher token (SIAGA_CONSOLE_DEMO_TOKEN), as the console tests of other features do."""
+    settings = Settings(
+        database_url=f"sqlite:///{tmp / 'siaga.db'}",
+        var_dir=tmp,
+        console_demo_token=not login,
+        **overrides,
+    )
     app = create_app(settings, road=road, gazetteer=gazetteer)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -9,11 +9,12 @@
   const token = localStorage.getItem("siaga.token") || CFG.demoToken || "";
   el("token").value = token;
   el("incident").textContent = incidentId;
-  const response = await fetch(`/api/v1/incidents/${incidentId}/replay.geojson`, { headers: { Authorization: "Bearer " + token } });
+  const auth = token ? { Authorization: "Bearer " + token } : {};  // else the console's session cookie
+  const response = await fetch(`/api/v1/incidents/${incidentId}/replay.geojson`, { headers: auth });
   const data = await response.json();
   if (data.schematic) { el("banner").hidden = false; el("banner").textContent = data.label; }
   const map = L.map("replay-map");
-  fetch("/api/v1/map/boundaries.geojson?level=desa", { headers: { Authorization: "Bearer " + token } })
+  fetch("/api/v1/map/boundaries.geojson?level=desa", { headers: auth })
     .then((r) => r.json()).then((g) => L.geoJSON(g, { style: { color: "#999", weight: 0.7, fillOpacity: 0.03 } }).addTo(map));
   const incident = data.features.find((f) => f.properties.kind === "incident");
   const fixes = data.features.filter((f) => f.properties.kind === "fix").map((f) => ({ unit: f.properties.unit_id, t: Date.parse(f.properties.time), ll: [f.geometry.coordinates[1], f.geometry.coordinates[0]] }));

@@ -213,6 +213,82 @@ const SERVER_EN = {
   method_not_allowed: "This server does not support this action yet.",
 };
 
+// --- operator accounts, shifts and handover (issue 12) ------------------------------------------------
+Object.assign(ID, {
+  loginTitle: "Masuk ke konsol", username: "Nama pengguna", password: "Kata sandi", desk: "Meja / terminal (opsional)",
+  login: "Masuk", logout: "Keluar", loggedInAs: "{name}", changePassword: "Ganti kata sandi",
+  currentPassword: "Kata sandi sekarang", newPassword: "Kata sandi baru", passwordChanged: "Kata sandi diganti.",
+  shift: "Sif", noShift: "Belum ada sif yang dibuka.", openShift: "Buka sif {name}", closeShift: "Tutup sif & serah terima",
+  shiftName: "Sif {name}", shiftOpenedBy: "dibuka {at} oleh {by}", onDuty: "Bertugas", handoverNotes: "Catatan untuk sif berikutnya",
+  handover: "Serah terima", handoverOf: "Serah terima sif {name} (#{id})", viewHandover: "Lihat serah terima sif {name}",
+  acknowledge: "Terima serah terima", acknowledgedBy: "Diterima {at} oleh {by}", notAcknowledged: "Belum diterima sif berikutnya.",
+  hoPeriod: "Periode", hoClosedBy: "Ditutup {at} oleh {by}", hoLive: "Sif masih berjalan: ringkasan sampai saat ini.",
+  hoOpened: "Kejadian dibuka", hoClosed: "Kejadian selesai/dibatalkan", hoStillOpen: "Kejadian masih aktif",
+  hoP1: "Kejadian P1 dan waktunya", hoOutOfService: "Unit tidak beroperasi", hoStale: "Perangkat tanpa posisi baru",
+  hoNotes: "Catatan supervisor", hoNone: "Tidak ada.", hoUnits: "Unit", hoCall: "Telepon masuk", hoCreated: "Dibuat",
+  hoAssigned: "Unit pertama ditugaskan", hoOnScene: "Unit pertama di lokasi", hoClosedAt: "Selesai", hoBy: "oleh",
+  hoLastFix: "posisi terakhir", hoNeverFix: "belum pernah mengirim posisi", hoSince: "sejak",
+  print: "Cetak", downloadHtml: "Unduh HTML", backToConsole: "Kembali ke konsol", members: "Petugas",
+  admin: "Admin", operators: "Akun petugas", accessDenied: "Akses ditolak: halaman ini hanya untuk admin.",
+  needLogin: "Silakan masuk di konsol terlebih dahulu.", roles: "Peran", disabled: "nonaktif", active: "aktif",
+  disable: "Nonaktifkan", enable: "Aktifkan", createOperator: "Buat akun", displayName: "Nama lengkap",
+  role_dispatcher: "Dispatcher", role_supervisor: "Supervisor", role_planner: "Perencana", role_admin: "Admin",
+  role_device: "Perangkat", sessionEnded: "Sesi berakhir. Silakan masuk lagi.",
+});
+Object.assign(EN, {
+  loginTitle: "Log in to the console", username: "Username", password: "Password", desk: "Desk / terminal (optional)",
+  login: "Log in", logout: "Log out", loggedInAs: "{name}", changePassword: "Change password",
+  currentPassword: "Current password", newPassword: "New password", passwordChanged: "Password changed.",
+  shift: "Shift", noShift: "No shift is open.", openShift: "Open shift {name}", closeShift: "Close shift & hand over",
+  shiftName: "Shift {name}", shiftOpenedBy: "opened {at} by {by}", onDuty: "On duty", handoverNotes: "Notes for the next shift",
+  handover: "Handover", handoverOf: "Handover of shift {name} (#{id})", viewHandover: "View handover of shift {name}",
+  acknowledge: "Acknowledge handover", acknowledgedBy: "Acknowledged {at} by {by}", notAcknowledged: "Not yet acknowledged by the next shift.",
+  hoPeriod: "Period", hoClosedBy: "Closed {at} by {by}", hoLive: "Shift still running: summary up to now.",
+  hoOpened: "Incidents opened", hoClosed: "Incidents closed/cancelled", hoStillOpen: "Incidents still open",
+  hoP1: "P1 incidents and their times", hoOutOfService: "Units out of service", hoStale: "Devices without a recent position",
+  hoNotes: "Supervisor's notes", hoNone: "None.", hoUnits: "Units", hoCall: "Call received", hoCreated: "Created",
+  hoAssigned: "First unit assigned", hoOnScene: "First unit on scene", hoClosedAt: "Closed", hoBy: "by",
+  hoLastFix: "last position", hoNeverFix: "never reported a position", hoSince: "since",
+  print: "Print", downloadHtml: "Download HTML", backToConsole: "Back to the console", members: "Operators",
+  admin: "Admin", operators: "Operator accounts", accessDenied: "Access denied: this page is for admins only.",
+  needLogin: "Please log in at the console first.", roles: "Roles", disabled: "disabled", active: "active",
+  disable: "Disable", enable: "Enable", createOperator: "Create account", displayName: "Full name",
+  role_dispatcher: "Dispatcher", role_supervisor: "Supervisor", role_planner: "Planner", role_admin: "Admin",
+  role_device: "Device", sessionEnded: "Session ended. Please log in again.",
+});
+Object.assign(SERVER_ID, {
+  login_failed: "Nama pengguna atau kata sandi salah.", account_disabled: "Akun ini dinonaktifkan; hubungi admin.",
+  not_logged_in: "Belum masuk. Silakan masuk.", session_expired: "Sesi berakhir karena tidak ada aktivitas selama {idle_timeout_s} detik. Silakan masuk lagi.",
+  csrf_failed: "Permintaan ditolak (token keamanan sesi tidak ada). Muat ulang halaman.",
+  password_wrong: "Kata sandi sekarang salah.", password_rules: "Kata sandi harus {min}–{max} karakter, tanpa spasi di awal/akhir.",
+  username_rules: "Nama pengguna maks. {max} karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.",
+  desk_rules: "Nama meja maks. {max} karakter, tanpa '@'.", role_unknown: "Peran {role} tidak dikenal untuk petugas.",
+  operator_exists: "Akun {username} sudah ada.", operator_not_found: "Akun {username} tidak ada.",
+  not_a_person: "Token API tidak punya kata sandi.",
+  shift_already_open: "Sif #{shift_id} ({name}) masih terbuka; tutup dulu dengan serah terima.",
+  shift_not_found: "Sif #{shift_id} tidak ada.", shift_closed: "Sif #{shift_id} sudah ditutup.",
+  shift_not_closed: "Sif #{shift_id} masih berjalan; serah terima ditulis saat ditutup.",
+  shift_bounds: "Sif harus berakhir setelah dimulai.",
+  handover_already_acknowledged: "Serah terima sif #{shift_id} sudah diterima oleh {by}.",
+  handover_own: "Supervisor yang menulis serah terima tidak dapat menerimanya sendiri.",
+});
+Object.assign(SERVER_EN, {
+  login_failed: "Wrong username or password.", account_disabled: "This account is disabled; ask an admin.",
+  not_logged_in: "Not logged in. Please log in.", session_expired: "The session ended after {idle_timeout_s} seconds without activity. Please log in again.",
+  csrf_failed: "Request refused (the session's security token is missing). Reload the page.",
+  password_wrong: "The current password is wrong.", password_rules: "A password needs {min}–{max} characters, without leading/trailing spaces.",
+  username_rules: "Username: at most {max} characters, lower-case letters, digits, dot, underscore or hyphen.",
+  desk_rules: "Desk name: at most {max} characters, without '@'.", role_unknown: "Role {role} is not an operator's role.",
+  operator_exists: "Account {username} already exists.", operator_not_found: "There is no account {username}.",
+  not_a_person: "An API token has no password.",
+  shift_already_open: "Shift #{shift_id} ({name}) is still open; close it with its handover first.",
+  shift_not_found: "There is no shift #{shift_id}.", shift_closed: "Shift #{shift_id} is already closed.",
+  shift_not_closed: "Shift #{shift_id} is still running; its handover is written at close.",
+  shift_bounds: "A shift must end after it starts.",
+  handover_already_acknowledged: "The handover of shift #{shift_id} was already acknowledged by {by}.",
+  handover_own: "The supervisor who wrote the handover cannot acknowledge it.",
+});
+
 export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });
 export const SERVER_CATALOGUE = Object.freeze({ id: Object.freeze(SERVER_ID), en: Object.freeze(SERVER_EN) });
 export const LANGS = Object.freeze(["id", "en"]);
