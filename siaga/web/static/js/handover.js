@@ -27,7 +27,8 @@ async function start() {
     }
     const supervising = person.roles.includes("supervisor") || person.roles.includes("admin");
     const shift = view.data && view.data.shift;
-    el("acknowledge").hidden = !(supervising && shift && shift.closed_at && !shift.acknowledged_at);
+    const wroteIt = shift && shift.closed_by && shift.closed_by.split("@")[0] === person.username;
+    el("acknowledge").hidden = !(supervising && shift && shift.closed_at && !shift.acknowledged_at && !wroteIt);
     render(pageLang());
   };
   el("print").addEventListener("click", () => window.print());
