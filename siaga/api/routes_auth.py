@@ -29,7 +29,11 @@ def _shift_brief(session: SessionDep) -> s.ShiftBrief | None:
     "/auth/login",
     response_model=s.SessionOut,
     summary="Log in with username and password: sets the HttpOnly session cookie, returns the CSRF token",
-    responses={401: {"description": "wrong username or password (login_failed)"}},
+    responses={
+        401: {"description": "wrong username or password (login_failed)"},
+        403: {"description": "the account is disabled (account_disabled)"},
+        429: {"description": "too many failed logins from this address: wait `Retry-After` seconds"},
+    },
 )
 def login(body: s.LoginIn, response: Response, session: SessionDep, state: StateDep) -> s.SessionOut:
     now = now_utc()
@@ -108,6 +112,10 @@ def whoami(who: PersonDep, session: SessionDep, state: StateDep) -> s.SessionOut
     "/auth/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="End the console session (the cookie is cleared); needs the CSRF token like any write",
+    responses={
+        403: {"description": "a session cookie without its CSRF token (csrf_failed)"},
+        429: {"description": "too many failed authentications from this address: wait `Retry-After` seconds"},
+    },
 )
 def logout(request: Request, response: Response, session: SessionDep, state: StateDep) -> Response:
     cookie = request.cookies.get(sessions.COOKIE)
