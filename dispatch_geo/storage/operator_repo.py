@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -258,12 +259,18 @@ def verify_login(session: Session, *, username: str, password: str) -> OperatorR
     try:
         row = _row(session, check_username(username))
     except (InputError, NotFoundError):
+        verify_password(_dummy_hash(), password)  # as slow as a known name: no username enumeration by timing
         return None
     if not verify_password(row.password_hash, password):
         return None
     if needs_rehash(row.password_hash):
         row.password_hash = hash_password(password)
     return row
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def start_session(
