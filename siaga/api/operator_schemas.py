@@ -120,3 +120,11 @@ class HandoverOut(BaseModel):
     notes: str | None
     frozen: bool = Field(description="true once the shift is closed (summary as it was at close)")
     summary: dict[str, Any]
+
+
+class AccountEventOut(BaseModel):
+    at: datetime
+    kind: str = Field(description="login, login_failed, logout, idle_timeout, password_changed, ...")
+    username: str = Field(description="the account concerned")
+    by: str = Field(description="who did it (username@desk, token name, cli)")
+    detail: dict[str, Any]

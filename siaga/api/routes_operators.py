@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
 
 from dispatch_geo.storage import operator_repo
 from dispatch_geo.storage.operator_repo import Operator
@@ -80,3 +82,17 @@ def reset_password(
     )
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/account-events",
+    response_model=list[s.AccountEventOut],
+    summary="The audit of logins, account changes and shift actions, newest first (admin)",
+)
+def account_events(
+    session: SessionDep, _: AdminDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[s.AccountEventOut]:
+    return [
+        s.AccountEventOut(at=e.at, kind=str(e.kind), username=e.username, by=e.by, detail=e.detail)
+        for e in operator_repo.list_account_events(session, limit=limit)
+    ]

@@ -169,6 +169,8 @@ def test_admin_page_disable_and_csrf(tmp_path, siak_grid, gazetteer, mosquitto_b
         admin.wait_for_selector("[data-operator='budi']")
         admin.click("button[data-toggle='budi']")
         admin.wait_for_selector("[data-operator='budi'] [data-state]:has-text('nonaktif')")
+        admin.wait_for_selector("#events [data-event='disabled']:has-text('admin@Meja A')")
+        assert "budi@Meja 2" in admin.inner_text("#events")  # the audit shows who logged in, and where
         admin.screenshot(path=str(SHOTS / "admin-operators.png"))
 
         # budi's open console is logged out at its next poll; he cannot log in again

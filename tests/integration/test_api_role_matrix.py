@@ -153,6 +153,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("PATCH", f"{API}/operators/{{username}}"): Rule(ADMIN, json={"disabled": True}),
     ("POST", f"{API}/operators/{{username}}/password"): Rule(ADMIN, json={"password": "new-password-1"}),
+    ("GET", f"{API}/account-events"): Rule(ADMIN),
     # shifts and handovers
     ("GET", f"{API}/shifts/current"): Rule(PEOPLE),
     ("POST", f"{API}/shifts"): Rule(SUPERVISORS, json={}),

@@ -3,13 +3,13 @@
 
 import { errorValue } from "./api.js";
 import { errorText } from "./dom.js";
-import { escapeHtml as esc, t } from "./i18n.js";
+import { escapeHtml as esc, formatWib, t } from "./i18n.js";
 import { el, pageLang, pageSession, wireLanguage } from "./page.js";
 
 const ROLES = ["dispatcher", "supervisor", "planner", "admin"];
 
 async function start() {
-  const view = { operators: [], error: null, denied: false };
+  const view = { operators: [], events: [], error: null, denied: false };
   const render = (lang) => {
     el("page-error").textContent = view.denied ? t(lang, "accessDenied") : view.error ? errorText(lang, view.error) : "";
     el("admin").hidden = view.denied;
@@ -23,6 +23,10 @@ async function start() {
       + `<td data-state>${esc(t(lang, o.disabled ? "disabled" : "active"))}</td>`
       + `<td><button type="button" data-toggle="${esc(o.username)}" data-disable="${o.disabled ? "false" : "true"}">`
       + `${esc(t(lang, o.disabled ? "enable" : "disable"))}</button></td></tr>`).join("");
+    const eventHead = ["when", "event", "account", "by"].map((k) => `<th>${esc(t(lang, k))}</th>`).join("");
+    el("events").innerHTML = `<tr>${eventHead}</tr>` + view.events.map((e) => `<tr data-event="${esc(e.kind)}">`
+      + `<td>${esc(formatWib(e.at))}</td><td>${esc(t(lang, "ev_" + e.kind))}${e.detail.name ? " " + esc(e.detail.name) : ""}</td>`
+      + `<td>${esc(e.username)}</td><td>${esc(e.by)}</td></tr>`).join("");
   };
   wireLanguage(render);
   const session = await pageSession();
@@ -31,7 +35,7 @@ async function start() {
   const load = async () => {
     if (!person.roles.includes("admin")) { view.denied = true; render(pageLang()); return; }
     try {
-      view.operators = await api.get("/operators");
+      [view.operators, view.events] = await Promise.all([api.get("/operators"), api.get("/account-events?limit=100")]);
     } catch (error) {
       view.denied = error.status === 403;
       view.error = errorValue(error);

@@ -234,6 +234,11 @@ Object.assign(ID, {
   disable: "Nonaktifkan", enable: "Aktifkan", createOperator: "Buat akun", displayName: "Nama lengkap",
   role_dispatcher: "Dispatcher", role_supervisor: "Supervisor", role_planner: "Perencana", role_admin: "Admin",
   role_device: "Perangkat", sessionEnded: "Sesi berakhir. Silakan masuk lagi.",
+  auditLog: "Catatan audit akun dan sif", when: "Waktu", event: "Peristiwa", account: "Akun", by: "Oleh",
+  ev_login: "masuk", ev_login_failed: "gagal masuk", ev_logout: "keluar", ev_idle_timeout: "sesi berakhir (tidak aktif)",
+  ev_password_changed: "ganti kata sandi", ev_password_reset: "kata sandi direset", ev_created: "akun dibuat",
+  ev_disabled: "akun dinonaktifkan", ev_enabled: "akun diaktifkan", ev_shift_opened: "sif dibuka",
+  ev_shift_closed: "sif ditutup", ev_handover_acknowledged: "serah terima diterima",
 });
 Object.assign(EN, {
   loginTitle: "Log in to the console", username: "Username", password: "Password", desk: "Desk / terminal (optional)",
@@ -255,6 +260,11 @@ Object.assign(EN, {
   disable: "Disable", enable: "Enable", createOperator: "Create account", displayName: "Full name",
   role_dispatcher: "Dispatcher", role_supervisor: "Supervisor", role_planner: "Planner", role_admin: "Admin",
   role_device: "Device", sessionEnded: "Session ended. Please log in again.",
+  auditLog: "Audit of accounts and shifts", when: "Time", event: "Event", account: "Account", by: "By",
+  ev_login: "logged in", ev_login_failed: "failed login", ev_logout: "logged out", ev_idle_timeout: "session ended (idle)",
+  ev_password_changed: "changed password", ev_password_reset: "password reset", ev_created: "account created",
+  ev_disabled: "account disabled", ev_enabled: "account enabled", ev_shift_opened: "shift opened",
+  ev_shift_closed: "shift closed", ev_handover_acknowledged: "handover acknowledged",
 });
 Object.assign(SERVER_ID, {
   login_failed: "Nama pengguna atau kata sandi salah.", account_disabled: "Akun ini dinonaktifkan; hubungi admin.",
