@@ -16,11 +16,13 @@ from rich.table import Table
 
 from dispatch_geo.errors import SiagaError
 from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.storage.demo_operators import DEMO_OPERATORS
 from siaga.coverage_cli import coverage_app
 from siaga.devices_cli import devices_app
 from siaga.facilities_cli import facilities_app
 from siaga.settings import Settings
 from siaga.tokens_cli import tokens_app
+from siaga.users_cli import users_app
 
 app = typer.Typer(
     help="Siak Siaga 112: emergency dispatch and tracking for Kabupaten Siak.", no_args_is_help=True
@@ -35,6 +37,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(devices_app, name="devices")
 app.add_typer(coverage_app, name="coverage")
 app.add_typer(facilities_app, name="facilities")
+app.add_typer(users_app, name="users")
 
 console = Console()
 err = Console(stderr=True)
@@ -244,6 +247,9 @@ def demo(
             "Demo API tokens (development only): demo-dispatcher-token, demo-planner-token, "
             "demo-admin-token, demo-device-token"
         )
+        console.print("Demo operators (development only) — username / password (roles):")
+        for username, _name, password, roles in DEMO_OPERATORS:
+            console.print(f"  {username} / {password} ({', '.join(r.value for r in roles)})", highlight=False)
         console.print(f"API docs: {url}docs — press Ctrl+C to stop")
 
     report = run_demo(settings, road, for_seconds=for_seconds, on_ready=ready)

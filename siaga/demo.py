@@ -19,10 +19,13 @@ from datetime import UTC, datetime
 import uvicorn
 from paho.mqtt.enums import MQTTProtocolVersion
 
+from dispatch_geo.dispatch import shifts as shift_service
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
+from dispatch_geo.domain.shifts import parse_shift_times
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
-from dispatch_geo.storage import fleet_repo
+from dispatch_geo.storage import fleet_repo, shift_repo
+from dispatch_geo.storage.demo_operators import DEMO_OPERATORS, seed_demo_operators
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api.app import create_app
@@ -67,6 +70,17 @@ def prepare_database(settings: Settings) -> Callable[[], object]:
         for unit in fleet_repo.list_units(session):
             if unit.device_id is None:
                 fleet_repo.set_unit_device(session, unit_id=unit.id, device_id=device_for(unit.id))
+        if settings.environment == "development":
+            seed_demo_operators(session, at=datetime.now(UTC))
+            if shift_repo.open_shift(session) is None:  # a running shift, opened by the demo supervisor
+                shift_service.open_now(
+                    session,
+                    slots=parse_shift_times(settings.shift_times),
+                    at=datetime.now(UTC),
+                    by=DEMO_OPERATORS[0][0],
+                    username=DEMO_OPERATORS[0][0],
+                    idle_timeout_s=settings.session_idle_timeout_s,
+                )
     return sessions
 
 

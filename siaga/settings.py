@@ -169,3 +169,40 @@ class Settings(BaseSettings):
                 "use a long random token in production (or leave it unset: admin tokens only)"
             )
         return self
+
+    # --- operator accounts, console sessions, shifts (appended) ------------------------------------------
+
+    session_idle_timeout_s: float = Field(
+        default=1800.0,
+        ge=1,
+        le=24 * 3600,
+        description="a console session without any action of its person for this long is ended (re-login)",
+    )
+    session_cookie_secure: bool | None = Field(
+        default=None,
+        description="send the session cookie over HTTPS only (default: in production)",
+    )
+    shift_times: str = Field(
+        default="07:00-15:00,15:00-23:00,23:00-07:00",
+        description="shift slots of the local (WIB) day; proposes a new shift's name and bounds",
+    )
+    console_demo_token: bool = Field(
+        default=False,
+        description="development tools only: the console uses the demo dispatcher token instead of a login",
+    )
+
+    @model_validator(mode="after")
+    def _check_operator_settings(self) -> Settings:
+        from dispatch_geo.domain.shifts import parse_shift_times
+
+        parse_shift_times(self.shift_times)  # an InputError (a ValueError) names every bad slot
+        if self.environment == "production" and self.console_demo_token:
+            raise ValueError("SIAGA_CONSOLE_DEMO_TOKEN is on; the console must ask for a login in production")
+        return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Whether the session cookie carries ``Secure``."""
+        if self.session_cookie_secure is None:
+            return self.environment == "production"
+        return self.session_cookie_secure

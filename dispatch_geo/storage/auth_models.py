@@ -34,6 +34,8 @@ class Role(StrEnum):
     """Everything a dispatcher may do, plus fleet administration (creating units)."""
     DEVICE = "device"
     """A tracker or phone bound to one unit: reports that unit's position, reads that unit's assignment."""
+    SUPERVISOR = "supervisor"
+    """Everything a dispatcher may do, plus opening and closing shifts and acknowledging handovers."""
 
 
 class ApiTokenRow(Base):
@@ -96,3 +98,8 @@ class UnknownDeviceRow(Base):
     last_fix_time: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     __table_args__ = (UniqueConstraint("source", "device_id"),)
+
+
+# Operator accounts (they use Role) and shifts register on Base.metadata here, once Role exists: an
+# import from models.py's own tail would meet this module half-initialised.
+from dispatch_geo.storage import operator_models, shift_models  # noqa: E402, F401

@@ -32,6 +32,7 @@ DEMO_TOKENS: Mapping[Role, str] = {
     Role.PLANNER: "demo-planner-token",
     Role.ADMIN: "demo-admin-token",
     Role.DEVICE: "demo-device-token",
+    Role.SUPERVISOR: "demo-supervisor-token",
 }
 """Well-known tokens seeded in development mode only; refused in production."""
 

@@ -28,9 +28,11 @@ from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.storage import fleet_repo, token_repo
+from dispatch_geo.storage.demo_operators import active_demo_operators
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
+    routes_auth,
     routes_console,
     routes_coverage,
     routes_devices,
@@ -41,7 +43,10 @@ from siaga.api import (
     routes_meta,
     routes_metrics,
     routes_planning,
+    routes_operators,
+    routes_pages,
     routes_replay,
+    routes_shifts,
     routes_units,
 )
 from siaga.api.deps import AppState
@@ -103,6 +108,12 @@ def build_state(
                 raise UnsafeConfigurationError(
                     "refusing to start in production: well-known demo API tokens are active; "
                     "revoke them with 'dispatch-geo tokens revoke demo-<role>'"
+                )
+            demo_people = active_demo_operators(session)
+            if settings.environment != "development" and demo_people:
+                raise UnsafeConfigurationError(
+                    "refusing to start in production: well-known demo operator accounts are enabled "
+                    f"({', '.join(demo_people)}); disable them with 'dispatch-geo users disable NAME'"
                 )
             if settings.fleet_csv_path is not None and not fleet_repo.list_units(session):
                 fleet = load_fleet_csv(settings.fleet_csv_path)
@@ -196,6 +207,9 @@ def create_app(
         routes_coverage,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    for module in (routes_auth, routes_operators, routes_shifts):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(routes_pages.router)
     app.include_router(routes_metrics.router)
     app.include_router(routes_docs.router)
     app.include_router(routes_console.api, prefix=API_PREFIX)

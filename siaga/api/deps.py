@@ -17,8 +17,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch_geo.dispatch.context import GeoContext
-from dispatch_geo.storage import device_repo, token_repo
+from dispatch_geo.storage import device_repo, operator_repo, token_repo
 from dispatch_geo.storage.auth_models import Role
+from siaga.api import sessions
 from siaga.settings import Settings
 
 
@@ -46,6 +47,16 @@ class Principal:
     name: str
     role: Role
     unit_id: str | None = None
+    roles: frozenset[Role] = frozenset()
+    """Every role of the caller: an operator account may hold several (a token has its one ``role``)."""
+    username: str | None = None
+    """The operator account behind a console session (None for an API token)."""
+    desk: str | None = None
+    session_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.roles:
+            object.__setattr__(self, "roles", frozenset({self.role}))
 
 
 def get_state(request: Request) -> AppState:
@@ -79,16 +90,46 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="API token: Authorization: Bearer <token>")
 
 
+ROLE_PRECEDENCE = (Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER, Role.PLANNER, Role.DEVICE)
+"""The role named in messages for a person holding several."""
+
+
+def _session_principal(state: AppState, request: Request, cookie: str) -> Principal:
+    """The operator of a console session cookie (see :mod:`siaga.api.sessions`)."""
+    with state.sessions() as session:
+        try:
+            live = sessions.resolve(session, request, settings=state.settings, cookie=cookie, now=now_utc())
+        finally:
+            session.commit()  # an expired session is ended, an active one touched, even on refusal
+    person = live.operator
+    role = next((r for r in ROLE_PRECEDENCE if r in person.roles), None)
+    if role is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"operator {person.username} holds no role")
+    return Principal(
+        name=operator_repo.audit_name(person.username, live.row.desk),
+        role=role,
+        roles=person.roles,
+        username=person.username,
+        desk=live.row.desk,
+        session_id=live.row.id,
+    )
+
+
 def current_principal(
     state: StateDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller named by the bearer token; 401 without a valid, unrevoked token.
+    """The caller named by the bearer token, else by the console session cookie; 401 without either.
 
-    The lookup uses a short session of its own, so no connection is held between authentication
-    and the endpoint (a request waiting for a worker thread must not sit on a pooled connection).
+    A bearer token wins over a cookie (tools and devices keep working as before). The lookup uses a
+    short session of its own, so no connection is held between authentication and the endpoint (a
+    request waiting for a worker thread must not sit on a pooled connection).
     """
-    if credentials is None:
+    if credentials is None or not credentials.credentials:
+        cookie = request.cookies.get(sessions.COOKIE)
+        if cookie:
+            return _session_principal(state, request, cookie)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing API token: send the header 'Authorization: Bearer <token>'",
@@ -118,7 +159,7 @@ def require_role(*roles: Role, action: str) -> Callable[[Principal], Principal]:
     allowed = ", ".join(r.value for r in roles)
 
     def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if principal.role not in roles:
+        if not principal.roles & set(roles):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
                 f"role {principal.role.value} may not {action}; this needs one of: {allowed}",
@@ -129,7 +170,8 @@ def require_role(*roles: Role, action: str) -> Callable[[Principal], Principal]:
 
 
 DispatcherDep = Annotated[
-    Principal, Depends(require_role(Role.DISPATCHER, Role.ADMIN, action="dispatch (incidents, units)"))
+    Principal,
+    Depends(require_role(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, action="dispatch (incidents, units)")),
 ]
 AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN, action="administer the fleet"))]
 DeviceDep = Annotated[
@@ -139,7 +181,11 @@ PositionReporterDep = Annotated[
     Principal,
     Depends(
         require_role(
-            Role.DEVICE, Role.DISPATCHER, Role.ADMIN, action="report a unit's position (device: its own unit)"
+            Role.DEVICE,
+            Role.DISPATCHER,
+            Role.SUPERVISOR,
+            Role.ADMIN,
+            action="report a unit's position (device: its own unit)",
         )
     ),
 ]
@@ -148,7 +194,7 @@ PositionReporterDep = Annotated[
 # --- who may read what (issue 10): every route names the roles it serves; see docs/dispatch.md ------
 # There is deliberately no "any valid token" alias: a device token reads nothing of this API.
 
-CALLER_DATA_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
+CALLER_DATA_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 """Roles that see who called (an incident's ``caller_phone``); for the others it is null."""
 
 OperationsReaderDep = Annotated[
@@ -156,6 +202,7 @@ OperationsReaderDep = Annotated[
     Depends(
         require_role(
             Role.DISPATCHER,
+            Role.SUPERVISOR,
             Role.ADMIN,
             Role.PLANNER,
             action="read the operational picture (incidents, units, coverage, map layers)",
@@ -167,4 +214,22 @@ OperationsReaderDep = Annotated[
 
 def sees_caller(principal: Principal) -> bool:
     """Whether ``principal`` may see caller identity (phone number); planners may not."""
-    return principal.role in CALLER_DATA_ROLES
+    return bool(principal.roles & CALLER_DATA_ROLES)
+
+
+SupervisorDep = Annotated[
+    Principal,
+    Depends(
+        require_role(Role.SUPERVISOR, Role.ADMIN, action="open or close shifts and acknowledge handovers")
+    ),
+]
+"""Shift actions: supervisors (and admins)."""
+PersonDep = Annotated[
+    Principal,
+    Depends(
+        require_role(
+            Role.DISPATCHER, Role.SUPERVISOR, Role.PLANNER, Role.ADMIN, action="use the console as a person"
+        )
+    ),
+]
+"""Any person's role (never a device): the console's own session, shifts, handovers."""

@@ -209,7 +209,8 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     response = await http_exception_handler(request, exc)
     if not isinstance(exc.detail, str) or response.status_code < 400:
         return response
-    body = {"detail": exc.detail, "code": HTTP_CODES.get(exc.status_code, "http_error"), "params": {}}
+    code = getattr(exc, "code", None) or HTTP_CODES.get(exc.status_code, "http_error")
+    body = {"detail": exc.detail, "code": code, "params": jsonable_encoder(getattr(exc, "params", {}))}
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 

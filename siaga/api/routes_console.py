@@ -60,7 +60,7 @@ def console_page(state: StateDep) -> HTMLResponse:
     config = {
         "schematic": state.geo.schematic,
         "label": state.geo.label,
-        "demoToken": "demo-dispatcher-token" if state.settings.demo_tokens_enabled else "",
+        "demoToken": "demo-dispatcher-token" if state.settings.console_demo_token else "",
         "staleAfterS": state.settings.stale_after_s,
     }
     return page_with_config("console.html", config)

@@ -102,7 +102,7 @@ def replay_body(session: Session, state: AppState, incident_id: int) -> dict[str
 @page.get("/replay/{incident_id}", response_class=HTMLResponse)
 def replay_page(incident_id: IncidentId, state: StateDep) -> HTMLResponse:
     # the demo token only where the console offers it too (development), never a hard-coded fallback
-    demo_token = "demo-dispatcher-token" if state.settings.demo_tokens_enabled else ""
+    demo_token = "demo-dispatcher-token" if state.settings.console_demo_token else ""
     return page_with_config("replay.html", {"incidentId": incident_id, "demoToken": demo_token})
 
 

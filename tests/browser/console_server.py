@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,10 +56,19 @@ def running_console(
     broker_port: int,
     *,
     database_url: str | None = None,
+    login: bool = False,
+    **overrides: Any,
 ) -> Iterator[RunningConsole]:
     """The app and an ingest worker on ``database_url`` (a migrated PostGIS database), or on a fresh
-    SQLite file in ``tmp`` when none is given."""
-    settings = Settings(database_url=database_url or f"sqlite:///{tmp / 'siaga.db'}", var_dir=tmp)
+    SQLite file in ``tmp`` when none is given. ``login``: the console asks a person to log in; without
+    it the page uses the demo dispatcher token (SIAGA_CONSOLE_DEMO_TOKEN), as the console tests of other
+    features do."""
+    settings = Settings(
+        database_url=database_url or f"sqlite:///{tmp / 'siaga.db'}",
+        var_dir=tmp,
+        console_demo_token=not login,
+        **overrides,
+    )
     app = create_app(settings, road=road, gazetteer=gazetteer)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -22,7 +22,7 @@ from siaga.api import create_app
 from siaga.settings import Settings
 from tests.support.postgis import TEMPLATE_DB, PostgisServer
 
-ROLES = ("dispatcher", "planner", "admin", "device")
+ROLES = ("dispatcher", "planner", "admin", "device", "supervisor")
 SIAK_TOWN = (102.05, 0.80)  # Siak Sri Indrapura, where the PSC 119 ambulances are based
 NEAR_TOWN = (102.07, 0.79)  # Benteng Hilir, Mempura, across the river
 

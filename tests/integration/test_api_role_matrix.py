@@ -41,14 +41,18 @@ DEVICE_CREDENTIAL = "device-credential"
 """Device ingest (Traccar / OwnTracks HTTP): authenticated by the device's own credential, not by an
 API token. Not asserted here: the device-identity tests (issue 10, device credentials) cover them."""
 
-OPS = frozenset({"dispatcher", "admin"})
+OPS = frozenset({"dispatcher", "admin", "supervisor"})
 """Operational writes (and caller data)."""
-READERS = frozenset({"dispatcher", "admin", "planner"})
+READERS = frozenset({"dispatcher", "admin", "planner", "supervisor"})
 """Reads of the operational picture; planners get caller identity redacted, devices nothing."""
 ADMIN = frozenset({"admin"})
 PLANNING = frozenset({"planner", "admin"})
 """What-if planning (a supervisor role, when it exists, may join)."""
 SCENARIO = {"posts": [{"id": "psc119-siak", "name": "PSC 119 Siak", "lon": 102.05, "lat": 0.8, "units": 1}]}
+SUPERVISORS = frozenset({"supervisor", "admin"})
+"""Shift actions (open, close, acknowledge the handover)."""
+PEOPLE = frozenset({"dispatcher", "planner", "admin", "supervisor"})
+"""Any person's role: the console's own session, shifts and handovers; never a device."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # the unit's own device (the demo device token is bound to AMB-SIAK-01), or a dispatcher's manual
     # position; a device reporting for another unit: tests/integration/test_device_trust.py
     ("PUT", f"{API}/units/{{unit_id}}/position"): Rule(
-        frozenset({"device", "dispatcher", "admin"}), json={"lon": 102.05, "lat": 0.8}
+        frozenset({"device", "dispatcher", "admin", "supervisor"}), json={"lon": 102.05, "lat": 0.8}
     ),
     # facilities (hospitals, puskesmas, posts): read by all operational roles, managed by admins
     ("GET", f"{API}/facilities"): Rule(READERS),
@@ -149,6 +153,27 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/devices/{{login}}/credential"): Rule(ADMIN),
     ("DELETE", f"{API}/devices/{{login}}/credential"): Rule(ADMIN),
     ("GET", f"{API}/device/assignment"): Rule(frozenset({"device"})),
+    # operator accounts and console sessions (a bearer token may ask who it is; the login is public)
+    # (a malformed username: 422 shows the login is reachable; a wrong password's 401 is its own test)
+    ("POST", f"{API}/auth/login"): Rule(PUBLIC, json={"username": "?", "password": "wrong-password"}),
+    ("POST", f"{API}/auth/logout"): Rule(PUBLIC),
+    ("GET", f"{API}/auth/session"): Rule(PEOPLE),
+    ("POST", f"{API}/auth/password"): Rule(
+        PEOPLE, json={"current_password": "x", "new_password": "new-password-1"}
+    ),
+    ("GET", f"{API}/operators"): Rule(ADMIN),
+    ("POST", f"{API}/operators"): Rule(
+        ADMIN, json={"username": "matrix", "password": "matrix-password", "roles": ["dispatcher"]}
+    ),
+    ("PATCH", f"{API}/operators/{{username}}"): Rule(ADMIN, json={"disabled": True}),
+    ("POST", f"{API}/operators/{{username}}/password"): Rule(ADMIN, json={"password": "new-password-1"}),
+    ("GET", f"{API}/account-events"): Rule(ADMIN),
+    # shifts and handovers
+    ("GET", f"{API}/shifts/current"): Rule(PEOPLE),
+    ("POST", f"{API}/shifts"): Rule(SUPERVISORS, json={}),
+    ("POST", f"{API}/shifts/{{shift_id}}/close"): Rule(SUPERVISORS, json={"notes": "aman"}),
+    ("GET", f"{API}/shifts/{{shift_id}}/handover"): Rule(PEOPLE),
+    ("POST", f"{API}/shifts/{{shift_id}}/acknowledge"): Rule(SUPERVISORS),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)
@@ -197,6 +222,8 @@ def _url(path: str, incident_id: int) -> str:
         "login": "amb-siak-02",
         "facility_id": "rsud-perawang",
         "scenario_id": "1",
+        "username": "nobody",
+        "shift_id": "1",
     }
     unknown = set(re.findall(r"{(\w+)}", path)) - values.keys()
     assert not unknown, f"{path}: add a real value for path parameter(s) {unknown} to _url"
@@ -240,6 +267,8 @@ def test_allowed_readers_really_read(client: TestClient) -> None:
     """Past the role check is not enough for a read: each allowed role gets the data (2xx)."""
     operations = _operations(client)
     incident_id = new_incident(client)
+    opened = client.post(f"{API}/shifts", headers=auth("supervisor"), json={})  # shift #1 (its handover)
+    assert opened.status_code == 201, opened.text
     problems = []
     for (method, path), rule in RULES.items():
         skipped = rule.allowed in NOT_ASSERTED or rule.allowed == PUBLIC

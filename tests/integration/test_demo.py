@@ -26,6 +26,9 @@ def test_demo_moves_simulated_units_through_the_real_ingest_into_the_api(tmp_pat
             headers = {"Authorization": "Bearer demo-dispatcher-token"}
             seen["health"] = httpx.get(f"{url}api/v1/health", timeout=10).json()
             seen["units"] = httpx.get(f"{url}api/v1/units.geojson", headers=headers, timeout=10).json()
+            with httpx.Client(base_url=url, timeout=10) as browser:  # a named demo operator logs in
+                body = {"username": "siti", "password": "siti-siaga-112", "desk": "Meja 1"}
+                seen["login"] = browser.post("api/v1/auth/login", json=body).json()
 
         threading.Thread(target=check, daemon=True).start()
 
@@ -37,3 +40,5 @@ def test_demo_moves_simulated_units_through_the_real_ingest_into_the_api(tmp_pat
     positioned = [f for f in seen["units"]["features"] if f["geometry"] is not None]
     assert len(positioned) >= 40, "simulated phones put the example fleet on the map"
     assert seen["health"]["schematic"] is True
+    assert seen["login"]["name"] == "siti@Meja 1"
+    assert seen["login"]["shift"]["opened_by"] == "sari", "the demo runs a shift opened by its supervisor"

@@ -13,11 +13,30 @@ export class ApiError extends Error {
   }
 }
 
-/** A client bound to a token getter: api.get(path), api.post(path, body), api.patch(path, body). */
-export function makeApi(getToken) {
+// Set after a click or key press, sent with the next request: what keeps a console session alive (the
+// automatic polls alone do not; see siaga/api/sessions.py). Shared by every client of the page.
+const activity = { pending: false };
+let watching = false;
+
+/** Count clicks and key presses as the person's activity (idle timeout of the session). */
+export function watchActivity() {
+  if (watching) { return; }
+  watching = true;
+  const mark = () => { activity.pending = true; };
+  document.addEventListener("pointerdown", mark, true);
+  document.addEventListener("keydown", mark, true);
+}
+
+/** A client bound to a token getter: api.get(path), api.post(path, body), api.patch(path, body).
+ * Without a token it uses the console session cookie: writes carry the session's CSRF token
+ * (`session.getCsrf()`), and a 401 calls `session.onUnauthorized(error)` (the login screen). */
+export function makeApi(getToken, session = {}) {
   async function request(method, path, body) {
-    const headers = { Authorization: "Bearer " + getToken() };
-    const options = { method, headers };
+    const token = getToken();
+    const headers = token ? { Authorization: "Bearer " + token } : {};
+    if (!token && method !== "GET" && session.getCsrf) { headers["X-CSRF-Token"] = session.getCsrf() || ""; }
+    if (activity.pending) { headers["X-Siaga-Activity"] = "user"; activity.pending = false; }
+    const options = { method, headers, credentials: "same-origin" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -30,12 +49,14 @@ export function makeApi(getToken) {
     }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      throw new ApiError({
+      const failure = new ApiError({
         status: response.status,
         code: data.code || null,
         params: Object.assign({}, data.params || {}, data.details || {}),
         detail: typeof data.detail === "string" ? data.detail : response.statusText,
       });
+      if (response.status === 401 && !token && session.onUnauthorized) { session.onUnauthorized(failure); }
+      throw failure;
     }
     return data;
   }

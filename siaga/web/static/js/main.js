@@ -2,7 +2,9 @@
 // Live data: units.geojson and the open incidents are polled every second (simple, robust through
 // proxies; a 500-unit collection is a few tens of kB), so a new position shows within ~1 s.
 
-import { makeApi, errorValue, newestOnly } from "./api.js";
+import { makeApi, errorValue, newestOnly, watchActivity } from "./api.js";
+import { createAccount, currentSession, showLogin, wireLogin } from "./session.js";
+import { createShiftPanel } from "./panels/shift.js";
 import { createStore } from "./store.js";
 import { createMap } from "./map.js";
 import { createBeeper } from "./alarm.js";
@@ -25,9 +27,31 @@ async function start() {
   const savedLang = localStorage.getItem("siaga.lang");
   const store = createStore({
     lang: LANGS.includes(savedLang) ? savedLang : "id",
-    token: localStorage.getItem("siaga.token") || CFG.demoToken || "",
+    // a development tool's token (SIAGA_CONSOLE_DEMO_TOKEN); otherwise a person logs in (session cookie)
+    token: CFG.demoToken || "",
   });
-  const api = makeApi(() => store.get().token);
+  const auth = { csrf: null, person: null, ended: false };
+  const loginAgain = (reason) => { auth.ended = true; showLogin(() => store.get().lang, errorValue(reason)); };
+  const api = makeApi(() => store.get().token, { getCsrf: () => auth.csrf, onUnauthorized: loginAgain });
+  wireLogin(() => store.get().lang);
+  el("lang").addEventListener("click", () => { store.setLang(store.get().lang === "id" ? "en" : "id"); });
+  const translateChrome = (lang) => {
+    document.documentElement.lang = lang;
+    document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(lang, node.dataset.i18n); });
+    el("lang").textContent = t(lang, "lang");
+  };
+  if (!store.get().token) {
+    const person = await currentSession().catch(() => null);
+    if (!person || !person.csrf_token) {
+      translateChrome(store.get().lang);
+      store.subscribe((state, keys) => { if (keys.has("lang")) { translateChrome(state.lang); } });
+      showLogin(() => store.get().lang);
+      return;
+    }
+    auth.csrf = person.csrf_token;
+    auth.person = person;
+    watchActivity();
+  }
   const features = await detectFeatures();
   const beeper = createBeeper();
 
@@ -66,9 +90,7 @@ async function start() {
   // the map and the page chrome follow the store
   store.subscribe((state, keys) => {
     if (keys.has("lang")) {
-      document.documentElement.lang = state.lang;
-      document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(state.lang, node.dataset.i18n); });
-      el("lang").textContent = t(state.lang, "lang");
+      translateChrome(state.lang);
       el("schematic-banner").textContent = t(state.lang, "schematic");
       mapView.renderLegend(state.lang);
     }
@@ -96,12 +118,13 @@ async function start() {
       // polling failures are the connection's state: shown in the header until a poll succeeds
       store.setConnection(errorValue(error));
     }
-    setTimeout(poll, POLL_MS);
+    if (!auth.ended) { setTimeout(poll, POLL_MS); }
   }
 
-  el("token").value = store.get().token;
-  el("token").addEventListener("change", () => { store.setToken(el("token").value.trim()); });
-  el("lang").addEventListener("click", () => { store.setLang(store.get().lang === "id" ? "en" : "id"); });
+  if (auth.person) {
+    createAccount({ store, api, person: auth.person });
+    createShiftPanel({ store, api, person: auth.person });
+  }
   if (CFG.schematic) { el("schematic-banner").hidden = false; }
   const tick = () => { el("clock").textContent = formatWib(new Date()); };
   tick();
