@@ -169,3 +169,19 @@ class Settings(BaseSettings):
                 "use a long random token in production (or leave it unset: admin tokens only)"
             )
         return self
+
+    # --- crew side (issue 13): the unit's phone page ------------------------------------------------
+
+    crew_sees_caller_phone: bool = Field(
+        default=True,
+        description="show the caller's callback number on the crew page of the units assigned to the call",
+    )
+    crew_poll_interval_s: float = Field(
+        default=1.0, gt=0, le=30, description="how often the crew page asks for a new assignment"
+    )
+    arrival_check_m: float = Field(
+        default=1000.0,
+        gt=0,
+        description="an arrival (on scene, at hospital) reported farther than this from the place needs "
+        "a confirmation and is flagged in the incident's timeline",
+    )

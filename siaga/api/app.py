@@ -33,6 +33,7 @@ from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
     routes_console,
     routes_coverage,
+    routes_crew,
     routes_devices,
     routes_dispatch,
     routes_docs,
@@ -200,6 +201,8 @@ def create_app(
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
+    app.include_router(routes_crew.router, prefix=API_PREFIX)
+    app.include_router(routes_crew.page)
     routes_console.mount_console(app)
     return app
 

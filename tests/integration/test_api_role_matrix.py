@@ -135,6 +135,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/devices/{{login}}/credential"): Rule(ADMIN),
     ("DELETE", f"{API}/devices/{{login}}/credential"): Rule(ADMIN),
     ("GET", f"{API}/device/assignment"): Rule(frozenset({"device"})),
+    # the crew page (issue 13): the unit's own device only
+    ("GET", f"{API}/crew/assignment"): Rule(frozenset({"device"})),
+    ("POST", f"{API}/crew/status"): Rule(frozenset({"device"}), json={"status": "en_route"}),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)

@@ -64,6 +64,14 @@ const ID = {
   f_caller_name: "Nama pelapor", f_lon: "Lokasi", f_lat: "Lokasi", f_priority: "Prioritas", f_incident_type: "Jenis",
   f_description: "Catatan", f_note: "Catatan", f_text: "Catatan", f_count: "Jumlah", f_unit_types: "Jenis unit",
   f_reason: "Alasan", f_from: "Dari", f_to: "Sampai", f_q: "Cari",
+  // crew page (issue 13)
+  crew_title: "Halaman kru", crew_login_hint: "Masuk dengan login dan kunci rahasia perangkat unit (lembar pemasangan).",
+  crew_login: "Login perangkat", crew_secret: "Kunci rahasia", crew_sign_in: "Masuk", crew_logout: "Keluar",
+  crew_no_assignment: "Tidak ada penugasan. Tetap siaga.", crew_victims: "Korban", crew_assigned_at: "Ditugaskan",
+  crew_to_incident: "Ke lokasi kejadian", crew_to_hospital: "Ke {name}", crew_navigate: "Navigasi",
+  crew_no_route: "Tidak ada rute jalan dari posisi unit.", crew_no_fix: "Posisi GPS unit belum diterima.",
+  crew_far_yes: "Ya, sudah tiba", crew_offline: "Tidak terhubung — mencoba lagi…",
+  crew_login_mismatch: "Kunci ini milik {actual}, bukan {login}.",
 };
 
 const EN = {
@@ -124,6 +132,13 @@ const EN = {
   f_caller_name: "Caller name", f_lon: "Location", f_lat: "Location", f_priority: "Priority", f_incident_type: "Type",
   f_description: "Notes", f_note: "Note", f_text: "Note", f_count: "Count", f_unit_types: "Unit types",
   f_reason: "Reason", f_from: "From", f_to: "To", f_q: "Search",
+  crew_title: "Crew page", crew_login_hint: "Sign in with the unit device's login and secret (set-up sheet).",
+  crew_login: "Device login", crew_secret: "Secret", crew_sign_in: "Sign in", crew_logout: "Sign out",
+  crew_no_assignment: "No assignment. Stand by.", crew_victims: "Victims", crew_assigned_at: "Assigned",
+  crew_to_incident: "To the incident", crew_to_hospital: "To {name}", crew_navigate: "Navigate",
+  crew_no_route: "No road route from the unit's position.", crew_no_fix: "No GPS position from the unit yet.",
+  crew_far_yes: "Yes, we are there", crew_offline: "Not connected — retrying…",
+  crew_login_mismatch: "This secret belongs to {actual}, not {login}.",
 };
 
 
@@ -169,6 +184,8 @@ const SERVER_ID = {
   count_out_of_range: "{field} harus antara {min} dan {max}.", victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
   invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
   method_not_allowed: "Server ini belum mendukung tindakan ini.",
+  arrival_far: "Posisi terakhir {unit_id} berjarak {distance_m} m dari tempat itu (lebih dari {limit_m} m). Yakin sudah \u201c{status}\u201d?",
+  "timeline.arrival_far": "\u26a0 {unit_id} melapor \u201c{status}\u201d padahal {distance_m} m dari tempat (lebih dari {limit_m} m)",
 };
 
 const SERVER_EN = {
@@ -211,6 +228,8 @@ const SERVER_EN = {
   count_out_of_range: "{field} must be between {min} and {max}.", victims_out_of_range: "The number of victims must be between {min} and {max}.",
   invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
   method_not_allowed: "This server does not support this action yet.",
+  arrival_far: "{unit_id}'s last position is {distance_m} m from the place (more than {limit_m} m). Really \u201c{status}\u201d?",
+  "timeline.arrival_far": "\u26a0 {unit_id} reported \u201c{status}\u201d {distance_m} m from the place (more than {limit_m} m)",
 };
 
 export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });
