@@ -4,8 +4,7 @@
 /* global L */
 
 export function createCrewMap(node) {
-  const map = L.map(node, { zoomControl: false, attributionControl: true });
-  map.attributionControl.setPrefix(false);
+  const map = L.map(node, { zoomControl: false, attributionControl: false });
   map.setView([0.78, 102.05], 9);
   const layer = L.layerGroup().addTo(map);
   let fittedTo = null;
@@ -42,7 +41,5 @@ export function createCrewMap(node) {
     }
   }
 
-  function setLabel(text) { map.attributionControl.setPrefix(text); }
-
-  return { map, render, setLabel, invalidate: () => map.invalidateSize() };
+  return { map, render, invalidate: () => map.invalidateSize() };
 }

@@ -12,7 +12,7 @@ export function assignmentHtml(lang, view) {
   if (!inc) { return `<div class="card" data-crew-idle="1"><h2>${esc(t(lang, "crew_no_assignment"))}</h2></div>`; }
   const place = [inc.desa, inc.kecamatan].filter(Boolean).join(", ");
   const rows = [
-    [t(lang, "location"), [inc.address, place].filter(Boolean).join(" — ")],
+    [t(lang, "location"), inc.address || place],
     [t(lang, "landmark"), inc.landmark],
     [t(lang, "crew_victims"), inc.victims == null ? "" : String(inc.victims)],
     [t(lang, "notes"), inc.description],
