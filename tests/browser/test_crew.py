@@ -186,3 +186,49 @@ def test_the_crew_follows_its_assignment_on_the_phone(console, mosquitto_broker)
         browser.close()
     assert watch.errors == []
     assert watch.outside == []
+
+
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+"""Chromium's throttling: 400 ms round trip, 400 kbit/s each way (a weak 3G cell in a plantation)."""
+
+
+def _transfers(page: Page) -> dict[str, int]:
+    """Bytes that crossed the network per resource of the page's last load (0: from the cache)."""
+    return dict(
+        page.evaluate(
+            "() => Object.fromEntries(performance.getEntriesByType('resource')"
+            ".map((e) => [new URL(e.name).pathname, e.transferSize]))"
+        )
+    )
+
+
+def test_the_crew_page_loads_on_a_slow_link_and_caches_its_assets(console):
+    """No page.route here: Playwright's request interception turns the HTTP cache off."""
+    outside: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(**PHONE)
+        crew = context.new_page()
+        crew.on("request", lambda r: None if r.url.startswith(console.url) else outside.append(r.url))
+        crew.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        crew.on("pageerror", lambda e: errors.append(str(e)))
+        cdp = context.new_cdp_session(crew)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+        crew.goto(console.url + "crew", timeout=60_000)
+        sign_in(crew, "", "demo-device-token")  # a unit-bound device token works too
+        crew.wait_for_selector("[data-crew-idle]", timeout=30_000)
+        assert crew.locator("#crew-unit").inner_text() == AMB
+        first = _transfers(crew)
+        assert first["/vendor/leaflet-1.9.4/leaflet.js"] > 10_000  # fetched over the slow link once
+        assert sum(first.values()) < 300_000, first
+
+        crew.reload(timeout=60_000)  # signed in still (the secret stays on the phone)
+        crew.wait_for_selector("[data-crew-idle]", timeout=30_000)
+        again = _transfers(crew)
+        for asset in ("/vendor/leaflet-1.9.4/leaflet.js", "/static/js/crew.js", "/static/js/i18n.js"):
+            assert again[asset] < 1_000, (asset, again[asset])  # from the cache, or a 304 revalidation
+        browser.close()
+    assert outside == []
+    assert errors == []
