@@ -179,6 +179,9 @@ class Settings(BaseSettings):
     crew_poll_interval_s: float = Field(
         default=1.0, gt=0, le=30, description="how often the crew page asks for a new assignment"
     )
+    demo_scene_dwell_s: float = Field(
+        default=600.0, gt=0, description="simulated seconds a demo crew stays on scene or at the hospital"
+    )
     arrival_check_m: float = Field(
         default=1000.0,
         gt=0,
