@@ -34,6 +34,7 @@ from siaga.api import (
     routes_console,
     routes_coverage,
     routes_crew,
+    routes_device_admin,
     routes_devices,
     routes_dispatch,
     routes_docs,
@@ -202,6 +203,7 @@ def create_app(
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
     app.include_router(routes_crew.router, prefix=API_PREFIX)
+    app.include_router(routes_device_admin.router, prefix=API_PREFIX)
     app.include_router(routes_crew.page)
     routes_console.mount_console(app)
     return app

@@ -138,6 +138,9 @@ RULES: dict[tuple[str, str], Rule] = {
     # the crew page (issue 13): the unit's own device only
     ("GET", f"{API}/crew/assignment"): Rule(frozenset({"device"})),
     ("POST", f"{API}/crew/status"): Rule(frozenset({"device"}), json={"status": "en_route"}),
+    # devices an operator manages (issue 13; supervisor later)
+    ("DELETE", f"{API}/units/{{unit_id}}/device"): Rule(ADMIN),
+    ("POST", f"{API}/devices/{{login}}/setup-sheet"): Rule(ADMIN),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)
