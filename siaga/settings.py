@@ -179,6 +179,12 @@ class Settings(BaseSettings):
     crew_poll_interval_s: float = Field(
         default=1.0, gt=0, le=30, description="how often the crew page asks for a new assignment"
     )
+    device_silent_after_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="an on-duty unit whose device sent nothing for this long is flagged silent (OwnTracks "
+        "move mode and Traccar Client at 30 s report far more often; significant-changes mode may not)",
+    )
     demo_scene_dwell_s: float = Field(
         default=600.0, gt=0, description="simulated seconds a demo crew stays on scene or at the hospital"
     )

@@ -204,6 +204,7 @@ def create_app(
     app.include_router(routes_replay.page)
     app.include_router(routes_crew.router, prefix=API_PREFIX)
     app.include_router(routes_device_admin.router, prefix=API_PREFIX)
+    app.include_router(routes_device_admin.page)
     app.include_router(routes_crew.page)
     routes_console.mount_console(app)
     return app

@@ -72,6 +72,13 @@ const ID = {
   crew_no_route: "Tidak ada rute jalan dari posisi unit.", crew_no_fix: "Posisi GPS unit belum diterima.",
   crew_far_yes: "Ya, sudah tiba", crew_offline: "Tidak terhubung — mencoba lagi…",
   crew_login_mismatch: "Kunci ini milik {actual}, bukan {login}.",
+  // device page (issue 13)
+  dev_title: "Perangkat unit", dev_back: "Konsol", dev_unit: "Unit", dev_device: "Login perangkat",
+  dev_attach: "Pasang / ganti", dev_last_seen: "Terakhir terlihat", dev_app: "Aplikasi", dev_fixes_today: "Posisi hari ini",
+  dev_alerts: "Peringatan", dev_sheet: "Lembar pemasangan", dev_remove: "Lepas", dev_no_secret: "tanpa kunci",
+  dev_remove_confirm: "Lepas perangkat dari {unit}? Kuncinya berhenti berlaku.", dev_alert_count: "{count} perangkat perlu dicek",
+  dev_issued: "Perangkat {login} terpasang di {unit}. Kunci rahasia (hanya ditampilkan sekali):",
+  dev_battery_note: "Baterai dan posisi yang ditolak belum disimpan per perangkat; lihat metrik ingest.",
 };
 
 const EN = {
@@ -139,6 +146,12 @@ const EN = {
   crew_no_route: "No road route from the unit's position.", crew_no_fix: "No GPS position from the unit yet.",
   crew_far_yes: "Yes, we are there", crew_offline: "Not connected — retrying…",
   crew_login_mismatch: "This secret belongs to {actual}, not {login}.",
+  dev_title: "Unit devices", dev_back: "Console", dev_unit: "Unit", dev_device: "Device login",
+  dev_attach: "Attach / replace", dev_last_seen: "Last seen", dev_app: "App", dev_fixes_today: "Fixes today",
+  dev_alerts: "Alerts", dev_sheet: "Set-up sheet", dev_remove: "Remove", dev_no_secret: "no secret",
+  dev_remove_confirm: "Remove the device of {unit}? Its secret stops working.", dev_alert_count: "{count} devices need a look",
+  dev_issued: "Device {login} attached to {unit}. Secret (shown only once):",
+  dev_battery_note: "Battery and rejected fixes are not stored per device yet; see the ingest metrics.",
 };
 
 
@@ -185,6 +198,7 @@ const SERVER_ID = {
   invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
   method_not_allowed: "Server ini belum mendukung tindakan ini.",
   arrival_far: "Posisi terakhir {unit_id} berjarak {distance_m} m dari tempat itu (lebih dari {limit_m} m). Yakin sudah \u201c{status}\u201d?",
+  device_silent: "Senyap {minutes} mnt (batas {limit_min} mnt)", device_never_seen: "Belum pernah mengirim posisi",
   "timeline.arrival_far": "\u26a0 {unit_id} melapor \u201c{status}\u201d padahal {distance_m} m dari tempat (lebih dari {limit_m} m)",
 };
 
@@ -229,6 +243,7 @@ const SERVER_EN = {
   invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
   method_not_allowed: "This server does not support this action yet.",
   arrival_far: "{unit_id}'s last position is {distance_m} m from the place (more than {limit_m} m). Really \u201c{status}\u201d?",
+  device_silent: "Silent for {minutes} min (limit {limit_min} min)", device_never_seen: "Never sent a position",
   "timeline.arrival_far": "\u26a0 {unit_id} reported \u201c{status}\u201d {distance_m} m from the place (more than {limit_m} m)",
 };
 
