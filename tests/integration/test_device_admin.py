@@ -102,3 +102,25 @@ def test_the_cli_prints_a_sheet_and_unpairs(tmp_path: Path) -> None:
     again = cli(env, "devices", "sheet", "amb2", "--out", str(out))
     assert again.returncode == 2
     assert "no unit carries device login" in again.stdout + again.stderr
+
+
+def test_the_fleet_csv_pairs_devices_and_never_replaces_one(tmp_path: Path) -> None:
+    from dispatch_geo.domain.fleet_csv import COLUMNS, parse_fleet_csv
+
+    url = f"sqlite:///{tmp_path / 'siaga.db'}"
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    post = "psc119-siak,PSC 119 Siak,psc_119,102.05,0.80,true,centroid"
+    header = ",".join((*COLUMNS, "device_id"))
+    first = parse_fleet_csv(
+        f"{header}\nAMB-SIAK-01,ambulance,,{post},amb1/phone\nAMB-SIAK-02,ambulance,,{post},\n"
+    )
+    again = parse_fleet_csv(
+        f"{header}\nAMB-SIAK-01,ambulance,,{post},other\nAMB-SIAK-02,ambulance,,{post},amb2\n"
+    )
+    with make_session_factory(engine).begin() as session:
+        fleet_repo.import_fleet(session, fleet=first, at=datetime.now(UTC))
+        fleet_repo.import_fleet(session, fleet=again, at=datetime.now(UTC))
+        devices = {u.id: u.device_id for u in fleet_repo.list_units(session)}
+    engine.dispose()
+    assert devices == {"AMB-SIAK-01": "amb1/phone", "AMB-SIAK-02": "amb2"}
