@@ -188,6 +188,12 @@ class Settings(BaseSettings):
     demo_scene_dwell_s: float = Field(
         default=600.0, gt=0, description="simulated seconds a demo crew stays on scene or at the hospital"
     )
+    geofence_radius_m: float = Field(
+        default=150.0, gt=0, le=5000, description="a unit this close to its target is arriving"
+    )
+    geofence_dwell_s: float = Field(
+        default=20.0, ge=0, le=600, description="for this long before its crew page proposes the arrival"
+    )
     arrival_check_m: float = Field(
         default=1000.0,
         gt=0,

@@ -1,6 +1,7 @@
 """What a unit's crew sees on its phone: where to go (the incident, or the hospital while transporting),
 the road route and ETA from the unit's last fix, the statuses it may report, and a check that a
-reported arrival agrees with the unit's position.
+reported arrival agrees with the unit's position, and the arrival its recent fixes suggest (a unit that
+stays within a radius of its target for a while is proposed "on scene" / "at hospital").
 
 The route is one bounded search of the same router as a recommendation (the unit as the only
 candidate), cached per unit fix and target like :func:`dispatch_geo.dispatch.facilities.eta_from_unit`:
@@ -9,6 +10,7 @@ a crew page polls every second, the route changes only when the unit reports a n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,3 +94,49 @@ def contradicts_position(
         return None
     distance = distance_from(unit, place)
     return distance if distance is not None and distance > limit_m else None
+
+
+PROPOSED_ON_ARRIVAL: dict[UnitStatus, UnitStatus] = {
+    UnitStatus.EN_ROUTE: UnitStatus.ON_SCENE,
+    UnitStatus.TRANSPORTING: UnitStatus.AT_HOSPITAL,
+}
+"""The arrival a geofence proposes for each status that drives somewhere."""
+
+
+@dataclass(frozen=True)
+class ArrivalProposal:
+    """The unit has stayed within ``radius_m`` of its target for ``inside_s``: propose ``status``."""
+
+    status: UnitStatus
+    inside_s: float
+    radius_m: float
+
+
+def inside_since(fixes: Sequence[tuple[datetime, LonLat]], place: LonLat, radius_m: float) -> datetime | None:
+    """Start of the newest unbroken run of fixes within ``radius_m`` of ``place`` (``fixes`` oldest
+    first); None when the newest fix is outside."""
+    start = None
+    for at, where in reversed(fixes):
+        if great_circle_m(where, place) > radius_m:
+            break
+        start = at
+    return start
+
+
+def arrival_proposal(
+    status: UnitStatus,
+    fixes: Sequence[tuple[datetime, LonLat]],
+    place: LonLat,
+    *,
+    radius_m: float,
+    dwell_s: float,
+) -> ArrivalProposal | None:
+    """The arrival to propose when the unit's fixes have stayed near ``place`` for ``dwell_s``."""
+    proposed = PROPOSED_ON_ARRIVAL.get(status)
+    if proposed is None or not fixes:
+        return None
+    start = inside_since(fixes, place, radius_m)
+    if start is None:
+        return None
+    inside_s = (fixes[-1][0] - start).total_seconds()
+    return ArrivalProposal(proposed, inside_s, radius_m) if inside_s >= dwell_s else None

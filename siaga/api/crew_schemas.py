@@ -54,6 +54,14 @@ class CrewIncident(BaseModel):
     assigned_at: datetime
 
 
+class CrewProposal(BaseModel):
+    """The unit has stayed near its target: the crew page proposes this arrival (one tap)."""
+
+    status: UnitStatus
+    inside_s: float = Field(description="how long its fixes have stayed within radius_m of the target")
+    radius_m: float
+
+
 class CrewOut(BaseModel):
     """Everything the crew page shows; unchanged answers share an ETag (poll with If-None-Match)."""
 
@@ -68,6 +76,7 @@ class CrewOut(BaseModel):
     incident: CrewIncident | None = None
     target: CrewTarget | None = None
     route: CrewRoute | None = None
+    proposal: CrewProposal | None = None
     hospitals: list[CrewHospital] = Field(
         default_factory=list,
         description="where the patient may go, nearest first (when transporting is next)",

@@ -12,7 +12,7 @@ flagged in the incident's timeline.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -27,7 +27,14 @@ from dispatch_geo.domain.facilities import FacilityKind
 from dispatch_geo.domain.units import UnitStatus
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import ConflictError
-from dispatch_geo.storage import device_repo, event_repo, facility_repo, fleet_repo, incident_repo
+from dispatch_geo.storage import (
+    device_repo,
+    event_repo,
+    facility_repo,
+    fleet_repo,
+    incident_repo,
+    position_repo,
+)
 from dispatch_geo.storage.event_models import IncidentEventKind
 from dispatch_geo.storage.models import IncidentRow, UnitRow
 from siaga.api import crew_schemas as cs
@@ -147,6 +154,7 @@ def crew_view(session: Session, state: StateDep, who: Principal, *, now: datetim
     route = crew.route_from_unit(
         state.geo, cache, unit=unit, to=LonLat(target.location.lon, target.location.lat), now=now
     )
+    proposal = _proposal(session, state, unit, LonLat(target.location.lon, target.location.lat))
     hospitals = []
     if UnitStatus.TRANSPORTING in next_statuses:
         hospitals = hospitals_from_unit(session, state, unit=unit, now=now)
@@ -166,7 +174,30 @@ def crew_view(session: Session, state: StateDep, who: Principal, *, now: datetim
                 geometry=route.geometry,
             ),
             "hospitals": hospitals,
+            "proposal": None
+            if proposal is None
+            else cs.CrewProposal(
+                status=proposal.status, inside_s=round(proposal.inside_s), radius_m=proposal.radius_m
+            ),
         }
+    )
+
+
+PROPOSAL_LOOKBACK_S = 600.0
+"""Fixes read back from the unit's last one when checking for an arrival."""
+
+
+def _proposal(session: Session, state: StateDep, unit: UnitRow, place: LonLat) -> crew.ArrivalProposal | None:
+    if unit.status not in crew.PROPOSED_ON_ARRIVAL or unit.last_fix_time is None:
+        return None
+    since = unit.last_fix_time - timedelta(seconds=PROPOSAL_LOOKBACK_S)
+    rows = position_repo.list_position_fixes(session, unit_id=unit.id, since=since)
+    return crew.arrival_proposal(
+        unit.status,
+        [(r.fix_time, r.position) for r in rows],
+        place,
+        radius_m=state.settings.geofence_radius_m,
+        dwell_s=state.settings.geofence_dwell_s,
     )
 
 

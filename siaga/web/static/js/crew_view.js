@@ -47,8 +47,11 @@ export function navHtml(lang, view) {
 }
 
 export function buttonsHtml(lang, view, busy) {
-  return view.next_statuses.map((s) => `<button type="button" class="big" data-status="${esc(s)}"${busy ? " disabled" : ""}>`
-    + `${esc(t(lang, "s_" + s))}</button>`).join("");
+  const proposal = view.proposal;
+  const banner = proposal ? `<p class="proposal" data-crew-proposal="${esc(proposal.status)}">`
+    + `${esc(t(lang, "crew_proposal", { seconds: proposal.inside_s, radius: proposal.radius_m, status: t(lang, "s_" + proposal.status) }))}</p>` : "";
+  return banner + view.next_statuses.map((s) => `<button type="button" class="big${proposal && proposal.status === s ? " proposed" : ""}"`
+    + ` data-status="${esc(s)}"${busy ? " disabled" : ""}>${esc(t(lang, "s_" + s))}</button>`).join("");
 }
 
 export function hospitalsHtml(lang, view) {

@@ -72,6 +72,7 @@ const ID = {
   crew_no_route: "Tidak ada rute jalan dari posisi unit.", crew_no_fix: "Posisi GPS unit belum diterima.",
   crew_far_yes: "Ya, sudah tiba", crew_offline: "Tidak terhubung — mencoba lagi…",
   crew_login_mismatch: "Kunci ini milik {actual}, bukan {login}.",
+  crew_proposal: "Posisi unit sudah {seconds} dtk dalam {radius} m dari tujuan. Sudah tiba? Tekan \u201c{status}\u201d.",
   // device page (issue 13)
   dev_title: "Perangkat unit", dev_back: "Konsol", dev_unit: "Unit", dev_device: "Login perangkat",
   dev_attach: "Pasang / ganti", dev_last_seen: "Terakhir terlihat", dev_app: "Aplikasi", dev_fixes_today: "Posisi hari ini",
@@ -146,6 +147,7 @@ const EN = {
   crew_no_route: "No road route from the unit's position.", crew_no_fix: "No GPS position from the unit yet.",
   crew_far_yes: "Yes, we are there", crew_offline: "Not connected — retrying…",
   crew_login_mismatch: "This secret belongs to {actual}, not {login}.",
+  crew_proposal: "The unit has been within {radius} m of the destination for {seconds} s. Arrived? Tap \u201c{status}\u201d.",
   dev_title: "Unit devices", dev_back: "Console", dev_unit: "Unit", dev_device: "Device login",
   dev_attach: "Attach / replace", dev_last_seen: "Last seen", dev_app: "App", dev_fixes_today: "Fixes today",
   dev_alerts: "Alerts", dev_sheet: "Set-up sheet", dev_remove: "Remove", dev_no_secret: "no secret",
