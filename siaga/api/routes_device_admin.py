@@ -18,7 +18,7 @@ from dispatch_geo.domain.units import UnitStatus
 from dispatch_geo.domain.values import WIB
 from dispatch_geo.storage import device_health_repo, device_repo, fleet_repo
 from siaga.api import schemas
-from siaga.api.deps import AdminDep, SessionDep, StateDep, now_utc
+from siaga.api.deps import AdminDep, DispatcherDep, SessionDep, StateDep, now_utc
 from siaga.api.routes_console import page_with_config
 from siaga.api.routes_devices import LoginPath
 from siaga.setup_sheet import sheet_html
@@ -57,9 +57,10 @@ def devices_page(state: StateDep) -> HTMLResponse:
 @router.get(
     "/devices/health",
     response_model=list[DeviceHealthOut],
-    summary="Every paired device: last seen, app, fixes today, and alerts (silent on duty) (admin)",
+    summary="Every paired device: last seen, app, fixes today, and alerts (silent on duty) "
+    "(dispatchers and admins: the console warns of silent phones)",
 )
-def device_health(session: SessionDep, state: StateDep, _: AdminDep) -> list[DeviceHealthOut]:
+def device_health(session: SessionDep, state: StateDep, _: DispatcherDep) -> list[DeviceHealthOut]:
     now = now_utc()
     midnight = now.astimezone(WIB).replace(hour=0, minute=0, second=0, microsecond=0)
     today = device_health_repo.fixes_since(session, since=midnight)

@@ -84,3 +84,28 @@ def test_silent_phones_are_flagged_and_devices_are_managed_from_the_page(console
         browser.close()
     assert watch.errors == []
     assert watch.outside == []
+
+
+def test_the_console_warns_of_silent_phones(console, mosquitto_broker):
+    """A dispatcher's console shows "1 perangkat perlu dicek" in its header, linking to the device page."""
+    with console.sessions.begin() as session:
+        device_repo.enrol_device(
+            session, unit_id="AMB-SIAK-01", device_id="amb-siak-01/phone", at=datetime.now(UTC), by="test"
+        )
+    watch = Watch(console)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = watch.page(browser)
+        page.goto(console.url)
+        page.wait_for_selector("#device-alerts:not([hidden])", timeout=15_000)
+        assert page.locator("#device-alerts").inner_text() == "1 perangkat perlu dicek"
+        assert page.get_attribute("#device-alerts", "title") == "AMB-SIAK-01"
+        page.click("#lang")
+        page.wait_for_function(
+            "() => document.querySelector('#device-alerts').innerText === '1 devices need a look'"
+        )
+        page.click("#device-alerts")
+        page.wait_for_selector("tr[data-device-unit='AMB-SIAK-01'] [data-alert='device_never_seen']")
+        browser.close()
+    assert watch.errors == []
+    assert watch.outside == []

@@ -15,6 +15,7 @@ import { createIncidentList } from "./panels/incidents.js";
 import { createBoard } from "./panels/board.js";
 import { createHistory } from "./panels/history.js";
 import { createRelocate } from "./panels/relocate.js";
+import { watchDeviceAlerts } from "./device_alerts.js";
 
 const POLL_MS = 1000;
 const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
@@ -104,6 +105,7 @@ async function start() {
   const reopen = store.get().openIncidentId;
   if (reopen != null) { holder.panel.open(reopen); }  // the panel survives a reload
   poll();
+  watchDeviceAlerts({ api, store, node: el("device-alerts") });
   window.siagaConsole = { map: mapView.map, store, features };
 }
 
