@@ -42,6 +42,7 @@ from siaga.api import (
     routes_incidents,
     routes_meta,
     routes_metrics,
+    routes_position_requests,
     routes_replay,
     routes_units,
 )
@@ -203,6 +204,7 @@ def create_app(
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
     app.include_router(routes_crew.router, prefix=API_PREFIX)
+    app.include_router(routes_position_requests.router, prefix=API_PREFIX)
     app.include_router(routes_device_admin.router, prefix=API_PREFIX)
     app.include_router(routes_device_admin.page)
     app.include_router(routes_crew.page)

@@ -142,6 +142,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{API}/units/{{unit_id}}/device"): Rule(ADMIN),
     ("POST", f"{API}/devices/{{login}}/setup-sheet"): Rule(ADMIN),
     ("GET", f"{API}/devices/health"): Rule(OPS),
+    ("POST", f"{API}/units/position-requests"): Rule(OPS, json={"unit_types": ["water_tanker"]}),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)
