@@ -50,7 +50,13 @@ def _free_port() -> int:
 def running_console(
     tmp: Path, road: RoadGraph, gazetteer: Gazetteer, broker_host: str, broker_port: int
 ) -> Iterator[RunningConsole]:
-    settings = Settings(database_url=f"sqlite:///{tmp / 'siaga.db'}", var_dir=tmp)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp / 'siaga.db'}",
+        var_dir=tmp,
+        mqtt_host=broker_host,  # the API's own MQTT use: positions on demand (reportLocation)
+        mqtt_port=broker_port,
+        mqtt_protocol="3.1.1",
+    )
     app = create_app(settings, road=road, gazetteer=gazetteer)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -80,6 +80,8 @@ const ID = {
   dev_remove_confirm: "Lepas perangkat dari {unit}? Kuncinya berhenti berlaku.", dev_alert_count: "{count} perangkat perlu dicek",
   dev_issued: "Perangkat {login} terpasang di {unit}. Kunci rahasia (hanya ditampilkan sekali):",
   dev_battery_note: "Baterai dan posisi yang ditolak belum disimpan per perangkat; lihat metrik ingest.",
+  askPositions: "Minta posisi terbaru {count} unit (posisi lama)", askingPositions: "Meminta posisi… {answered}/{count} unit menjawab",
+  positionsSkipped: "Tidak dapat diminta posisi (bukan aplikasi OwnTracks): {units}",
 };
 
 const EN = {
@@ -154,6 +156,8 @@ const EN = {
   dev_remove_confirm: "Remove the device of {unit}? Its secret stops working.", dev_alert_count: "{count} devices need a look",
   dev_issued: "Device {login} attached to {unit}. Secret (shown only once):",
   dev_battery_note: "Battery and rejected fixes are not stored per device yet; see the ingest metrics.",
+  askPositions: "Ask {count} units (stale positions) for their position", askingPositions: "Asking for positions… {answered}/{count} answered",
+  positionsSkipped: "Cannot be asked (not an OwnTracks app): {units}",
 };
 
 

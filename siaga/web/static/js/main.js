@@ -16,6 +16,7 @@ import { createBoard } from "./panels/board.js";
 import { createHistory } from "./panels/history.js";
 import { createRelocate } from "./panels/relocate.js";
 import { watchDeviceAlerts } from "./device_alerts.js";
+import { createPositionRequests } from "./panels/positions.js";
 
 const POLL_MS = 1000;
 const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
@@ -53,6 +54,7 @@ async function start() {
   });
   holder.panel = createIncidentPanel({ store, api, features, mapView, refreshNow });
   holder.relocate = createRelocate({ store, api, panel: holder.panel, refreshNow });
+  createPositionRequests({ store, api, panel: holder.panel });
   holder.intake = createIntake({
     store, api, features,
     onCreated: async (incident) => { await Promise.all([holder.panel.open(incident.id), refreshIncidents()]); },
