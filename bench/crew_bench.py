@@ -13,6 +13,9 @@ Prints one JSON object:
 - ``assignment_to_crew_page``: p50/p95/p99 ms (target p95 ≤ 2000);
 - ``poll_request``: one poll's round trip (the baseline of the same run: the latency is the poll
   interval's wait plus this), and the share of polls answered 304 without a body;
+- ``report_location_round_trip``: p50/p95/p99 ms from the dispatcher's ``POST /units/position-requests``
+  to each asked (stale, silent) ambulance seen fresh in ``GET /units/{id}``: MQTT command → the phone
+  answers with a fix → ingest → database (``--probes`` ambulances per round, ``--rounds`` rounds);
 - ``poll_interval_s``, ``units``, ``crews``, ``fixes_per_s``.
 
 Usage: ``python bench/crew_bench.py [--units 200] [--crews 20] [--calls 30]``
@@ -34,6 +37,7 @@ import httpx
 import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,6 +59,15 @@ from tracking.ingest.service import IngestService
 DISPATCHER = {"Authorization": "Bearer demo-dispatcher-token"}
 
 
+def ambulance_indexes(url: str) -> list[int]:
+    """Indexes of the seeded units that are ambulances (``U0003`` → 3)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id FROM units WHERE unit_type = 'ambulance' ORDER BY id")).all()
+    engine.dispose()
+    return [int(r[0][1:]) for r in rows]
+
+
 def enrol_all(url: str, units: int) -> dict[str, str]:
     """Pair every unit with a phone ``u0001/phone``…; returns ``{unit_id: secret}``."""
     engine = make_engine(url)
@@ -74,21 +87,43 @@ def enrol_all(url: str, units: int) -> dict[str, str]:
 class Phones(threading.Thread):
     """Every unit's OwnTracks app: a fix at its road node every ``every_s`` seconds (QoS 1)."""
 
-    def __init__(self, broker: MosquittoBroker, road: Any, units: int, every_s: float) -> None:
+    def __init__(
+        self,
+        broker: MosquittoBroker,
+        road: Any,
+        units: int,
+        every_s: float,
+        silent: frozenset[int] = frozenset(),
+    ) -> None:
         super().__init__(daemon=True)
+        self.silent = silent
+        """Units whose phone sends nothing by itself (stale), but answers reportLocation."""
         self.stop = threading.Event()
         self.sent = 0
         rng = np.random.default_rng(11)  # the same draw as call_bench.seed: each unit stays on its node
         self.places = [_node(road, int(n)) for n in rng.integers(road.n_nodes, size=units)]
         self.every_s = every_s
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="crew-bench-phones")
+        self.client.on_message = self._answer
         self.client.connect(broker.host, broker.port)
+        self.client.subscribe("owntracks/+/phone/cmd", qos=1)
         self.client.loop_start()
+
+    def _answer(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        """An OwnTracks app with remote commands on: reportLocation → a fix of now."""
+        if json.loads(message.payload).get("action") != "reportLocation":
+            return
+        i = int(message.topic.split("/")[1][1:])
+        lon, lat = self.places[i]
+        payload = {"_type": "location", "lon": lon, "lat": lat, "tst": int(time.time()), "tid": "bn"}
+        client.publish(f"owntracks/u{i:04d}/phone", json.dumps(payload), qos=1)
 
     def run(self) -> None:
         while not self.stop.is_set():
             tst = int(time.time())
             for i, (lon, lat) in enumerate(self.places):
+                if i in self.silent:
+                    continue
                 payload = {"_type": "location", "lon": lon, "lat": lat, "tst": tst, "tid": "bn"}
                 self.client.publish(f"owntracks/u{i:04d}/phone", json.dumps(payload), qos=1)
                 self.sent += 1
@@ -157,12 +192,47 @@ def run_calls(
     return latencies
 
 
+def make_stale(url: str, unit_ids: list[str]) -> None:
+    """Age the probe units' last fix by an hour (the writer only ever moves it forward)."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE units SET last_fix_time = last_fix_time - interval '1 hour' WHERE id = ANY(:ids)"),
+            {"ids": unit_ids},
+        )
+    engine.dispose()
+
+
+def report_location_round_trips(base: str, url: str, probes: list[str], rounds: int) -> list[float]:
+    """POST /units/position-requests → each asked unit seen fresh in GET /units/{id}, ms."""
+    samples = []
+    with httpx.Client(base_url=base, headers=DISPATCHER, timeout=30) as http:
+        for _ in range(rounds):
+            make_stale(url, probes)
+            start = time.perf_counter()
+            asked = http.post("/api/v1/units/position-requests", json={"unit_types": ["ambulance"]})
+            asked.raise_for_status()
+            waiting = set(asked.json()["asked"]) & set(probes)
+            deadline = time.perf_counter() + 30
+            while waiting and time.perf_counter() < deadline:
+                for unit_id in sorted(waiting):
+                    if http.get(f"/api/v1/units/{unit_id}").json()["stale"] is False:
+                        samples.append((time.perf_counter() - start) * 1000)
+                        waiting.discard(unit_id)
+                time.sleep(0.01)
+    return samples
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--crews", type=int, default=20, help="crew pages polling at once")
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument("--fix-every", type=float, default=10.0, help="seconds between a phone's fixes")
+    parser.add_argument(
+        "--probes", type=int, default=5, help="stale ambulances asked for a position per round"
+    )
+    parser.add_argument("--rounds", type=int, default=6, help="reportLocation rounds")
     args = parser.parse_args()
     settings = Settings()
     road, _ = resolve_graph(settings)
@@ -178,9 +248,12 @@ def main() -> None:
             app_settings = Settings(
                 database_url=url,
                 var_dir=Path(tmp),
-                stale_after_s=86_400,
+                stale_after_s=600,  # the seeded fixes stay fresh for the run; the probes are aged by an hour
                 fleet_csv_path=None,
                 auth_failure_limit=0,
+                mqtt_host=broker.host,
+                mqtt_port=broker.port,
+                mqtt_protocol="3.1.1",
             )
             app = create_app(app_settings, road=road, gazetteer=gazetteer)
             server, thread, base = serve(app)
@@ -189,15 +262,19 @@ def main() -> None:
                 MqttSettings(host=broker.host, port=broker.port, client_id="crew-bench"),
             )
             ingest.start()
-            phones = Phones(broker, road, args.units, args.fix_every)
+            ambulances = ambulance_indexes(url)
+            probes = [f"U{i:04d}" for i in ambulances[-args.probes :]]
+            phones = Phones(broker, road, args.units, args.fix_every, frozenset(ambulances[-args.probes :]))
             phones.start()
             interval = app_settings.crew_poll_interval_s
-            crews = {uid: Crew(base, secrets[uid], interval) for uid in sorted(secrets)[: args.crews]}
+            crew_ids = [uid for uid in sorted(secrets) if uid not in probes][: args.crews]
+            crews = {uid: Crew(base, secrets[uid], interval) for uid in crew_ids}
             try:
                 for crew in crews.values():
                     crew.start()
                 time.sleep(2 * interval)
                 latencies = run_calls(base, crews, args.calls, phones.places)
+                round_trips = report_location_round_trips(base, url, probes, args.rounds)
             finally:
                 for crew in crews.values():
                     crew.stop.set()
@@ -221,7 +298,9 @@ def main() -> None:
             "assignment_to_crew_page": percentiles(latencies),
             "poll_request": percentiles([ms for c in crews.values() for ms in c.round_trips_ms]),
             "polls_not_modified_share": round(sum(c.not_modified for c in crews.values()) / max(polls, 1), 3),
-            "targets": {"assignment_to_crew_page_p95_ms": 2000},
+            "report_location_round_trip": percentiles(round_trips),
+            "report_location_probes": len(probes),
+            "targets": {"assignment_to_crew_page_p95_ms": 2000, "report_location_round_trip_p95_ms": 10_000},
         }
         print(json.dumps(figures, indent=2))
     finally:
