@@ -252,7 +252,13 @@ def demo(
             console.print(f"  {username} / {password} ({', '.join(r.value for r in roles)})", highlight=False)
         console.print(f"API docs: {url}docs — press Ctrl+C to stop")
 
-    report = run_demo(settings, road, for_seconds=for_seconds, on_ready=ready)
+    def broker(host: str, port: int, unit_id: str, line: str) -> None:
+        console.print(f"Demo MQTT broker / broker MQTT demo: [bold]{host}:{port}[/] (no password)")
+        console.print(f"Move the hand-moved unit {unit_id} (its phone is not simulated), e.g.:")
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print("Crew page / halaman kru: /crew (device login and secret, or demo-device-token)")
+
+    report = run_demo(settings, road, for_seconds=for_seconds, on_ready=ready, on_broker=broker)
     console.print(
         f"Demo stopped: {report.units} units, {report.messages_published:,} messages published, "
         f"{report.fixes_accepted:,.0f} fixes accepted, {report.fixes_written:,.0f} written to the database"

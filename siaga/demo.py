@@ -3,7 +3,8 @@
 - road graph: the real OSM cache if built, else the SCHEMATIC stand-in (built once, cached);
 - database: a local SQLite file (``var/siaga.db``) with the example Siak fleet;
 - MQTT: an in-process amqtt broker; the same ingest code as production subscribes to it;
-- devices: simulated vehicles drive around their posts and report like the OwnTracks app;
+- devices: simulated vehicles patrol near their posts and report like the OwnTracks app; a simulated
+  crew per unit works its assignments through the crew API (drive, on scene, hospital, back to post);
 - HTTP: the API and the dispatcher console on http://127.0.0.1:8000/.
 """
 
@@ -22,13 +23,15 @@ from paho.mqtt.enums import MQTTProtocolVersion
 from dispatch_geo.dispatch import shifts as shift_service
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.domain.shifts import parse_shift_times
+from dispatch_geo.domain.values import LonLat
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
-from dispatch_geo.storage import fleet_repo, shift_repo
+from dispatch_geo.storage import device_repo, fleet_repo, shift_repo
 from dispatch_geo.storage.demo_operators import DEMO_OPERATORS, seed_demo_operators
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api.app import create_app
+from siaga.demo_crews import DemoCrew, run_crews
 from siaga.embedded_broker import EmbeddedBroker, free_port
 from siaga.settings import Settings
 from tracking.ingest.mqtt import MqttSettings
@@ -84,20 +87,54 @@ def prepare_database(settings: Settings) -> Callable[[], object]:
     return sessions
 
 
+def crew_secrets(sessions: Callable[[], object], unit_ids: list[str]) -> dict[str, str]:
+    """A fresh device secret for every unit (the demo's crews sign in with them)."""
+    secrets = {}
+    with sessions.begin() as session:  # type: ignore[attr-defined]
+        for unit_id in unit_ids:
+            device = fleet_repo.get_unit(session, unit_id=unit_id).device_id
+            assert device is not None
+            _, secrets[unit_id] = device_repo.rotate_credential(
+                session, login=device_repo.login_of(device), at=datetime.now(UTC), by="demo"
+            )
+    return secrets
+
+
+def mosquitto_pub_line(host: str, port: int, device: str, at: LonLat) -> str:
+    """A copy-paste shell line that moves the hand-moved demo unit (OwnTracks location, time now)."""
+    payload = f'{{"_type":"location","lat":{at.lat:.5f},"lon":{at.lon:.5f},"tst":\'$(date +%s)\'}}'
+    return f"mosquitto_pub -h {host} -p {port} -t owntracks/{device} -m '{payload}'"
+
+
 def run_demo(
     settings: Settings,
     road: RoadGraph,
     *,
     for_seconds: float | None = None,
     on_ready: Callable[[str], None] | None = None,
+    on_broker: Callable[[str, int, str, str], None] | None = None,
+    done: threading.Event | None = None,
 ) -> DemoReport:
-    """Run everything until interrupted (or for ``for_seconds``), then stop it all cleanly."""
+    """Run everything until interrupted (or for ``for_seconds``), then stop it all cleanly.
+
+    Every unit but the last is driven by the simulator and worked by a simulated crew through the crew
+    API; the last one is moved by hand: ``on_broker(host, port, unit_id, mosquitto_pub line)``.
+    ``done`` ends a time-limited run early.
+    """
     sessions = prepare_database(settings)
     with sessions() as session:  # type: ignore[attr-defined]
-        units = fleet_repo.list_units(session)
-        homes = {u.id: fleet_repo.get_station(session, station_id=u.station_id).location for u in units}
+        all_units = fleet_repo.list_units(session)
+        homes = {u.id: fleet_repo.get_station(session, station_id=u.station_id).location for u in all_units}
+    units, by_hand = all_units[:-1], all_units[-1]
+    secrets = crew_secrets(sessions, [u.id for u in units])
     broker = EmbeddedBroker(free_port(settings.demo_mqtt_port))
     broker.start()
+    if on_broker is not None:
+        home = homes[by_hand.id]
+        device = str(by_hand.device_id)
+        on_broker(
+            broker.host, broker.port, by_hand.id, mosquitto_pub_line(broker.host, broker.port, device, home)
+        )
     ingest = IngestService(
         sessions,  # type: ignore[arg-type]
         MqttSettings(
@@ -114,7 +151,9 @@ def run_demo(
         road,
         [device_for(u.id) for u in units],
         homes=[homes[u.id] for u in units],
-        config=SimConfig(report_interval_s=2.0, gap_probability=0.002),
+        config=SimConfig(
+            report_interval_s=2.0, gap_probability=0.002, silent_probability=0.0005, low_battery_share=0.1
+        ),
     )
     stop = threading.Event()
     published: list[int] = []
@@ -144,6 +183,17 @@ def run_demo(
     server_thread.start()
     while not server.started and server_thread.is_alive():
         time.sleep(0.05)
+    crews = [
+        DemoCrew(unit_id=u.id, index=i, secret=secrets[u.id], home=homes[u.id]) for i, u in enumerate(units)
+    ]
+    crew_thread = threading.Thread(
+        target=run_crews,
+        args=(url, crews, simulator),
+        kwargs={"dwell_s": settings.demo_scene_dwell_s / settings.demo_speedup, "should_stop": stop},
+        name="siaga-demo-crews",
+        daemon=True,
+    )
+    crew_thread.start()
     if on_ready is not None:
         on_ready(url)
     try:
@@ -151,12 +201,13 @@ def run_demo(
             while server_thread.is_alive():
                 time.sleep(0.5)
         else:
-            time.sleep(for_seconds)
+            (done or threading.Event()).wait(for_seconds)
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
         sim_thread.join(timeout=10)
+        crew_thread.join(timeout=10)
         server.should_exit = True
         server_thread.join(timeout=10)
         ingest.stop()
@@ -164,7 +215,7 @@ def run_demo(
     return DemoReport(
         url=url,
         mqtt_port=broker.port,
-        units=len(units),
+        units=len(all_units),
         messages_published=published[0] if published else 0,
         messages_received=ingest.metrics.value("siaga_ingest_received_total", {"source": "owntracks"}),
         fixes_accepted=ingest.metrics.value("siaga_ingest_accepted_total", {"source": "owntracks"}),

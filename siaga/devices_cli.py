@@ -172,3 +172,39 @@ def _write_atomically(path: Path, content: str, *, mode: int) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@devices_app.command("unpair")
+def unpair(unit: Annotated[str, typer.Argument(help="call sign of the unit")]) -> None:
+    """Remove a unit's device (lost, broken or moved to another vehicle); its credential is revoked."""
+    engine = _engine(Settings())
+    try:
+        with make_session_factory(engine).begin() as session:
+            device_repo.unpair_device(session, unit_id=unit, at=datetime.now(UTC))
+    except SiagaError as exc:
+        raise _fail(exc) from None
+    finally:
+        engine.dispose()
+    console.print(f"unit {unit} carries no device now; run `dispatch-geo devices mosquitto-config`")
+
+
+@devices_app.command("sheet")
+def sheet(
+    login: Annotated[str, typer.Argument(help="device login")],
+    out: Annotated[Path, typer.Option(help="where to write the printable HTML sheet")],
+    server: ServerOpt = "https://siaga.example",
+) -> None:
+    """Write a device's printable set-up sheet (QR code for OwnTracks); issues a new secret."""
+    from siaga.setup_sheet import sheet_html
+
+    engine = _engine(Settings())
+    now = datetime.now(UTC)
+    try:
+        with make_session_factory(engine).begin() as session:
+            info, secret = device_repo.rotate_credential(session, login=login, at=now, by=CLI_USER)
+    except SiagaError as exc:
+        raise _fail(exc) from None
+    finally:
+        engine.dispose()
+    _write_atomically(out, sheet_html(info, secret, server=server.rstrip("/"), issued_at=now), mode=0o600)
+    console.print(f"wrote {out} (new secret: the device's previous one stops working)")

@@ -206,3 +206,34 @@ class Settings(BaseSettings):
         if self.session_cookie_secure is None:
             return self.environment == "production"
         return self.session_cookie_secure
+
+    # --- crew side (issue 13): the unit's phone page ------------------------------------------------
+
+    crew_sees_caller_phone: bool = Field(
+        default=True,
+        description="show the caller's callback number on the crew page of the units assigned to the call",
+    )
+    crew_poll_interval_s: float = Field(
+        default=1.0, gt=0, le=30, description="how often the crew page asks for a new assignment"
+    )
+    device_silent_after_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="an on-duty unit whose device sent nothing for this long is flagged silent (OwnTracks "
+        "move mode and Traccar Client at 30 s report far more often; significant-changes mode may not)",
+    )
+    demo_scene_dwell_s: float = Field(
+        default=600.0, gt=0, description="simulated seconds a demo crew stays on scene or at the hospital"
+    )
+    geofence_radius_m: float = Field(
+        default=150.0, gt=0, le=5000, description="a unit this close to its target is arriving"
+    )
+    geofence_dwell_s: float = Field(
+        default=20.0, ge=0, le=600, description="for this long before its crew page proposes the arrival"
+    )
+    arrival_check_m: float = Field(
+        default=1000.0,
+        gt=0,
+        description="an arrival (on scene, at hospital) reported farther than this from the place needs "
+        "a confirmation and is flagged in the incident's timeline",
+    )

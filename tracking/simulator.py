@@ -14,6 +14,7 @@ import itertools
 import json
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class SimUnit:
     speed_factor: float = 1.0
     gap_until: datetime | None = None
     queued: list[bytes] = field(default_factory=list)
+    battery_pct: float = 80.0
+    silent_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,12 @@ class SimConfig:
     """Chance per report that the phone loses its network for ``gap_s``."""
     gap_s: float = 60.0
     speed_variation: float = 0.15
+    silent_probability: float = 0.0
+    """Chance per report that the app is killed (Android battery optimisation): nothing for ``silent_s``,
+    and what it would have sent is lost, unlike a network gap."""
+    silent_s: float = 900.0
+    low_battery_share: float = 0.0
+    """Share of phones that start at 30 % and drain 0.2 % per report (down to 3 %)."""
 
 
 class FleetSimulator:
@@ -82,6 +91,36 @@ class FleetSimulator:
                 self._areas[i] = np.flatnonzero(d_m <= home_radius_m)
         for unit in self.units:
             unit.speed_factor = float(1.0 + self.rng.uniform(-1, 1) * self.config.speed_variation)
+            if self.rng.random() < self.config.low_battery_share:
+                unit.battery_pct = 30.0
+        self._lock = threading.Lock()
+        self._commands: dict[int, LonLat | None] = {}
+        self._held: set[int] = set()
+
+    # -- missions (the demo's crews send their vehicle somewhere; None: patrol near the post again) --
+
+    def command(self, index: int, to: LonLat | None) -> None:
+        """Drive unit ``index`` to ``to`` and stay there (None: patrol again); applied at the next step."""
+        with self._lock:
+            self._commands[index] = to
+
+    def arrived(self, index: int) -> bool:
+        """Whether unit ``index`` has no command pending and has driven its whole route."""
+        with self._lock:
+            return index not in self._commands and not self.units[index].route
+
+    def _apply_commands(self) -> None:
+        with self._lock:
+            commands, self._commands = self._commands, {}
+        for index, to in commands.items():
+            if to is None:
+                self._held.discard(index)
+                continue
+            road = self.road
+            scale = math.cos(math.radians(to.lat))
+            d = np.hypot((road.node_lon - to.lon) * scale, road.node_lat - to.lat)
+            self._held.add(index)
+            self.send_to(self.units[index], int(np.argmin(d)))
 
     def send_to(self, unit: SimUnit, target_node: int) -> None:
         """Route ``unit`` from where it is to ``target_node`` (shortest travel time)."""
@@ -101,8 +140,9 @@ class FleetSimulator:
 
     def step(self, now: datetime, dt_s: float) -> Iterator[tuple[str, bytes]]:
         """Advance every unit by ``dt_s`` and yield ``(topic, payload)`` messages due at ``now``."""
-        for unit, area in zip(self.units, self._areas, strict=True):
-            if not unit.route:
+        self._apply_commands()
+        for i, (unit, area) in enumerate(zip(self.units, self._areas, strict=True)):
+            if not unit.route and i not in self._held:
                 if area is not None and area.size:
                     self.send_to(unit, int(area[int(self.rng.integers(area.size))]))
                 else:
@@ -157,7 +197,7 @@ class FleetSimulator:
             "tst": int(now.timestamp()),
             "created_at": int(now.timestamp()),
             "acc": int(abs(self.rng.normal(cfg.gps_noise_m, 2))) + 3,
-            "batt": 80,
+            "batt": round(unit.battery_pct),
             "bs": 2,
             "conn": "m",
             "tid": unit.device[-2:],
@@ -167,6 +207,14 @@ class FleetSimulator:
             message["cog"] = round(cog)
         payload = json.dumps(message).encode()
         topic = f"owntracks/{unit.device}"
+        if unit.battery_pct < 80.0:
+            unit.battery_pct = max(3.0, unit.battery_pct - 0.2)
+        if unit.silent_until is None and self.rng.random() < cfg.silent_probability:
+            unit.silent_until = now + timedelta(seconds=cfg.silent_s)
+        if unit.silent_until is not None:
+            if now < unit.silent_until:
+                return  # the app is not running: nothing queued, nothing sent
+            unit.silent_until = None
         if unit.gap_until is None and self.rng.random() < cfg.gap_probability:
             unit.gap_until = now + timedelta(seconds=cfg.gap_s)
         if unit.gap_until is not None:

@@ -20,7 +20,7 @@ from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.dispatch.recommend import AVAILABLE, unit_candidate
 from dispatch_geo.domain.facilities import Facility, facility_from_station, load_facilities_csv
 from dispatch_geo.domain.values import LonLat
-from dispatch_geo.routing.nearest import recommend
+from dispatch_geo.routing.nearest import RankedUnit, recommend
 from dispatch_geo.storage import facility_repo, fleet_repo
 from dispatch_geo.storage.models import UnitRow
 
@@ -84,6 +84,12 @@ def eta_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) 
 
 
 def _eta_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) -> Eta | None:
+    best = road_route_from_unit(geo, unit=unit, to=to, now=now)
+    return None if best is None else Eta(eta_s=best.eta_s, distance_m=best.distance_m)
+
+
+def road_route_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) -> RankedUnit | None:
+    """The unit's road route to ``to`` (ETA, distance, GeoJSON line), uncached; None without one."""
     candidate = unit_candidate(unit, geo.router)
     # timed as if free and fresh: the question is only how far, not whether it may be sent
     candidate = replace(candidate, status=AVAILABLE, fix_time=now)
@@ -97,7 +103,4 @@ def _eta_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime)
         k=1,
         stale_after_s=geo.stale_after_s,
     )
-    if not result.ranked:
-        return None
-    best = result.ranked[0]
-    return Eta(eta_s=best.eta_s, distance_m=best.distance_m)
+    return result.ranked[0] if result.ranked else None

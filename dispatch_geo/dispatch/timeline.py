@@ -32,6 +32,7 @@ KIND_ORDER = {
     "incident_status": 7,
     "requirement_added": 2,
     "note": 8,
+    "arrival_far": 5,
 }
 """Tie-break for entries with the same time: cause before effect."""
 
@@ -64,6 +65,7 @@ SUMMARY_CODES = {
     "assignment_released": "timeline.unit_released",
     "requirement_added": "timeline.requirement_added",
     "note": "timeline.note",
+    "arrival_far": "timeline.arrival_far",
 }
 """The message code of each entry kind's summary."""
 
@@ -106,6 +108,8 @@ def _summary_params(entry: TimelineEntry, incident: IncidentRow) -> dict[str, An
         return {"count": d["count"], "unit_types": d["unit_types"]}
     if entry.kind == "note":
         return {"text": d["text"]}
+    if entry.kind == "arrival_far":
+        return {k: d[k] for k in ("unit_id", "status", "distance_m", "limit_m")}
     return {"unit_id": entry.unit_id}  # unit_chosen, assignment, assignment_released
 
 
@@ -160,6 +164,13 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
                     {**event.detail, "from": event.from_status, "to": event.to_status},
                 )
             )
+        elif "arrival_far" in event.detail:  # a crew confirmed an arrival its position contradicts
+            far = event.detail["arrival_far"]
+            summary = (
+                f"{far['unit_id']} reported {far['status']} {far['distance_m']} m from the place "
+                f"(more than {far['limit_m']} m): check"
+            )
+            entries.append(TimelineEntry(event.at, "arrival_far", event.by, summary, far["unit_id"], far))
         elif "location" in event.detail:
             moved = event.detail["location"]
             summary = (

@@ -22,6 +22,10 @@ any order (extra columns are ignored):
     ``true``/``false`` (also ``yes``/``no``, ``1``/``0``): whether the position is a stand-in.
 ``note``
     Free text about the post (where an approximate position came from).
+``device_id`` (optional)
+    The unit's tracking device: its login, or ``login/device`` for one OwnTracks app (lower case);
+    blank for none. Import pairs it with a new unit, or with an existing unit that has none; the
+    credential is then issued with ``dispatch-geo devices rotate`` or the set-up sheet.
 
 Every row is checked and every problem is collected with its line number (the header is line 1); one
 :class:`~dispatch_geo.errors.InputError` lists them all. The post columns of a repeated ``station_id``
@@ -33,7 +37,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -54,6 +59,9 @@ COLUMNS = (
     "note",
 )
 """Columns the fleet CSV must have."""
+DEVICE_COLUMN = "device_id"
+"""Optional column: the unit's tracking device (its login, or ``login/device`` for one OwnTracks app)."""
+DEVICE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)?$")
 
 CALL_SIGN_PATTERN = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 STATION_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -70,6 +78,8 @@ class Fleet:
 
     stations: tuple[Station, ...]
     units: tuple[Unit, ...]
+    devices: Mapping[str, str] = field(default_factory=dict)
+    """``{call sign: device id}`` from the optional ``device_id`` column."""
 
     def station(self, station_id: str) -> Station:
         """The station with ``station_id``; :class:`KeyError` if absent."""
@@ -101,12 +111,14 @@ def parse_fleet_csv(text: str, *, source: str = "<fleet csv>") -> Fleet:
         raise InputError(
             f"{source}: line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
         )
-    index = {name: header.index(name) for name in COLUMNS}
+    index = {name: header.index(name) for name in (*COLUMNS, DEVICE_COLUMN) if name in header}
 
     problems: list[str] = []
     stations: dict[str, tuple[int, Station]] = {}
     units: list[Unit] = []
     call_sign_lines: dict[str, int] = {}
+    devices: dict[str, str] = {}
+    device_lines: dict[str, int] = {}
     for fields in reader:
         line = reader.line_num
         if not any(field.strip() for field in fields):
@@ -134,14 +146,30 @@ def parse_fleet_csv(text: str, *, source: str = "<fleet csv>") -> Fleet:
                 )
             else:
                 call_sign_lines[unit.id] = line
+        device = row.get(DEVICE_COLUMN, "")
+        if device:
+            if not DEVICE_ID_PATTERN.match(device) or len(device) > MAX_ID_LENGTH:
+                row_problems.append(
+                    f"device_id {device!r} is invalid; expected a lower-case login (letters, digits, "
+                    f"'.', '_', '-'), optionally /device, at most {MAX_ID_LENGTH} characters "
+                    "(e.g. amb-siak-01/phone)"
+                )
+            elif device.split("/", 1)[0] in device_lines:
+                row_problems.append(
+                    f"device {device!r} is already used on line {device_lines[device.split('/', 1)[0]]}"
+                )
+            else:
+                device_lines[device.split("/", 1)[0]] = line
         problems.extend(f"line {line}: {problem}" for problem in row_problems)
         if unit is not None and not row_problems:
             units.append(unit)
+            if device:
+                devices[unit.id] = device
     if not problems and not units:
         problems.append("no unit rows after the header")
     if problems:
         raise InputError(f"{source}: {len(problems)} problem(s) in the fleet file:\n" + "\n".join(problems))
-    return Fleet(stations=tuple(s for _, s in stations.values()), units=tuple(units))
+    return Fleet(stations=tuple(s for _, s in stations.values()), units=tuple(units), devices=devices)
 
 
 def _parse_station(row: dict[str, str], problems: list[str]) -> Station | None:

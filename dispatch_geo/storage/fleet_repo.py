@@ -386,9 +386,13 @@ def import_fleet(session: Session, *, fleet: Fleet, at: datetime) -> tuple[int, 
             row.approximate, row.note = station.approximate, station.note
     new_units = 0
     for unit in fleet.units:
-        if session.get(UnitRow, unit.id) is None:
-            create_unit(session, unit=unit, at=at)
+        existing = session.get(UnitRow, unit.id)
+        device = fleet.devices.get(unit.id)
+        if existing is None:
+            create_unit(session, unit=unit, at=at, device_id=device)
             new_units += 1
+        elif device is not None and existing.device_id is None:  # a device is added, never replaced
+            set_unit_device(session, unit_id=unit.id, device_id=device)
     session.flush()
     log.info("fleet import: %d new stations, %d new units", new_stations, new_units)
     return new_stations, new_units

@@ -35,6 +35,8 @@ from siaga.api import (
     routes_auth,
     routes_console,
     routes_coverage,
+    routes_crew,
+    routes_device_admin,
     routes_devices,
     routes_dispatch,
     routes_docs,
@@ -42,9 +44,10 @@ from siaga.api import (
     routes_incidents,
     routes_meta,
     routes_metrics,
-    routes_planning,
     routes_operators,
     routes_pages,
+    routes_planning,
+    routes_position_requests,
     routes_replay,
     routes_shifts,
     routes_units,
@@ -217,6 +220,11 @@ def create_app(
     app.include_router(routes_replay.page)
     app.include_router(routes_planning.api, prefix=API_PREFIX)
     app.include_router(routes_planning.page)
+    app.include_router(routes_crew.router, prefix=API_PREFIX)
+    app.include_router(routes_position_requests.router, prefix=API_PREFIX)
+    app.include_router(routes_device_admin.router, prefix=API_PREFIX)
+    app.include_router(routes_device_admin.page)
+    app.include_router(routes_crew.page)
     routes_console.mount_console(app)
     return app
 

@@ -67,6 +67,9 @@ def running_console(
         database_url=database_url or f"sqlite:///{tmp / 'siaga.db'}",
         var_dir=tmp,
         console_demo_token=not login,
+        mqtt_host=broker_host,  # the API's own MQTT use: positions on demand (reportLocation)
+        mqtt_port=broker_port,
+        mqtt_protocol="3.1.1",
         **overrides,
     )
     app = create_app(settings, road=road, gazetteer=gazetteer)

@@ -174,6 +174,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/shifts/{{shift_id}}/close"): Rule(SUPERVISORS, json={"notes": "aman"}),
     ("GET", f"{API}/shifts/{{shift_id}}/handover"): Rule(PEOPLE),
     ("POST", f"{API}/shifts/{{shift_id}}/acknowledge"): Rule(SUPERVISORS),
+    # the crew page (issue 13): the unit's own device only
+    ("GET", f"{API}/crew/assignment"): Rule(frozenset({"device"})),
+    ("POST", f"{API}/crew/status"): Rule(frozenset({"device"}), json={"status": "en_route"}),
+    # devices an operator manages (issue 13; supervisor later)
+    ("DELETE", f"{API}/units/{{unit_id}}/device"): Rule(ADMIN),
+    ("POST", f"{API}/devices/{{login}}/setup-sheet"): Rule(ADMIN),
+    ("GET", f"{API}/devices/health"): Rule(OPS),
+    ("POST", f"{API}/units/position-requests"): Rule(OPS, json={"unit_types": ["water_tanker"]}),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)

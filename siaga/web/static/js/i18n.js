@@ -98,6 +98,24 @@ const ID = {
   pl_basis_police: "sementara: belum ada standar nasional",
   pl_history: "Riwayat", pl_days: "{days} hari terakhir", pl_postBusy: "unitnya sibuk {share} dari waktu ({n} penugasan)",
   w_scenario: "skenario", f_name: "Nama", f_posts: "Pos", f_units: "Unit", f_busy_fraction: "Fraksi sibuk", f_add_units: "Unit tambahan",
+  // crew page (issue 13)
+  crew_title: "Halaman kru", crew_login_hint: "Masuk dengan login dan kunci rahasia perangkat unit (lembar pemasangan).",
+  crew_login: "Login perangkat", crew_secret: "Kunci rahasia", crew_sign_in: "Masuk", crew_logout: "Keluar",
+  crew_no_assignment: "Tidak ada penugasan. Tetap siaga.", crew_victims: "Korban", crew_assigned_at: "Ditugaskan",
+  crew_to_incident: "Ke lokasi kejadian", crew_to_hospital: "Ke {name}", crew_navigate: "Navigasi",
+  crew_no_route: "Tidak ada rute jalan dari posisi unit.", crew_no_fix: "Posisi GPS unit belum diterima.",
+  crew_far_yes: "Ya, sudah tiba", crew_offline: "Tidak terhubung — mencoba lagi…",
+  crew_login_mismatch: "Kunci ini milik {actual}, bukan {login}.",
+  crew_proposal: "Posisi unit sudah {seconds} dtk dalam {radius} m dari tujuan. Sudah tiba? Tekan \u201c{status}\u201d.",
+  // device page (issue 13)
+  dev_title: "Perangkat unit", dev_back: "Konsol", dev_unit: "Unit", dev_device: "Login perangkat",
+  dev_attach: "Pasang / ganti", dev_last_seen: "Terakhir terlihat", dev_app: "Aplikasi", dev_fixes_today: "Posisi hari ini",
+  dev_alerts: "Peringatan", dev_sheet: "Lembar pemasangan", dev_remove: "Lepas", dev_no_secret: "tanpa kunci",
+  dev_remove_confirm: "Lepas perangkat dari {unit}? Kuncinya berhenti berlaku.", dev_alert_count: "{count} perangkat perlu dicek",
+  dev_issued: "Perangkat {login} terpasang di {unit}. Kunci rahasia (hanya ditampilkan sekali):",
+  dev_battery_note: "Baterai dan posisi yang ditolak belum disimpan per perangkat; lihat metrik ingest.",
+  askPositions: "Minta posisi terbaru {count} unit (posisi lama)", askingPositions: "Meminta posisi… {answered}/{count} unit menjawab",
+  positionsSkipped: "Tidak dapat diminta posisi (bukan aplikasi OwnTracks): {units}",
 };
 
 const EN = {
@@ -191,6 +209,22 @@ const EN = {
   pl_basis_police: "placeholder: no national standard",
   pl_history: "History", pl_days: "last {days} days", pl_postBusy: "its units busy {share} of the time ({n} assignments)",
   w_scenario: "scenario", f_name: "Name", f_posts: "Posts", f_units: "Units", f_busy_fraction: "Busy fraction", f_add_units: "Extra units",
+  crew_title: "Crew page", crew_login_hint: "Sign in with the unit device's login and secret (set-up sheet).",
+  crew_login: "Device login", crew_secret: "Secret", crew_sign_in: "Sign in", crew_logout: "Sign out",
+  crew_no_assignment: "No assignment. Stand by.", crew_victims: "Victims", crew_assigned_at: "Assigned",
+  crew_to_incident: "To the incident", crew_to_hospital: "To {name}", crew_navigate: "Navigate",
+  crew_no_route: "No road route from the unit's position.", crew_no_fix: "No GPS position from the unit yet.",
+  crew_far_yes: "Yes, we are there", crew_offline: "Not connected — retrying…",
+  crew_login_mismatch: "This secret belongs to {actual}, not {login}.",
+  crew_proposal: "The unit has been within {radius} m of the destination for {seconds} s. Arrived? Tap \u201c{status}\u201d.",
+  dev_title: "Unit devices", dev_back: "Console", dev_unit: "Unit", dev_device: "Device login",
+  dev_attach: "Attach / replace", dev_last_seen: "Last seen", dev_app: "App", dev_fixes_today: "Fixes today",
+  dev_alerts: "Alerts", dev_sheet: "Set-up sheet", dev_remove: "Remove", dev_no_secret: "no secret",
+  dev_remove_confirm: "Remove the device of {unit}? Its secret stops working.", dev_alert_count: "{count} devices need a look",
+  dev_issued: "Device {login} attached to {unit}. Secret (shown only once):",
+  dev_battery_note: "Battery and rejected fixes are not stored per device yet; see the ingest metrics.",
+  askPositions: "Ask {count} units (stale positions) for their position", askingPositions: "Asking for positions… {answered}/{count} answered",
+  positionsSkipped: "Cannot be asked (not an OwnTracks app): {units}",
 };
 
 
@@ -238,6 +272,9 @@ const SERVER_ID = {
   method_not_allowed: "Server ini belum mendukung tindakan ini.",
   invalid_scenario: "Skenario tidak valid: {problems}.", scenario_exists: "Sudah ada skenario bernama “{name}”; pilih nama lain.",
   busy_fraction_out_of_range: "Fraksi sibuk harus antara 0 dan {max}.",
+  arrival_far: "Posisi terakhir {unit_id} berjarak {distance_m} m dari tempat itu (lebih dari {limit_m} m). Yakin sudah \u201c{status}\u201d?",
+  device_silent: "Senyap {minutes} mnt (batas {limit_min} mnt)", device_never_seen: "Belum pernah mengirim posisi",
+  "timeline.arrival_far": "\u26a0 {unit_id} melapor \u201c{status}\u201d padahal {distance_m} m dari tempat (lebih dari {limit_m} m)",
 };
 
 const SERVER_EN = {
@@ -282,6 +319,9 @@ const SERVER_EN = {
   method_not_allowed: "This server does not support this action yet.",
   invalid_scenario: "Invalid scenario: {problems}.", scenario_exists: "A scenario named “{name}” already exists; choose another name.",
   busy_fraction_out_of_range: "The busy fraction must be between 0 and {max}.",
+  arrival_far: "{unit_id}'s last position is {distance_m} m from the place (more than {limit_m} m). Really \u201c{status}\u201d?",
+  device_silent: "Silent for {minutes} min (limit {limit_min} min)", device_never_seen: "Never sent a position",
+  "timeline.arrival_far": "\u26a0 {unit_id} reported \u201c{status}\u201d {distance_m} m from the place (more than {limit_m} m)",
 };
 
 // --- operator accounts, shifts and handover (issue 12) ------------------------------------------------

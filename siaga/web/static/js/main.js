@@ -17,6 +17,8 @@ import { createIncidentList } from "./panels/incidents.js";
 import { createBoard } from "./panels/board.js";
 import { createHistory } from "./panels/history.js";
 import { createRelocate } from "./panels/relocate.js";
+import { watchDeviceAlerts } from "./device_alerts.js";
+import { createPositionRequests } from "./panels/positions.js";
 
 const POLL_MS = 1000;
 const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
@@ -76,6 +78,7 @@ async function start() {
   });
   holder.panel = createIncidentPanel({ store, api, features, mapView, refreshNow });
   holder.relocate = createRelocate({ store, api, panel: holder.panel, refreshNow });
+  createPositionRequests({ store, api, panel: holder.panel });
   holder.intake = createIntake({
     store, api, features,
     onCreated: async (incident) => {
@@ -136,6 +139,7 @@ async function start() {
   const reopen = store.get().openIncidentId;
   if (reopen != null) { holder.panel.open(reopen); }  // the panel survives a reload
   poll();
+  watchDeviceAlerts({ api, store, node: el("device-alerts") });
   window.siagaConsole = { map: mapView.map, store, features };
 }
 
