@@ -27,7 +27,7 @@ from dispatch_geo.dispatch.facilities import seed_facilities
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
-from dispatch_geo.storage import fleet_repo, token_repo
+from dispatch_geo.storage import fleet_repo, partitions, token_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
@@ -107,6 +107,9 @@ def build_state(
                 fleet = load_fleet_csv(settings.fleet_csv_path)
                 fleet_repo.import_fleet(session, fleet=fleet, at=now)
             seed_facilities(session, extra_csv=settings.facilities_csv_path)
+            partitions.ensure_partitions(
+                session.connection(), now=now, months_ahead=settings.partitions_ahead_months
+            )
             if settings.demo_tokens_enabled and token_repo.count_tokens(session) == 0:
                 demo_tokens = token_repo.seed_demo_tokens(session, at=now)
                 log.warning("development mode: seeded demo API tokens %s", sorted(demo_tokens.values()))
