@@ -21,6 +21,7 @@ from siaga.coverage_cli import coverage_app
 from siaga.devices_cli import devices_app
 from siaga.facilities_cli import facilities_app
 from siaga.history_cli import history_app
+from siaga.kpi_cli import kpi
 from siaga.settings import Settings
 from siaga.tokens_cli import tokens_app
 
@@ -38,6 +39,7 @@ app.add_typer(devices_app, name="devices")
 app.add_typer(coverage_app, name="coverage")
 app.add_typer(facilities_app, name="facilities")
 app.add_typer(history_app, name="history")
+app.command("kpi")(kpi)
 
 console = Console()
 err = Console(stderr=True)

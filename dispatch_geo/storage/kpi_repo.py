@@ -124,6 +124,4 @@ def kpi_report(
     milestones, incidents, simulated = period_milestones(
         session, since=since, until=until, agency=agency, kecamatan_kode=kecamatan_kode
     )
-    return summarise(
-        milestones, period_from=since, period_to=until, incidents=incidents, simulated=simulated
-    )
+    return summarise(milestones, period_from=since, period_to=until, incidents=incidents, simulated=simulated)

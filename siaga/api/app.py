@@ -38,6 +38,7 @@ from siaga.api import (
     routes_docs,
     routes_facilities,
     routes_incidents,
+    routes_kpi,
     routes_meta,
     routes_metrics,
     routes_replay,
@@ -196,6 +197,7 @@ def create_app(
         routes_dispatch,
         routes_devices,
         routes_coverage,
+        routes_kpi,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_metrics.router)

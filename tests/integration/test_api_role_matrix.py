@@ -46,6 +46,9 @@ OPS = frozenset({"dispatcher", "admin"})
 READERS = frozenset({"dispatcher", "admin", "planner"})
 """Reads of the operational picture; planners get caller identity redacted, devices nothing."""
 ADMIN = frozenset({"admin"})
+KPI_READERS = frozenset({"planner", "admin"})
+"""Response-time KPIs (issue 12 §3)."""
+KPI_PERIOD = {"from": "2026-11-01T00:00:00+07:00", "to": "2026-12-01T00:00:00+07:00"}
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,11 @@ RULES: dict[tuple[str, str], Rule] = {
     # coverage
     ("GET", f"{API}/coverage/{{service}}"): Rule(READERS),
     ("GET", f"{API}/coverage/{{service}}/move-up"): Rule(READERS, params={"unit_id": "AMB-SIAK-01"}),
+    # response-time KPIs (Kinerja): planners and admins (and a supervisor role once it exists)
+    ("GET", f"{API}/kpi"): Rule(KPI_READERS, params=KPI_PERIOD),
+    ("GET", f"{API}/kpi.csv"): Rule(KPI_READERS, params=KPI_PERIOD),
+    ("GET", f"{API}/kpi.xlsx"): Rule(KPI_READERS, params=KPI_PERIOD),
+    ("GET", f"{API}/kpi/charts/{{kind}}.svg"): Rule(KPI_READERS, params=KPI_PERIOD),
     # console data (the console pages and static files are public and outside the OpenAPI document)
     ("GET", f"{API}/places"): Rule(READERS, params={"q": "siak"}),
     ("GET", f"{API}/locate"): Rule(READERS, params={"lon": 102.05, "lat": 0.8}),
@@ -182,6 +190,7 @@ def _url(path: str, incident_id: int) -> str:
         "service": "ambulance",
         "login": "amb-siak-02",
         "facility_id": "rsud-perawang",
+        "kind": "weekly",
     }
     unknown = set(re.findall(r"{(\w+)}", path)) - values.keys()
     assert not unknown, f"{path}: add a real value for path parameter(s) {unknown} to _url"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.incidents import IncidentStatus
 from dispatch_geo.domain.units import UnitStatus
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.storage import fleet_repo, incident_repo
+from dispatch_geo.storage.models import UnitRow
 
 WEEK1 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 """Monday 2 November 2026, 08:00 WIB."""
@@ -98,7 +100,12 @@ def _incident(
 
 
 def add_known_incidents(session: Session) -> list[int]:
-    """Store the incidents (the fleet must be imported); returns their ids. Does not commit."""
+    """Store the incidents (the fleet must be imported); returns their ids. Does not commit.
+
+    The fleet's units get a last status change before the incidents (an app imports the fleet "now",
+    and a status change is never recorded before the unit's last one).
+    """
+    session.execute(update(UnitRow).values(status_changed_at=WEEK1 - timedelta(days=30)))
     ids = []
     for i, (call, place, (to_create, to_dispatch, turnout, travel)) in enumerate(MEDICAL):
         created = call + timedelta(seconds=to_create)
