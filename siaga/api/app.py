@@ -205,6 +205,7 @@ def create_app(
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
+    app.include_router(routes_kpi.page)
     routes_console.mount_console(app)
     return app
 

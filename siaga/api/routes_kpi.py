@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from dispatch_geo.errors import InputError
 from dispatch_geo.kpi.export import report_csv, report_xlsx
@@ -20,10 +20,12 @@ from dispatch_geo.kpi.summary import KpiReport, KpiRow
 from dispatch_geo.storage import kpi_repo
 from dispatch_geo.storage.auth_models import Role
 from siaga.api import schemas
-from siaga.api.deps import Principal, SessionDep, require_role
+from siaga.api.deps import Principal, SessionDep, StateDep, require_role
+from siaga.api.routes_console import page_with_config
 from siaga.kpi_charts import ChartKind, chart_svg
 
 router = APIRouter(tags=["kpi"])
+page = APIRouter(include_in_schema=False)
 
 KpiReaderDep = Annotated[
     Principal, Depends(require_role(Role.PLANNER, Role.ADMIN, action="read the response-time KPIs"))
@@ -161,3 +163,11 @@ def kpi_xlsx(report: ReportDep) -> Response:
 )
 def kpi_chart(kind: ChartKind, report: ReportDep) -> Response:
     return Response(chart_svg(report, kind), media_type="image/svg+xml")
+
+
+@page.get("/kinerja", response_class=HTMLResponse)
+def kinerja_page(state: StateDep) -> HTMLResponse:
+    """The Kinerja page (its data comes from the KPI routes above, with the planner's token)."""
+    # the demo token only where the console offers one too (development), never a hard-coded fallback
+    demo_token = "demo-planner-token" if state.settings.demo_tokens_enabled else ""
+    return page_with_config("kinerja.html", {"demoToken": demo_token})

@@ -64,6 +64,20 @@ const ID = {
   f_caller_name: "Nama pelapor", f_lon: "Lokasi", f_lat: "Lokasi", f_priority: "Prioritas", f_incident_type: "Jenis",
   f_description: "Catatan", f_note: "Catatan", f_text: "Catatan", f_count: "Jumlah", f_unit_types: "Jenis unit",
   f_reason: "Alasan", f_from: "Dari", f_to: "Sampai", f_q: "Cari",
+  // the Kinerja page (response-time KPIs, issue 12 §3)
+  kinerja: "Kinerja", k_title: "Kinerja respons", k_console: "Konsol", k_agency: "Instansi", k_incidents: "Kejadian",
+  k_kecamatan: "Kecamatan", k_unknownKecamatan: "(tanpa kecamatan)", k_byAgency: "Per instansi", k_byKecamatan: "Per instansi dan kecamatan",
+  k_downloadCsv: "Unduh CSV", k_downloadXlsx: "Unduh XLSX", k_median: "median", k_p90: "P90", k_medianP90: "median / P90, menit",
+  k_standard: "Standar", k_within: "Dalam standar", k_noStandard: "tidak ada standar angka",
+  k_standardLine: "{interval} ≤ {minutes} menit", k_noData: "Tidak ada kejadian pada periode ini.",
+  k_summary: "{n} kejadian pada periode ini.", k_simulated: "SIMULASI: {n} dari {total} kejadian adalah data demo buatan, bukan panggilan nyata.",
+  k_chart_response: "Waktu respons per instansi (menit)", k_chart_share: "Tercapai dalam standar (%)",
+  k_chart_weekly: "Median waktu respons per minggu (menit; minggu mulai Senin, WIB)",
+  k_definitions: "Median: nilai tengah. P90: 90% kejadian tidak lebih lama dari nilai ini (peringkat terdekat). Waktu respons: panggilan diterima → unit pertama instansi tiba. Waktu tempuh: unit berangkat → tiba. Standar sama dengan laporan cakupan: ambulans tempuh ≤ 8 menit (NFPA 1710), Damkar respons ≤ 15 menit (Permendagri 114/2018), polisi tempuh ≤ 15 menit (sementara).",
+  ag_all: "Semua instansi", ag_psc_119: "PSC 119 (ambulans)", ag_damkar: "Damkar", ag_polres: "Polres/Polsek", ag_bpbd: "BPBD",
+  iv_call_to_create: "Panggilan → tercatat", iv_create_to_dispatch: "Tercatat → unit dikirim", iv_dispatch_to_en_route: "Dikirim → berangkat",
+  iv_en_route_to_on_scene: "Berangkat → tiba", iv_response: "Waktu respons", iv_travel: "Waktu tempuh",
+  iv_on_scene_to_transport: "Tiba → mengantar pasien", iv_transport_to_hospital: "Mengantar → di RS", iv_call_to_close: "Panggilan → selesai",
 };
 
 const EN = {
@@ -124,6 +138,19 @@ const EN = {
   f_caller_name: "Caller name", f_lon: "Location", f_lat: "Location", f_priority: "Priority", f_incident_type: "Type",
   f_description: "Notes", f_note: "Note", f_text: "Note", f_count: "Count", f_unit_types: "Unit types",
   f_reason: "Reason", f_from: "From", f_to: "To", f_q: "Search",
+  kinerja: "Performance", k_title: "Response performance", k_console: "Console", k_agency: "Agency", k_incidents: "Incidents",
+  k_kecamatan: "Kecamatan", k_unknownKecamatan: "(no kecamatan)", k_byAgency: "By agency", k_byKecamatan: "By agency and kecamatan",
+  k_downloadCsv: "Download CSV", k_downloadXlsx: "Download XLSX", k_median: "median", k_p90: "P90", k_medianP90: "median / P90, minutes",
+  k_standard: "Standard", k_within: "Within standard", k_noStandard: "no numeric standard",
+  k_standardLine: "{interval} ≤ {minutes} minutes", k_noData: "No incidents in this period.",
+  k_summary: "{n} incidents in this period.", k_simulated: "SIMULATED: {n} of {total} incidents are generated demo data, not real calls.",
+  k_chart_response: "Response time per agency (minutes)", k_chart_share: "Reached within the standard (%)",
+  k_chart_weekly: "Median response time per week (minutes; weeks start Monday, WIB)",
+  k_definitions: "Median: the middle value. P90: 90% of incidents took no longer than this (nearest rank). Response time: call received → the agency's first unit on scene. Travel time: unit en route → on scene. Same standards as the coverage report: ambulance travel ≤ 8 minutes (NFPA 1710), fire response ≤ 15 minutes (Permendagri 114/2018), police travel ≤ 15 minutes (placeholder).",
+  ag_all: "All agencies", ag_psc_119: "PSC 119 (ambulance)", ag_damkar: "Damkar (fire)", ag_polres: "Polres/Polsek (police)", ag_bpbd: "BPBD",
+  iv_call_to_create: "Call → recorded", iv_create_to_dispatch: "Recorded → unit dispatched", iv_dispatch_to_en_route: "Dispatched → en route",
+  iv_en_route_to_on_scene: "En route → on scene", iv_response: "Response time", iv_travel: "Travel time",
+  iv_on_scene_to_transport: "On scene → transporting", iv_transport_to_hospital: "Transporting → at hospital", iv_call_to_close: "Call → closed",
 };
 
 
@@ -169,6 +196,7 @@ const SERVER_ID = {
   count_out_of_range: "{field} harus antara {min} dan {max}.", victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
   invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
   method_not_allowed: "Server ini belum mendukung tindakan ini.",
+  period_too_long: "Periode terlalu panjang: paling lama {max_days} hari.",
 };
 
 const SERVER_EN = {
@@ -211,6 +239,7 @@ const SERVER_EN = {
   count_out_of_range: "{field} must be between {min} and {max}.", victims_out_of_range: "The number of victims must be between {min} and {max}.",
   invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
   method_not_allowed: "This server does not support this action yet.",
+  period_too_long: "The period is too long: at most {max_days} days.",
 };
 
 export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });
