@@ -92,3 +92,32 @@ def test_planner_reads_the_kinerja_page(console) -> None:
     unexpected = [e for e in watch.errors if "status of 422" not in e and "status of 403" not in e]
     assert unexpected == []
     assert watch.outside == []
+
+
+def test_dispatcher_searches_history_by_unit_and_exports_it(console) -> None:
+    watch = Watch(console)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = watch.page(browser)
+        page.goto(console.url)
+        page.click("#history summary")
+        page.fill("#history-from", "2026-11-01")
+        page.fill("#history-to", "2026-11-30")
+        page.select_option("#history-agency", "polres")
+        page.click("#history-form button[type='submit']")
+        page.wait_for_selector("#history-list button[data-history]")
+        items = page.locator("#history-list li")
+        assert items.count() == 1
+        assert "Kebakaran" in items.first.inner_text()
+        page.select_option("#history-agency", "")
+        page.fill("#history-unit", "amb-siak-02")
+        page.click("#history-form button[type='submit']")
+        page.wait_for_selector("#history-list li:only-child:has-text('Medis')")
+        with page.expect_download() as download:
+            page.click("#history-csv")
+        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+        assert [r["units"] for r in rows] == ["AMB-SIAK-01 AMB-SIAK-02"]
+        assert rows[0]["replay_url"].startswith("/replay/")
+        browser.close()
+    assert watch.errors == []
+    assert watch.outside == []

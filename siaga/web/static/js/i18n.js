@@ -77,6 +77,7 @@ const ID = {
   ag_all: "Semua instansi", ag_psc_119: "PSC 119 (ambulans)", ag_damkar: "Damkar", ag_polres: "Polres/Polsek", ag_bpbd: "BPBD",
   iv_call_to_create: "Panggilan → tercatat", iv_create_to_dispatch: "Tercatat → unit dikirim", iv_dispatch_to_en_route: "Dikirim → berangkat",
   iv_en_route_to_on_scene: "Berangkat → tiba", iv_response: "Waktu respons", iv_travel: "Waktu tempuh",
+  h_unit: "Unit", h_agencyAny: "Semua",
   iv_on_scene_to_transport: "Tiba → mengantar pasien", iv_transport_to_hospital: "Mengantar → di RS", iv_call_to_close: "Panggilan → selesai",
 };
 
@@ -150,6 +151,7 @@ const EN = {
   ag_all: "All agencies", ag_psc_119: "PSC 119 (ambulance)", ag_damkar: "Damkar (fire)", ag_polres: "Polres/Polsek (police)", ag_bpbd: "BPBD",
   iv_call_to_create: "Call → recorded", iv_create_to_dispatch: "Recorded → unit dispatched", iv_dispatch_to_en_route: "Dispatched → en route",
   iv_en_route_to_on_scene: "En route → on scene", iv_response: "Response time", iv_travel: "Travel time",
+  h_unit: "Unit", h_agencyAny: "All",
   iv_on_scene_to_transport: "On scene → transporting", iv_transport_to_hospital: "Transporting → at hospital", iv_call_to_close: "Call → closed",
 };
 
@@ -197,6 +199,7 @@ const SERVER_ID = {
   invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
   method_not_allowed: "Server ini belum mendukung tindakan ini.",
   period_too_long: "Periode terlalu panjang: paling lama {max_days} hari.",
+  export_too_large: "Lebih dari {max_rows} kejadian cocok; persempit periodenya.",
 };
 
 const SERVER_EN = {
@@ -240,6 +243,7 @@ const SERVER_EN = {
   invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
   method_not_allowed: "This server does not support this action yet.",
   period_too_long: "The period is too long: at most {max_days} days.",
+  export_too_large: "More than {max_rows} incidents match; narrow the period.",
 };
 
 export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });
