@@ -4,6 +4,7 @@
 - database: a local SQLite file (``var/siaga.db``) with the example Siak fleet;
 - MQTT: an in-process amqtt broker; the same ingest code as production subscribes to it;
 - devices: simulated vehicles drive around their posts and report like the OwnTracks app;
+- history: four weeks of SIMULATED past incidents (``siaga.demo_history``) for the Kinerja page;
 - HTTP: the API and the dispatcher console on http://127.0.0.1:8000/.
 """
 
@@ -19,13 +20,16 @@ from datetime import UTC, datetime
 import uvicorn
 from paho.mqtt.enums import MQTTProtocolVersion
 
+from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
+from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.storage import fleet_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api.app import create_app
+from siaga.demo_history import seed_simulated_history, simulated_count
 from siaga.embedded_broker import EmbeddedBroker, free_port
 from siaga.settings import Settings
 from tracking.ingest.mqtt import MqttSettings
@@ -67,6 +71,11 @@ def prepare_database(settings: Settings) -> Callable[[], object]:
         for unit in fleet_repo.list_units(session):
             if unit.device_id is None:
                 fleet_repo.set_unit_device(session, unit_id=unit.id, device_id=device_for(unit.id))
+        if simulated_count(session) == 0:  # the Kinerja page's past weeks, labelled SIMULATED
+            gazetteer = Gazetteer.from_boundaries(
+                load_boundaries(settings.boundaries_path), outside_buffer_m=settings.outside_buffer_m
+            )
+            seed_simulated_history(session, gazetteer=gazetteer, now=datetime.now(UTC))
     return sessions
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from siaga.demo_history import seed_simulated_history
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, running_console
 from tests.browser.test_console import SHOTS, Watch, shot
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
@@ -121,3 +123,23 @@ def test_dispatcher_searches_history_by_unit_and_exports_it(console) -> None:
         browser.close()
     assert watch.errors == []
     assert watch.outside == []
+
+
+def test_simulated_history_is_labelled_on_the_page(console, gazetteer) -> None:  # noqa: F811
+    with console.sessions.begin() as session:
+        stored = seed_simulated_history(
+            session, gazetteer=gazetteer, now=datetime.now(UTC), days=14, calls_per_day=5
+        )
+    watch = Watch(console)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = watch.page(browser)
+        page.goto(console.url + "kinerja")  # default period: the last four weeks
+        page.wait_for_selector("#simulated:not([hidden])")
+        banner = page.inner_text("#simulated")  # the fixture's real-looking incidents are not simulated
+        assert banner.startswith(f"SIMULASI: {stored} dari ")
+        assert banner.endswith("kejadian adalah data demo buatan, bukan panggilan nyata.")
+        assert page.locator("#table-agency tr[data-agency='bpbd']").count() == 1
+        shot(page, "kinerja-simulated")
+        browser.close()
+    assert watch.errors == []

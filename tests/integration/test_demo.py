@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -26,6 +27,10 @@ def test_demo_moves_simulated_units_through_the_real_ingest_into_the_api(tmp_pat
             headers = {"Authorization": "Bearer demo-dispatcher-token"}
             seen["health"] = httpx.get(f"{url}api/v1/health", timeout=10).json()
             seen["units"] = httpx.get(f"{url}api/v1/units.geojson", headers=headers, timeout=10).json()
+            now = datetime.now(UTC)
+            period = {"from": (now - timedelta(days=35)).isoformat(), "to": now.isoformat()}
+            planner = {"Authorization": "Bearer demo-planner-token"}
+            seen["kpi"] = httpx.get(f"{url}api/v1/kpi", params=period, headers=planner, timeout=30).json()
 
         threading.Thread(target=check, daemon=True).start()
 
@@ -37,3 +42,6 @@ def test_demo_moves_simulated_units_through_the_real_ingest_into_the_api(tmp_pat
     positioned = [f for f in seen["units"]["features"] if f["geometry"] is not None]
     assert len(positioned) >= 40, "simulated phones put the example fleet on the map"
     assert seen["health"]["schematic"] is True
+    kpi = seen["kpi"]  # the Kinerja page is not empty: weeks of past incidents, all labelled simulated
+    assert kpi["incidents"] > 100
+    assert kpi["simulated"] == kpi["incidents"]
