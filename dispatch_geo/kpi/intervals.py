@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import pandas as pd
+
 from dispatch_geo.coverage.standards import ServiceStandard, service_standard
 from dispatch_geo.domain.units import Agency
 
@@ -111,3 +113,41 @@ def judged_interval(standard: ServiceStandard) -> tuple[str, float]:
     if standard.response_time_s is not None:
         return "response", standard.response_time_s
     return "travel", standard.travel_time_s
+
+
+TIME_COLUMNS: tuple[str, ...] = (
+    "call",
+    "created",
+    "dispatched",
+    "en_route",
+    "on_scene",
+    "transporting",
+    "at_hospital",
+    "closed",
+)
+"""Milestone columns of a milestone frame, in seconds since the epoch (NaN where missing)."""
+
+
+def _spans(start: pd.Series, end: pd.Series) -> pd.Series:
+    span = (end - start).round(3)
+    return span.where(span >= 0)
+
+
+def interval_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`incident_intervals` for every row of a milestone frame at once (columns
+    :data:`TIME_COLUMNS`), one column per interval of :data:`INTERVALS`, in seconds (NaN: missing)."""
+    call = frame["call"].fillna(frame["created"])
+    return pd.DataFrame(
+        {
+            "call_to_create": _spans(frame["call"], frame["created"]),
+            "create_to_dispatch": _spans(frame["created"], frame["dispatched"]),
+            "dispatch_to_en_route": _spans(frame["dispatched"], frame["en_route"]),
+            "en_route_to_on_scene": _spans(frame["en_route"], frame["on_scene"]),
+            "on_scene_to_transport": _spans(frame["on_scene"], frame["transporting"]),
+            "transport_to_hospital": _spans(frame["transporting"], frame["at_hospital"]),
+            "response": _spans(call, frame["on_scene"]),
+            "travel": _spans(frame["en_route"].fillna(frame["dispatched"]), frame["on_scene"]),
+            "call_to_close": _spans(call, frame["closed"]),
+        },
+        index=frame.index,
+    )[list(INTERVALS)]

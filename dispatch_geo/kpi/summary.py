@@ -9,38 +9,28 @@ in WIB (Asia/Jakarta), labelled by their Monday.
 from __future__ import annotations
 
 import math
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
 
 from dispatch_geo.kpi.intervals import (
     AGENCY_GROUPS,
     INTERVALS,
+    TIME_COLUMNS,
     Milestones,
     group_standard,
-    incident_intervals,
+    interval_frame,
     judged_interval,
 )
 
 WIB = ZoneInfo("Asia/Jakarta")
 ALL_AGENCIES = "all"
 """The row of the first unit of any agency (the regency as a whole); no standard applies to it."""
-
-
-def median(values: Sequence[float]) -> float | None:
-    """The median of ``values`` (None when empty)."""
-    return float(statistics.median(values)) if values else None
-
-
-def p90(values: Sequence[float]) -> float | None:
-    """The 90th percentile by nearest rank (None when empty)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return float(ordered[math.ceil(0.9 * len(ordered)) - 1])
 
 
 @dataclass(frozen=True)
@@ -50,10 +40,6 @@ class IntervalStats:
     count: int
     median_s: float | None
     p90_s: float | None
-
-    @classmethod
-    def of(cls, values: Sequence[float]) -> IntervalStats:
-        return cls(len(values), median(values), p90(values))
 
 
 @dataclass(frozen=True)
@@ -93,31 +79,32 @@ class KpiReport:
     weekly: list[KpiRow] = field(default_factory=list)
 
 
-def week_start(at: datetime) -> date:
-    """The Monday (WIB) of the week ``at`` falls in."""
-    day = at.astimezone(WIB).date()
-    return day - timedelta(days=day.weekday())
+def _stats(values: np.ndarray) -> IntervalStats:
+    """Count, median and nearest-rank P90 of ``values`` (NaN left out)."""
+    known = np.sort(values[~np.isnan(values)])
+    n = len(known)
+    if n == 0:
+        return IntervalStats(0, None, None)
+    return IntervalStats(n, float(np.median(known)), float(known[math.ceil(0.9 * n) - 1]))
 
 
-def _row(agency: str, items: Sequence[Milestones], **where: object) -> KpiRow:
-    per_interval: dict[str, list[float]] = {name: [] for name in INTERVALS}
-    for m in items:
-        for name, value in incident_intervals(m).items():
-            if value is not None:
-                per_interval[name].append(value)
+def _row(agency: str, spans: np.ndarray, incidents: int, simulated: int, **where: object) -> KpiRow:
+    """``spans``: the group's interval matrix (one row per incident, one column per interval)."""
+    intervals = {name: _stats(spans[:, i]) for i, name in enumerate(INTERVALS)}
     standard = None if agency == ALL_AGENCIES else group_standard(agency)
     judged_name, limit_s, within = None, None, None
     judged = 0
     if standard is not None:
         judged_name, limit_s = judged_interval(standard)
-        values = per_interval[judged_name]
+        values = spans[:, INTERVALS.index(judged_name)]
+        values = values[~np.isnan(values)]
         judged = len(values)
-        within = sum(1 for v in values if v <= limit_s)
+        within = int((values <= limit_s).sum())
     return KpiRow(
         agency=agency,
-        incidents=len({m.incident_id for m in items}),
-        simulated=len({m.incident_id for m in items if m.simulated}),
-        intervals={name: IntervalStats.of(v) for name, v in per_interval.items()},
+        incidents=incidents,
+        simulated=simulated,
+        intervals=intervals,
         standard_interval=judged_name,
         standard_s=limit_s,
         judged=judged,
@@ -126,8 +113,80 @@ def _row(agency: str, items: Sequence[Milestones], **where: object) -> KpiRow:
     )
 
 
-def _agency_order(agency: str) -> int:
-    return AGENCY_GROUPS.index(agency) if agency in AGENCY_GROUPS else len(AGENCY_GROUPS)
+def _agency_order(agency: str) -> tuple[bool, int, str]:
+    rank = AGENCY_GROUPS.index(agency) if agency in AGENCY_GROUPS else len(AGENCY_GROUPS)
+    return (agency != ALL_AGENCIES, rank, agency)
+
+
+def milestones_frame(milestones: Iterable[Milestones]) -> pd.DataFrame:
+    """Milestones as a frame: ``incident_id``, ``agency``, ``kecamatan_kode``, ``kecamatan_nama``,
+    ``simulated`` and the :data:`~dispatch_geo.kpi.intervals.TIME_COLUMNS` in epoch seconds."""
+
+    def s(at: datetime | None) -> float:
+        return float("nan") if at is None else at.timestamp()
+
+    rows = [
+        {
+            "incident_id": m.incident_id,
+            "agency": m.agency,
+            "kecamatan_kode": m.kecamatan_kode,
+            "kecamatan_nama": m.kecamatan_nama,
+            "simulated": m.simulated,
+            "call": s(m.call_received_at),
+            "created": s(m.created_at),
+            "dispatched": s(m.dispatched_at),
+            "en_route": s(m.en_route_at),
+            "on_scene": s(m.on_scene_at),
+            "transporting": s(m.transporting_at),
+            "at_hospital": s(m.at_hospital_at),
+            "closed": s(m.closed_at),
+        }
+        for m in milestones
+    ]
+    columns = ["incident_id", "agency", "kecamatan_kode", "kecamatan_nama", "simulated", *TIME_COLUMNS]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _week_starts(created_s: pd.Series) -> pd.Series:
+    local = pd.to_datetime(created_s, unit="s", utc=True).dt.tz_convert(WIB).dt.normalize()
+    return (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
+
+
+def summarise_frame(
+    frame: pd.DataFrame, *, period_from: datetime, period_to: datetime, incidents: int, simulated: int
+) -> KpiReport:
+    """The report of one period from its milestone frame (one row per incident and agency group, plus
+    one per incident with agency :data:`ALL_AGENCIES`; see :func:`milestones_frame`)."""
+    spans = interval_frame(frame).to_numpy(dtype=float)
+    frame = frame.assign(
+        week_start=_week_starts(frame["created"]) if len(frame) else pd.Series(dtype=object),
+        kecamatan_key=frame["kecamatan_kode"].fillna(""),
+    )
+    sim = frame["simulated"].to_numpy(dtype=bool)
+
+    def rows(keys: list[str], where: Callable[[tuple[Any, ...]], dict[str, Any]]) -> list[KpiRow]:
+        groups = frame.groupby(keys, sort=False, dropna=False).indices
+        made = [
+            _row(key[0], spans[idx], len(idx), int(sim[idx].sum()), **where(key))
+            for key, idx in ((k if isinstance(k, tuple) else (k,), v) for k, v in groups.items())
+        ]
+        return sorted(
+            made, key=lambda r: (*_agency_order(r.agency), r.kecamatan_kode or "", str(r.week_start))
+        )
+
+    names = dict(zip(frame["kecamatan_key"], frame["kecamatan_nama"], strict=True))
+    return KpiReport(
+        period_from=period_from,
+        period_to=period_to,
+        incidents=incidents,
+        simulated=simulated,
+        by_agency=rows(["agency"], lambda key: {}),
+        by_kecamatan=rows(
+            ["agency", "kecamatan_key"],
+            lambda key: {"kecamatan_kode": key[1] or None, "kecamatan_nama": names.get(key[1])},
+        ),
+        weekly=rows(["agency", "week_start"], lambda key: {"week_start": key[1]}),
+    )
 
 
 def summarise(
@@ -138,30 +197,11 @@ def summarise(
     incidents: int,
     simulated: int,
 ) -> KpiReport:
-    """The report of one period from the milestones of its incidents (one per incident and agency
-    group, plus one per incident with agency :data:`ALL_AGENCIES`)."""
-    by_agency: dict[str, list[Milestones]] = defaultdict(list)
-    by_kec: dict[tuple[str, str | None], list[Milestones]] = defaultdict(list)
-    by_week: dict[tuple[str, date], list[Milestones]] = defaultdict(list)
-    names: dict[str | None, str | None] = {}
-    for m in milestones:
-        by_agency[m.agency].append(m)
-        by_kec[(m.agency, m.kecamatan_kode)].append(m)
-        by_week[(m.agency, week_start(m.created_at))].append(m)
-        names.setdefault(m.kecamatan_kode, m.kecamatan_nama)
-    agencies = sorted(by_agency, key=lambda a: (a != ALL_AGENCIES, _agency_order(a), a))
-    return KpiReport(
+    """:func:`summarise_frame` of a list of :class:`Milestones`."""
+    return summarise_frame(
+        milestones_frame(milestones),
         period_from=period_from,
         period_to=period_to,
         incidents=incidents,
         simulated=simulated,
-        by_agency=[_row(a, by_agency[a]) for a in agencies],
-        by_kecamatan=[
-            _row(a, by_kec[(a, k)], kecamatan_kode=k, kecamatan_nama=names.get(k))
-            for a, k in sorted(by_kec, key=lambda x: (x[0] != ALL_AGENCIES, _agency_order(x[0]), x[1] or ""))
-        ],
-        weekly=[
-            _row(a, by_week[(a, w)], week_start=w)
-            for a, w in sorted(by_week, key=lambda x: (x[0] != ALL_AGENCIES, _agency_order(x[0]), x[1]))
-        ],
     )
