@@ -16,13 +16,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fastapi.responses import Response
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch_geo.errors import InputError
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow
 
 EXPORT_MAX_ROWS = 100_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WIB = ZoneInfo("Asia/Jakarta")
 COLUMNS = (
     "id",
@@ -121,3 +124,16 @@ def history_xlsx(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def export_response(session: Session, rows: list[IncidentRow], format: str, *, caller_data: bool) -> Response:
+    """The matching incidents as a CSV or XLSX download; :class:`InputError` ``export_too_large``."""
+    if len(rows) > EXPORT_MAX_ROWS:
+        raise InputError(f"more than {EXPORT_MAX_ROWS} incidents match; narrow the period").coded(
+            "export_too_large", max_rows=EXPORT_MAX_ROWS
+        )
+    flat = history_rows(session, rows, caller_data=caller_data)
+    headers = {"Content-Disposition": f'attachment; filename="siaga-riwayat.{format}"'}
+    if format == "csv":
+        return Response(history_csv(flat), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(history_xlsx(flat), media_type=XLSX, headers=headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from dispatch_geo.dispatch import incidents as incident_service
@@ -26,7 +26,7 @@ from siaga.api.deps import (
     now_utc,
     sees_caller,
 )
-from siaga.api.routes_kpi import XLSX
+from siaga.api.routes_kpi import CSV_OK, XLSX_OK
 from siaga.api.schemas import IncidentId
 
 router = APIRouter(tags=["incidents"])
@@ -163,7 +163,16 @@ def _place_match(
 @router.get(
     "/incidents",
     response_model=list[schemas.IncidentOut],
-    responses=schemas.GEOJSON_OK,
+    responses={
+        200: {
+            **schemas.GEOJSON_OK[200],
+            "content": {
+                **schemas.GEOJSON_OK[200]["content"],
+                **CSV_OK[200]["content"],
+                **XLSX_OK[200]["content"],
+            },
+        }
+    },
     summary="Incidents, most urgent first; filters for the history (Riwayat) list",
     description=f"Dispatchers, admins and planners. {PLANNER_NOTE} Closed and cancelled incidents are "
     "found like open ones (filter by `status`, time range `from`/`to`, `q`, `kecamatan`, `desa`, `agency`, "
@@ -216,24 +225,8 @@ def list_incidents(
     if format == "geojson":
         return _geojson(state, rows)
     if export:
-        return _export(session, rows, format, caller_data=sees_caller(who))
+        return history_export.export_response(session, rows, format, caller_data=sees_caller(who))
     return [convert.incident_out(session, r, caller_data=sees_caller(who)) for r in rows]
-
-
-def _export(session: SessionDep, rows: list[IncidentRow], format: str, *, caller_data: bool) -> Response:
-    if len(rows) > history_export.EXPORT_MAX_ROWS:
-        raise InputError(
-            f"more than {history_export.EXPORT_MAX_ROWS} incidents match; narrow the period"
-        ).coded("export_too_large", max_rows=history_export.EXPORT_MAX_ROWS)
-    flat = history_export.history_rows(session, rows, caller_data=caller_data)
-    name = f'attachment; filename="siaga-riwayat.{format}"'
-    if format == "csv":
-        return Response(
-            history_export.history_csv(flat),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": name},
-        )
-    return Response(history_export.history_xlsx(flat), media_type=XLSX, headers={"Content-Disposition": name})
 
 
 @router.get(

@@ -21,6 +21,7 @@ from dispatch_geo.storage import kpi_repo
 from dispatch_geo.storage.auth_models import Role
 from siaga.api import schemas
 from siaga.api.deps import Principal, SessionDep, StateDep, require_role
+from siaga.api.history_export import XLSX
 from siaga.api.routes_console import page_with_config
 from siaga.kpi_charts import ChartKind, chart_svg
 
@@ -32,7 +33,10 @@ KpiReaderDep = Annotated[
 ]
 MAX_PERIOD_DAYS = 400
 """A year and a bit: the longest period one request may ask for."""
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_OK: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+XLSX_OK: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
+}
 
 FromQ = Annotated[
     schemas.QueryTime,
@@ -143,14 +147,24 @@ def _download(report: KpiReport, ext: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@router.get("/kpi.csv", summary="The KPIs of a period as CSV (plain header row)", response_class=Response)
+@router.get(
+    "/kpi.csv",
+    summary="The KPIs of a period as CSV (plain header row)",
+    response_class=Response,
+    responses=CSV_OK,
+)
 def kpi_csv(report: ReportDep) -> Response:
     return Response(
         report_csv(report), media_type="text/csv; charset=utf-8", headers=_download(report, "csv")
     )
 
 
-@router.get("/kpi.xlsx", summary="The KPIs of a period as an XLSX workbook", response_class=Response)
+@router.get(
+    "/kpi.xlsx",
+    summary="The KPIs of a period as an XLSX workbook",
+    response_class=Response,
+    responses=XLSX_OK,
+)
 def kpi_xlsx(report: ReportDep) -> Response:
     return Response(report_xlsx(report), media_type=XLSX, headers=_download(report, "xlsx"))
 

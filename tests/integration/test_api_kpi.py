@@ -101,3 +101,14 @@ def test_a_bad_period_is_a_clear_error(client: TestClient) -> None:
     response = client.get("/api/v1/kpi", params={"from": "2026-11-01"}, headers=auth("planner"))
     assert response.status_code == 422
     assert client.get("/api/v1/kpi", params=PERIOD_Q, headers=auth("dispatcher")).status_code == 403
+
+
+def test_an_empty_period_gives_empty_figures_and_charts(client: TestClient) -> None:
+    empty = {"from": "2020-01-01T00:00:00+07:00", "to": "2020-02-01T00:00:00+07:00"}
+    body = client.get("/api/v1/kpi", params=empty, headers=auth("planner")).json()
+    assert (body["incidents"], body["by_agency"], body["weekly"]) == (0, [], [])
+    for kind in ("response", "share", "weekly"):
+        response = client.get(f"/api/v1/kpi/charts/{kind}.svg", params=empty, headers=auth("planner"))
+        assert response.status_code == 200
+        assert "<svg" in response.text
+    assert client.get("/api/v1/kpi.xlsx", params=empty, headers=auth("admin")).status_code == 200
