@@ -8,7 +8,8 @@ Starts its own PostGIS (as the test suite does, on a free port) and prints one J
 - ``ingest``: the real writer (:class:`tracking.ingest.writer.BatchWriter`, its one-statement
   PostgreSQL path, batches of 2,000) writing new fixes into that loaded partitioned table, against
   the same writer into an empty unpartitioned ``position_fixes`` (a database at revision 0005) in the
-  same run: fixes/s and their ratio (target ≥ 0.9);
+  same run: fixes/s and their ratio (target ≥ 0.9); also the writer into an empty partitioned table,
+  to tell the partition routing apart from the larger indexes of a loaded table;
 - ``replay_ms``: one incident's replay query (its units' tracks for its duration, as
   ``routes_replay`` reads them), p50/p95 over incidents inside the loaded month (target p95 ≤ 100 ms);
 - ``kpi_ms``: the Kinerja report (:func:`dispatch_geo.storage.kpi_repo.kpi_report`) for the last month
@@ -163,7 +164,8 @@ def seed_incidents(engine: Engine, units: list[str], n: int) -> None:
                 "SELECT (ARRAY['medical','fire','traffic_accident','crime','flood'])[1 + g % 5], 1 + g % 3, "
                 "'closed', ST_SetSRID(ST_MakePoint(101.6 + random() * 0.8, 0.5 + random() * 0.5), 4326), "
                 "'Jl. bench ' || g, 'bench', t, 'bench', t + interval '50 minutes', "
-                "t - interval '1 second' * (30 + random() * 90), (CAST(:kode AS text[]))[1 + g % 14], (CAST(:nama AS text[]))[1 + g % 14], "
+                "t - interval '1 second' * (30 + random() * 90), "
+                "(CAST(:kode AS text[]))[1 + g % 14], (CAST(:nama AS text[]))[1 + g % 14], "
                 "'Desa ' || (g % 131), '', true "
                 "FROM generate_series(1, :n) g, "
                 "LATERAL (SELECT :now - interval '1 second' * floor(random() * 365 * 86400 + g * 0) AS t) x"
@@ -173,7 +175,8 @@ def seed_incidents(engine: Engine, units: list[str], n: int) -> None:
         connection.execute(
             text(
                 "INSERT INTO assignments (incident_id, unit_id, assigned_at, assigned_by, released_at) "
-                "SELECT i.id, (CAST(:units AS text[]))[1 + (i.id * k) % :u], i.created_at + interval '40 seconds' * k, 'bench', "
+                "SELECT i.id, (CAST(:units AS text[]))[1 + (i.id * k) % :u], "
+                "i.created_at + interval '40 seconds' * k, 'bench', "
                 "i.created_at + interval '45 minutes' FROM incidents i, generate_series(1, 2) k "
                 "WHERE k = 1 OR i.id % 5 = 0"
             ),
@@ -186,9 +189,10 @@ def seed_incidents(engine: Engine, units: list[str], n: int) -> None:
         ):
             connection.execute(
                 text(
-                    "INSERT INTO unit_status_changes (unit_id, from_status, to_status, changed_at, changed_by, "
-                    f"incident_id) SELECT a.unit_id, '{from_status}', '{to_status}', "
-                    f"a.assigned_at + interval '1 second' * ({offset}), 'bench', a.incident_id FROM assignments a"
+                    "INSERT INTO unit_status_changes (unit_id, from_status, to_status, changed_at, "
+                    f"changed_by, incident_id) SELECT a.unit_id, '{from_status}', '{to_status}', "
+                    f"a.assigned_at + interval '1 second' * ({offset}), 'bench', a.incident_id "
+                    "FROM assignments a"
                 )
             )
         connection.execute(text("ANALYZE incidents; ANALYZE assignments; ANALYZE unit_status_changes"))
@@ -273,11 +277,13 @@ def main() -> None:
     server = PostgisServer.launch(find_postgres_bin())
     try:
         flat = database(server, "unpartitioned", revision="0005")
+        empty = database(server, "partitioned_empty")
         part = database(server, "partitioned")
         units = unit_ids(part)
         load = load_fixes(part, units, args.fixes)
         seed_incidents(part, units, args.incidents)
         flat_rate = ingest_rate(flat, units, args.ingest_fixes)
+        empty_rate = ingest_rate(empty, units, args.ingest_fixes)
         part_rate = ingest_rate(part, units, args.ingest_fixes)
         report = {
             "benchmark": "history",
@@ -286,8 +292,10 @@ def main() -> None:
             "ingest": {
                 "writer_fixes": args.ingest_fixes,
                 "baseline_unpartitioned_empty_per_s": round(flat_rate),
+                "partitioned_empty_per_s": round(empty_rate),
                 "partitioned_loaded_per_s": round(part_rate),
                 "ratio": round(part_rate / flat_rate, 2),
+                "ratio_partitioned_empty": round(empty_rate / flat_rate, 2),
             },
             "replay_ms": _ms(replay_samples(part, args.repeat)),
             "kpi_ms": {
@@ -304,8 +312,8 @@ def main() -> None:
             },
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        flat.dispose()
-        part.dispose()
+        for engine in (flat, empty, part):
+            engine.dispose()
     finally:
         server.destroy()
     print(json.dumps(report, indent=2))
