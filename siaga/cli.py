@@ -7,6 +7,7 @@ import logging
 import signal
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,8 @@ from dispatch_geo.storage.demo_operators import DEMO_OPERATORS
 from siaga.coverage_cli import coverage_app
 from siaga.devices_cli import devices_app
 from siaga.facilities_cli import facilities_app
+from siaga.history_cli import history_app
+from siaga.kpi_cli import kpi
 from siaga.settings import Settings
 from siaga.tokens_cli import tokens_app
 from siaga.users_cli import users_app
@@ -38,6 +41,8 @@ app.add_typer(devices_app, name="devices")
 app.add_typer(coverage_app, name="coverage")
 app.add_typer(facilities_app, name="facilities")
 app.add_typer(users_app, name="users")
+app.add_typer(history_app, name="history")
+app.command("kpi")(kpi)
 
 console = Console()
 err = Console(stderr=True)
@@ -282,14 +287,20 @@ def ingest() -> None:
 
     from dispatch_geo.graph.snap import EdgeSnapper
     from dispatch_geo.storage.engine import make_engine, make_session_factory
+    from dispatch_geo.storage.partitions import ensure_partitions
     from siaga.graphs import resolve_graph
     from tracking.ingest.mqtt import MqttSettings
     from tracking.ingest.service import IngestService
 
     settings = _settings()
     road, _ = resolve_graph(settings)
+    sessions = make_session_factory(make_engine(settings.database_url))
+    with sessions.begin() as session:  # the month's partition exists before the first fix arrives
+        ensure_partitions(
+            session.connection(), now=datetime.now(UTC), months_ahead=settings.partitions_ahead_months
+        )
     service = IngestService(
-        make_session_factory(make_engine(settings.database_url)),
+        sessions,
         MqttSettings(
             host=settings.mqtt_host,
             port=settings.mqtt_port,

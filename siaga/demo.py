@@ -5,6 +5,7 @@
 - MQTT: an in-process amqtt broker; the same ingest code as production subscribes to it;
 - devices: simulated vehicles patrol near their posts and report like the OwnTracks app; a simulated
   crew per unit works its assignments through the crew API (drive, on scene, hospital, back to post);
+- history: four weeks of SIMULATED past incidents (``siaga.demo_history``) for the Kinerja page;
 - HTTP: the API and the dispatcher console on http://127.0.0.1:8000/.
 """
 
@@ -20,10 +21,12 @@ from datetime import UTC, datetime
 import uvicorn
 from paho.mqtt.enums import MQTTProtocolVersion
 
+from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.dispatch import shifts as shift_service
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.domain.shifts import parse_shift_times
 from dispatch_geo.domain.values import LonLat
+from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.storage import device_repo, fleet_repo, shift_repo
@@ -32,6 +35,7 @@ from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api.app import create_app
 from siaga.demo_crews import DemoCrew, run_crews
+from siaga.demo_history import seed_simulated_history, simulated_count
 from siaga.embedded_broker import EmbeddedBroker, free_port
 from siaga.settings import Settings
 from tracking.ingest.mqtt import MqttSettings
@@ -84,6 +88,11 @@ def prepare_database(settings: Settings) -> Callable[[], object]:
                     username=DEMO_OPERATORS[0][0],
                     idle_timeout_s=settings.session_idle_timeout_s,
                 )
+        if simulated_count(session) == 0:  # the Kinerja page's past weeks, labelled SIMULATED
+            gazetteer = Gazetteer.from_boundaries(
+                load_boundaries(settings.boundaries_path), outside_buffer_m=settings.outside_buffer_m
+            )
+            seed_simulated_history(session, gazetteer=gazetteer, now=datetime.now(UTC))
     return sessions
 
 

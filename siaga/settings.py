@@ -158,6 +158,16 @@ class Settings(BaseSettings):
     metrics_host: str = Field(
         default="127.0.0.1", description="address an ingest worker's Prometheus /metrics listens on"
     )
+    position_retention_months: int = Field(
+        default=13,
+        ge=1,
+        le=600,
+        description="GPS fixes older than this many whole months are dropped by 'dispatch-geo history "
+        "maintain' (incident-linked tracks are kept); see docs/deployment.md",
+    )
+    partitions_ahead_months: int = Field(
+        default=3, ge=1, le=24, description="monthly position_fixes partitions created ahead (PostgreSQL)"
+    )
 
     @model_validator(mode="after")
     def _refuse_short_metrics_token_in_production(self) -> Settings:

@@ -21,7 +21,7 @@ from dispatch_geo.domain.incidents import (
     incident_transition,
     parse_priority,
 )
-from dispatch_geo.domain.units import UnitStatus
+from dispatch_geo.domain.units import Agency, UnitStatus
 from dispatch_geo.domain.values import LonLat, require_aware
 from dispatch_geo.errors import ConflictError, InputError, NotFoundError
 from dispatch_geo.storage._common import as_set, conflict_savepoint
@@ -117,6 +117,10 @@ def list_incidents(
     text: str | None = None,
     kecamatan_kode: str | None = None,
     offset: int = 0,
+    desa_kode: str | None = None,
+    agency: Agency | Iterable[Agency] | None = None,
+    unit_id: str | None = None,
+    created_by: str | None = None,
 ) -> list[IncidentRow]:
     """Incidents matching every filter, open ones first (most urgent, then oldest), then the closed
     and cancelled ones (newest first).
@@ -125,7 +129,8 @@ def list_incidents(
     incident is always returned, however long the history (an open incident must never drop out of
     the live picture). ``created_since`` is inclusive, ``created_until`` exclusive. ``text`` is found,
     ignoring case, in the address, landmark, description, desa or kecamatan name (ASCII case folding
-    on SQLite).
+    on SQLite). ``agency`` and ``unit_id`` keep the incidents that a unit of those agencies, or that
+    unit, was ever assigned to; ``created_by`` the ones that operator (token or account name) created.
     """
     stmt = select(IncidentRow).order_by(IncidentRow.priority, IncidentRow.created_at, IncidentRow.id)
     statuses = as_set(status, IncidentStatus)
@@ -143,6 +148,23 @@ def list_incidents(
         stmt = stmt.where(IncidentRow.created_at < require_aware(created_until))
     if kecamatan_kode is not None:
         stmt = stmt.where(IncidentRow.kecamatan_kode == kecamatan_kode)
+    if desa_kode is not None:
+        stmt = stmt.where(IncidentRow.desa_kode == desa_kode)
+    if created_by is not None:
+        stmt = stmt.where(IncidentRow.created_by == created_by)
+    if unit_id is not None:
+        sent = select(AssignmentRow.id).where(
+            AssignmentRow.incident_id == IncidentRow.id, AssignmentRow.unit_id == unit_id
+        )
+        stmt = stmt.where(sent.exists())
+    agencies = as_set(agency, Agency)
+    if agencies is not None:
+        by_agency = (
+            select(AssignmentRow.id)
+            .join(UnitRow, UnitRow.id == AssignmentRow.unit_id)
+            .where(AssignmentRow.incident_id == IncidentRow.id, UnitRow.agency.in_(sorted(agencies)))
+        )
+        stmt = stmt.where(by_agency.exists())
     if text is not None and text.strip():
         needle = text.strip()
         columns = (

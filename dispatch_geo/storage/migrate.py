@@ -18,7 +18,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from dispatch_geo.storage.engine import make_engine
-from dispatch_geo.storage.models import SPATIAL_INDEX_NAMES
+from dispatch_geo.storage.models import POSTGRESQL_ONLY_INDEX_NAMES
+from dispatch_geo.storage.partitions import PARTITION_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ def include_object_for(dialect_name: str) -> IncludeObject:
     """Alembic ``include_object`` hook for ``dialect_name``, used by autogenerate and comparisons.
 
     Leaves out PostGIS's own tables, and on SQLite the GiST indexes that the models declare for
-    PostgreSQL only (:data:`~dispatch_geo.storage.models.SPATIAL_INDEX_NAMES`).
+    PostgreSQL only (:data:`~dispatch_geo.storage.models.POSTGRESQL_ONLY_INDEX_NAMES`), and the
+    monthly partitions of ``position_fixes`` (the models know only the parent table).
     """
 
     def include_object(
@@ -45,7 +47,9 @@ def include_object_for(dialect_name: str) -> IncludeObject:
     ) -> bool:
         if type_ == "table" and reflected and name in POSTGIS_TABLES:
             return False
-        return not (dialect_name != "postgresql" and type_ == "index" and name in SPATIAL_INDEX_NAMES)
+        if type_ == "table" and reflected and name is not None and PARTITION_TABLE.match(name):
+            return False  # monthly partitions of position_fixes (dispatch_geo.storage.partitions)
+        return not (dialect_name != "postgresql" and type_ == "index" and name in POSTGRESQL_ONLY_INDEX_NAMES)
 
     return include_object
 

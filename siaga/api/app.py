@@ -27,7 +27,7 @@ from dispatch_geo.dispatch.facilities import seed_facilities
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
-from dispatch_geo.storage import fleet_repo, token_repo
+from dispatch_geo.storage import fleet_repo, partitions, token_repo
 from dispatch_geo.storage.demo_operators import active_demo_operators
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
@@ -42,6 +42,7 @@ from siaga.api import (
     routes_docs,
     routes_facilities,
     routes_incidents,
+    routes_kpi,
     routes_meta,
     routes_metrics,
     routes_operators,
@@ -122,6 +123,9 @@ def build_state(
                 fleet = load_fleet_csv(settings.fleet_csv_path)
                 fleet_repo.import_fleet(session, fleet=fleet, at=now)
             seed_facilities(session, extra_csv=settings.facilities_csv_path)
+            partitions.ensure_partitions(
+                session.connection(), now=now, months_ahead=settings.partitions_ahead_months
+            )
             if settings.demo_tokens_enabled and token_repo.count_tokens(session) == 0:
                 demo_tokens = token_repo.seed_demo_tokens(session, at=now)
                 log.warning("development mode: seeded demo API tokens %s", sorted(demo_tokens.values()))
@@ -208,6 +212,7 @@ def create_app(
         routes_dispatch,
         routes_devices,
         routes_coverage,
+        routes_kpi,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (routes_auth, routes_operators, routes_shifts):
@@ -225,6 +230,7 @@ def create_app(
     app.include_router(routes_device_admin.router, prefix=API_PREFIX)
     app.include_router(routes_device_admin.page)
     app.include_router(routes_crew.page)
+    app.include_router(routes_kpi.page)
     routes_console.mount_console(app)
     return app
 

@@ -10,13 +10,14 @@ from pydantic import Field
 
 from dispatch_geo.dispatch import incidents as incident_service
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
+from dispatch_geo.domain.units import Agency
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import InputError
 from dispatch_geo.gazetteer import PlaceMatch
 from dispatch_geo.places import PlacePoint
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import IncidentRow
-from siaga.api import convert, schemas
+from siaga.api import convert, history_export, schemas
 from siaga.api.deps import (
     DispatcherDep,
     OperationsReaderDep,
@@ -25,6 +26,7 @@ from siaga.api.deps import (
     now_utc,
     sees_caller,
 )
+from siaga.api.routes_kpi import CSV_OK, XLSX_OK
 from siaga.api.schemas import IncidentId
 
 router = APIRouter(tags=["incidents"])
@@ -68,6 +70,25 @@ KecamatanQ = Annotated[
         pattern=r"^[0-9]+(\.[0-9]+)*$",
         description="kecamatan kode, e.g. 14.08.02",
     ),
+]
+
+DesaQ = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=20,
+        pattern=r"^[0-9]+(\.[0-9]+)*$",
+        description="desa kode, e.g. 14.08.01.1001",
+    ),
+]
+AgencyQ = Annotated[list[Agency] | None, Query(description="repeatable: a unit of this agency was sent")]
+UnitQ = Annotated[
+    str | None,
+    Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$", description="this unit was sent"),
+]
+OperatorQ = Annotated[
+    str | None,
+    Query(min_length=1, max_length=32, description="created by this operator (token or account name)"),
 ]
 
 PLANNER_NOTE = (
@@ -142,12 +163,24 @@ def _place_match(
 @router.get(
     "/incidents",
     response_model=list[schemas.IncidentOut],
-    responses=schemas.GEOJSON_OK,
+    responses={
+        200: {
+            **schemas.GEOJSON_OK[200],
+            "content": {
+                **schemas.GEOJSON_OK[200]["content"],
+                **CSV_OK[200]["content"],
+                **XLSX_OK[200]["content"],
+            },
+        }
+    },
     summary="Incidents, most urgent first; filters for the history (Riwayat) list",
     description=f"Dispatchers, admins and planners. {PLANNER_NOTE} Closed and cancelled incidents are "
-    "found like open ones (filter by `status`, time range `from`/`to`, `q`, `kecamatan`); page them with "
+    "found like open ones (filter by `status`, time range `from`/`to`, `q`, `kecamatan`, `desa`, `agency`, "
+    "`unit`, `operator`); page them with "
     "`limit` and `offset`. Open incidents matching the filters are always all returned (first, most "
-    "urgent first): the live picture never loses one to a cap.",
+    "urgent first): the live picture never loses one to a cap. `format=csv` or `xlsx` exports every "
+    "matching incident (at most 100,000; more is a 422 `export_too_large`), with links to its timeline and "
+    "replay.",
 )
 def list_incidents(
     session: SessionDep,
@@ -162,26 +195,37 @@ def list_incidents(
     created_to: ToQ = None,
     text: TextQ = None,
     kecamatan: KecamatanQ = None,
-    format: Literal["json", "geojson"] = "json",
+    format: Literal["json", "geojson", "csv", "xlsx"] = "json",
+    desa: DesaQ = None,
+    agency: AgencyQ = None,
+    unit: UnitQ = None,
+    operator: OperatorQ = None,
 ) -> Any:
     if created_from is not None and created_to is not None and created_to <= created_from:
         raise InputError("`to` must be later than `from`").coded(
             "empty_time_range", field="to", start=created_from.isoformat(), end=created_to.isoformat()
         )
+    export = format in ("csv", "xlsx")
     rows = incident_repo.list_incidents(
         session,
         status=status_filter,
         incident_type=incident_type,
         priority=priority,
-        limit=limit,
+        limit=history_export.EXPORT_MAX_ROWS + 1 if export else limit,
         offset=offset,
         created_since=created_from,
         created_until=created_to,
         text=text,
         kecamatan_kode=kecamatan,
+        desa_kode=desa,
+        agency=agency,
+        unit_id=unit,
+        created_by=operator,
     )
     if format == "geojson":
         return _geojson(state, rows)
+    if export:
+        return history_export.export_response(session, rows, format, caller_data=sees_caller(who))
     return [convert.incident_out(session, r, caller_data=sees_caller(who)) for r in rows]
 
 

@@ -8,7 +8,7 @@ incident's close) as point features with a ``time`` property, and the incident's
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.timeline import incident_timeline
 from dispatch_geo.storage import incident_repo, position_repo
+from dispatch_geo.storage.partitions import REPLAY_AFTER_RELEASE, REPLAY_BEFORE_ASSIGNMENT
 from maps.offline import MissingWebAssetsError
 from maps.replay_map import replay_map
 from siaga.api import schemas
@@ -24,9 +25,10 @@ from siaga.api.deps import AppState, OperationsReaderDep, SessionDep, StateDep
 from siaga.api.routes_console import VENDOR_DIR, boundary_collection, page_with_config
 from siaga.api.schemas import IncidentId
 
-AFTER_RELEASE = timedelta(minutes=10)
-BEFORE_ASSIGNMENT = timedelta(minutes=5)
-"""Fixes this long before the assignment show where the unit was when it was sent."""
+AFTER_RELEASE = REPLAY_AFTER_RELEASE
+BEFORE_ASSIGNMENT = REPLAY_BEFORE_ASSIGNMENT
+"""Fixes this long before the assignment show where the unit was when it was sent (the retention of
+old position history keeps exactly these windows: dispatch_geo.storage.partitions)."""
 
 api = APIRouter(tags=["incidents"])
 page = APIRouter(include_in_schema=False)

@@ -53,6 +53,9 @@ SUPERVISORS = frozenset({"supervisor", "admin"})
 """Shift actions (open, close, acknowledge the handover)."""
 PEOPLE = frozenset({"dispatcher", "planner", "admin", "supervisor"})
 """Any person's role: the console's own session, shifts and handovers; never a device."""
+KPI_READERS = frozenset({"planner", "supervisor", "admin"})
+"""Response-time KPIs (issue 12 §3)."""
+KPI_PERIOD = {"from": "2026-11-01T00:00:00+07:00", "to": "2026-12-01T00:00:00+07:00"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", f"{API}/planning-scenarios/{{scenario_id}}"): Rule(PLANNING),
     ("DELETE", f"{API}/planning-scenarios/{{scenario_id}}"): Rule(PLANNING),
+    # response-time KPIs (Kinerja): planners and admins (and a supervisor role once it exists)
+    ("GET", f"{API}/kpi"): Rule(KPI_READERS, params=KPI_PERIOD),
+    ("GET", f"{API}/kpi.csv"): Rule(KPI_READERS, params=KPI_PERIOD),
+    ("GET", f"{API}/kpi.xlsx"): Rule(KPI_READERS, params=KPI_PERIOD),
+    ("GET", f"{API}/kpi/charts/{{kind}}.svg"): Rule(KPI_READERS, params=KPI_PERIOD),
     # console data (the console pages and static files are public and outside the OpenAPI document)
     ("GET", f"{API}/places"): Rule(READERS, params={"q": "siak"}),
     ("GET", f"{API}/locate"): Rule(READERS, params={"lon": 102.05, "lat": 0.8}),
@@ -232,6 +240,7 @@ def _url(path: str, incident_id: int) -> str:
         "scenario_id": "1",
         "username": "nobody",
         "shift_id": "1",
+        "kind": "weekly",
     }
     unknown = set(re.findall(r"{(\w+)}", path)) - values.keys()
     assert not unknown, f"{path}: add a real value for path parameter(s) {unknown} to _url"

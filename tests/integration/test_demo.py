@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -29,6 +30,10 @@ def test_demo_moves_simulated_units_through_the_real_ingest_into_the_api(tmp_pat
             with httpx.Client(base_url=url, timeout=10) as browser:  # a named demo operator logs in
                 body = {"username": "siti", "password": "siti-siaga-112", "desk": "Meja 1"}
                 seen["login"] = browser.post("api/v1/auth/login", json=body).json()
+            now = datetime.now(UTC)
+            period = {"from": (now - timedelta(days=35)).isoformat(), "to": now.isoformat()}
+            planner = {"Authorization": "Bearer demo-planner-token"}
+            seen["kpi"] = httpx.get(f"{url}api/v1/kpi", params=period, headers=planner, timeout=30).json()
 
         threading.Thread(target=check, daemon=True).start()
 
@@ -42,3 +47,6 @@ def test_demo_moves_simulated_units_through_the_real_ingest_into_the_api(tmp_pat
     assert seen["health"]["schematic"] is True
     assert seen["login"]["name"] == "siti@Meja 1"
     assert seen["login"]["shift"]["opened_by"] == "sari", "the demo runs a shift opened by its supervisor"
+    kpi = seen["kpi"]  # the Kinerja page is not empty: weeks of past incidents, all labelled simulated
+    assert kpi["incidents"] > 100
+    assert kpi["simulated"] == kpi["incidents"]

@@ -7,6 +7,7 @@ SQLite a fresh migrated file in ``tmp_path``.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +38,8 @@ PERAWANG = LonLat(101.5953, 0.6662)
 @pytest.fixture(scope="session")
 def migrated_template(postgis_server: PostgisServer) -> str:
     """A PostGIS database migrated to head once per session, cloned by every PostgreSQL test."""
-    name = "storage_migrated"
+    # unique: each test module importing this fixture gets its own session-scoped copy of it
+    name = f"storage_migrated_{uuid.uuid4().hex[:8]}"
     upgrade_to_head(postgis_server.create_database(name, template=TEMPLATE_DB))
     return name
 

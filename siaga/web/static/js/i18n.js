@@ -116,6 +116,21 @@ const ID = {
   dev_battery_note: "Baterai dan posisi yang ditolak belum disimpan per perangkat; lihat metrik ingest.",
   askPositions: "Minta posisi terbaru {count} unit (posisi lama)", askingPositions: "Meminta posisi… {answered}/{count} unit menjawab",
   positionsSkipped: "Tidak dapat diminta posisi (bukan aplikasi OwnTracks): {units}",
+  // the Kinerja page (response-time KPIs, issue 12 §3)
+  kinerja: "Kinerja", k_title: "Kinerja respons", k_console: "Konsol", k_agency: "Instansi", k_incidents: "Kejadian",
+  k_kecamatan: "Kecamatan", k_unknownKecamatan: "(tanpa kecamatan)", k_byAgency: "Per instansi", k_byKecamatan: "Per instansi dan kecamatan",
+  k_downloadCsv: "Unduh CSV", k_downloadXlsx: "Unduh XLSX", k_median: "median", k_p90: "P90", k_medianP90: "median / P90, menit",
+  k_standard: "Standar", k_within: "Dalam standar", k_noStandard: "tidak ada standar angka",
+  k_standardLine: "{interval} ≤ {minutes} menit", k_noData: "Tidak ada kejadian pada periode ini.",
+  k_summary: "{n} kejadian pada periode ini.", k_simulated: "SIMULASI: {n} dari {total} kejadian adalah data demo buatan, bukan panggilan nyata.",
+  k_chart_response: "Waktu respons per instansi (menit)", k_chart_share: "Tercapai dalam standar (%)",
+  k_chart_weekly: "Median waktu respons per minggu (menit; minggu mulai Senin, WIB)",
+  k_definitions: "Median: nilai tengah. P90: 90% kejadian tidak lebih lama dari nilai ini (peringkat terdekat). Waktu respons: panggilan diterima → unit pertama instansi tiba. Waktu tempuh: unit berangkat → tiba. Standar sama dengan laporan cakupan: ambulans tempuh ≤ 8 menit (NFPA 1710), Damkar respons ≤ 15 menit (Permendagri 114/2018), polisi tempuh ≤ 15 menit (sementara).",
+  ag_all: "Semua instansi", ag_psc_119: "PSC 119 (ambulans)", ag_damkar: "Damkar", ag_polres: "Polres/Polsek", ag_bpbd: "BPBD",
+  iv_call_to_create: "Panggilan → tercatat", iv_create_to_dispatch: "Tercatat → unit dikirim", iv_dispatch_to_en_route: "Dikirim → berangkat",
+  iv_en_route_to_on_scene: "Berangkat → tiba", iv_response: "Waktu respons", iv_travel: "Waktu tempuh",
+  h_unit: "Unit", h_agencyAny: "Semua",
+  iv_on_scene_to_transport: "Tiba → mengantar pasien", iv_transport_to_hospital: "Mengantar → di RS", iv_call_to_close: "Panggilan → selesai",
 };
 
 const EN = {
@@ -225,6 +240,20 @@ const EN = {
   dev_battery_note: "Battery and rejected fixes are not stored per device yet; see the ingest metrics.",
   askPositions: "Ask {count} units (stale positions) for their position", askingPositions: "Asking for positions… {answered}/{count} answered",
   positionsSkipped: "Cannot be asked (not an OwnTracks app): {units}",
+  kinerja: "Performance", k_title: "Response performance", k_console: "Console", k_agency: "Agency", k_incidents: "Incidents",
+  k_kecamatan: "Kecamatan", k_unknownKecamatan: "(no kecamatan)", k_byAgency: "By agency", k_byKecamatan: "By agency and kecamatan",
+  k_downloadCsv: "Download CSV", k_downloadXlsx: "Download XLSX", k_median: "median", k_p90: "P90", k_medianP90: "median / P90, minutes",
+  k_standard: "Standard", k_within: "Within standard", k_noStandard: "no numeric standard",
+  k_standardLine: "{interval} ≤ {minutes} minutes", k_noData: "No incidents in this period.",
+  k_summary: "{n} incidents in this period.", k_simulated: "SIMULATED: {n} of {total} incidents are generated demo data, not real calls.",
+  k_chart_response: "Response time per agency (minutes)", k_chart_share: "Reached within the standard (%)",
+  k_chart_weekly: "Median response time per week (minutes; weeks start Monday, WIB)",
+  k_definitions: "Median: the middle value. P90: 90% of incidents took no longer than this (nearest rank). Response time: call received → the agency's first unit on scene. Travel time: unit en route → on scene. Same standards as the coverage report: ambulance travel ≤ 8 minutes (NFPA 1710), fire response ≤ 15 minutes (Permendagri 114/2018), police travel ≤ 15 minutes (placeholder).",
+  ag_all: "All agencies", ag_psc_119: "PSC 119 (ambulance)", ag_damkar: "Damkar (fire)", ag_polres: "Polres/Polsek (police)", ag_bpbd: "BPBD",
+  iv_call_to_create: "Call → recorded", iv_create_to_dispatch: "Recorded → unit dispatched", iv_dispatch_to_en_route: "Dispatched → en route",
+  iv_en_route_to_on_scene: "En route → on scene", iv_response: "Response time", iv_travel: "Travel time",
+  h_unit: "Unit", h_agencyAny: "All",
+  iv_on_scene_to_transport: "On scene → transporting", iv_transport_to_hospital: "Transporting → at hospital", iv_call_to_close: "Call → closed",
 };
 
 
@@ -275,6 +304,8 @@ const SERVER_ID = {
   arrival_far: "Posisi terakhir {unit_id} berjarak {distance_m} m dari tempat itu (lebih dari {limit_m} m). Yakin sudah \u201c{status}\u201d?",
   device_silent: "Senyap {minutes} mnt (batas {limit_min} mnt)", device_never_seen: "Belum pernah mengirim posisi",
   "timeline.arrival_far": "\u26a0 {unit_id} melapor \u201c{status}\u201d padahal {distance_m} m dari tempat (lebih dari {limit_m} m)",
+  period_too_long: "Periode terlalu panjang: paling lama {max_days} hari.",
+  export_too_large: "Lebih dari {max_rows} kejadian cocok; persempit periodenya.",
 };
 
 const SERVER_EN = {
@@ -322,6 +353,8 @@ const SERVER_EN = {
   arrival_far: "{unit_id}'s last position is {distance_m} m from the place (more than {limit_m} m). Really \u201c{status}\u201d?",
   device_silent: "Silent for {minutes} min (limit {limit_min} min)", device_never_seen: "Never sent a position",
   "timeline.arrival_far": "\u26a0 {unit_id} reported \u201c{status}\u201d {distance_m} m from the place (more than {limit_m} m)",
+  period_too_long: "The period is too long: at most {max_days} days.",
+  export_too_large: "More than {max_rows} incidents match; narrow the period.",
 };
 
 // --- operator accounts, shifts and handover (issue 12) ------------------------------------------------
