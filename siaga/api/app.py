@@ -38,6 +38,7 @@ from siaga.api import (
     routes_docs,
     routes_facilities,
     routes_incidents,
+    routes_live,
     routes_meta,
     routes_metrics,
     routes_replay,
@@ -199,6 +200,7 @@ def create_app(
     app.include_router(routes_docs.router)
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
+    app.include_router(routes_live.router, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
     routes_console.mount_console(app)
     return app

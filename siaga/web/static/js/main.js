@@ -1,6 +1,6 @@
 // Siak Siaga 112 dispatcher console: wires the store, the API client, the map and the panels.
-// Live data: units.geojson and the open incidents are polled every second (simple, robust through
-// proxies; a 500-unit collection is a few tens of kB), so a new position shows within ~1 s.
+// Live data: GET /live (every unit and every open incident) is polled every second (simple, robust
+// through proxies); the server builds it once for all consoles, so a new position shows within ~2 s.
 
 import { makeApi, errorValue, newestOnly } from "./api.js";
 import { createStore } from "./store.js";
@@ -17,7 +17,6 @@ import { createHistory } from "./panels/history.js";
 import { createRelocate } from "./panels/relocate.js";
 
 const POLL_MS = 1000;
-const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
 
 async function start() {
   // configuration from the server: JSON in <body data-config> (no inline script, see the CSP)
@@ -31,15 +30,18 @@ async function start() {
   const features = await detectFeatures();
   const beeper = createBeeper();
 
-  const unitsOrder = newestOnly();
-  const incidentsOrder = newestOnly();
-  const refreshUnits = () => unitsOrder(() => api.get("/units.geojson"), (data) => {
-    store.setUnits(data.features.map((f) => Object.assign({}, f.properties, {
+  // one live feed (GET /live): the fleet and every open incident, the same cached picture the server
+  // gives every console; the browser revalidates it with its ETag (304 while nothing changed)
+  const liveOrder = newestOnly();
+  let shown = null;  // generated_at of the picture in the store
+  const refreshNow = () => liveOrder(() => api.get("/live"), (data) => {
+    if (data.generated_at === shown) { return; }  // a 304: the picture did not change
+    shown = data.generated_at;
+    store.setUnits(data.units.features.map((f) => Object.assign({}, f.properties, {
       position: f.geometry ? { lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] } : null,
     })));
+    store.setIncidents(data.incidents);
   });
-  const refreshIncidents = () => incidentsOrder(() => api.get("/incidents?" + OPEN_STATUSES), store.setIncidents);
-  const refreshNow = () => Promise.all([refreshUnits(), refreshIncidents()]);
 
   const holder = { panel: null, intake: null, relocate: null };
   const openIncident = (id) => { store.clearErrors(); return holder.panel.open(id); };
@@ -54,7 +56,7 @@ async function start() {
   holder.relocate = createRelocate({ store, api, panel: holder.panel, refreshNow });
   holder.intake = createIntake({
     store, api, features,
-    onCreated: async (incident) => { await Promise.all([holder.panel.open(incident.id), refreshIncidents()]); },
+    onCreated: async (incident) => { await Promise.all([holder.panel.open(incident.id), refreshNow()]); },
   });
   createIncidentList({ store, beeper, onOpen: openIncident });
   createBoard({ store, api, refreshNow });
