@@ -169,3 +169,13 @@ class Settings(BaseSettings):
                 "use a long random token in production (or leave it unset: admin tokens only)"
             )
         return self
+
+    # --- the live picture under load (issue 16, appended) ---------------------------------------------
+
+    token_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="a bearer token's lookup is kept this long per process: a revoked token stops "
+        "working within this time (0: looked up on every request)",
+    )

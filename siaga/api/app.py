@@ -51,6 +51,7 @@ from siaga.api.middleware import (
     RequestBodyLimitMiddleware,
     SecurityHeadersMiddleware,
 )
+from siaga.api.token_cache import TokenCache
 from siaga.settings import Settings
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline
@@ -131,7 +132,14 @@ def build_state(
         raise
     if geo.schematic:
         log.warning("the road graph is SCHEMATIC: %s", geo.label)
-    return AppState(settings=settings, engine=engine, sessions=sessions, geo=geo, demo_tokens=demo_tokens)
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        geo=geo,
+        demo_tokens=demo_tokens,
+        principals=TokenCache(ttl_s=settings.token_cache_s),
+    )
 
 
 def create_app(

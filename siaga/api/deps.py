@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.storage import device_repo, token_repo
 from dispatch_geo.storage.auth_models import Role
+from siaga.api.token_cache import TokenCache
 from siaga.settings import Settings
 
 
@@ -32,6 +33,8 @@ class AppState:
     geo: GeoContext
     demo_tokens: dict[Role, str] = field(default_factory=dict)
     """Demo tokens seeded at this start-up (development only), to show to the user."""
+    principals: TokenCache[Principal] | None = None
+    """Who each recently seen bearer token is, for ``SIAGA_TOKEN_CACHE_S`` seconds (None: not kept)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ def current_principal(
     """The caller named by the bearer token; 401 without a valid, unrevoked token.
 
     The lookup uses a short session of its own, so no connection is held between authentication
-    and the endpoint (a request waiting for a worker thread must not sit on a pooled connection).
+    and the endpoint (a request waiting for a worker thread must not sit on a pooled connection);
+    its answer is kept for a few seconds (:mod:`siaga.api.token_cache`).
     """
     if credentials is None:
         raise HTTPException(
@@ -94,16 +98,12 @@ def current_principal(
             "missing API token: send the header 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    with state.sessions() as session:
-        principal = None
-        if credentials.credentials.startswith(device_repo.SECRET_SCHEME):  # a device's own secret
-            device = device_repo.identify_by_secret(session, secret=credentials.credentials)
-            if device is not None:
-                principal = Principal(name=device.login, role=Role.DEVICE, unit_id=device.unit_id)
-        else:
-            row = token_repo.verify_token(session, token=credentials.credentials)
-            if row is not None and (row.role != Role.DEVICE or row.unit_id is not None):
-                principal = Principal(name=row.name, role=Role(row.role), unit_id=row.unit_id)
+    cache = state.principals
+    principal = None if cache is None else cache.get(credentials.credentials)
+    if principal is None:
+        principal = _look_up(state, credentials.credentials)
+        if principal is not None and cache is not None:
+            cache.put(credentials.credentials, principal)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -111,6 +111,20 @@ def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         )
     return principal
+
+
+def _look_up(state: AppState, token: str) -> Principal | None:
+    """The caller ``token`` names in the database (an API token or a device secret), or None."""
+    with state.sessions() as session:
+        if token.startswith(device_repo.SECRET_SCHEME):  # a device's own secret
+            device = device_repo.identify_by_secret(session, secret=token)
+            if device is not None:
+                return Principal(name=device.login, role=Role.DEVICE, unit_id=device.unit_id)
+            return None
+        row = token_repo.verify_token(session, token=token)
+        if row is not None and (row.role != Role.DEVICE or row.unit_id is not None):
+            return Principal(name=row.name, role=Role(row.role), unit_id=row.unit_id)
+    return None
 
 
 def require_role(*roles: Role, action: str) -> Callable[[Principal], Principal]:

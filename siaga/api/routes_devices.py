@@ -366,6 +366,7 @@ def rotate_credential(
 ) -> ds.DeviceCredentialOut:
     info, secret = device_repo.rotate_credential(session, login=login, at=now_utc(), by=who.name)
     session.commit()
+    _forget_tokens(request)
     return _credential_out(request, info, secret)
 
 
@@ -374,10 +375,19 @@ def rotate_credential(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke a device's credential (lost or stolen phone; admin)",
 )
-def revoke_credential(login: LoginPath, session: SessionDep, who: AdminDep) -> Response:
+def revoke_credential(login: LoginPath, request: Request, session: SessionDep, who: AdminDep) -> Response:
     device_repo.revoke_credential(session, login=login, at=now_utc())
     session.commit()
+    _forget_tokens(request)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _forget_tokens(request: Request) -> None:
+    """A credential changed here: this process forgets the tokens it knew at once (the others within
+    ``SIAGA_TOKEN_CACHE_S``)."""
+    cache = request.app.state.siaga.principals
+    if cache is not None:
+        cache.clear()
 
 
 @router.get(
