@@ -179,3 +179,9 @@ class Settings(BaseSettings):
         description="a bearer token's lookup is kept this long per process: a revoked token stops "
         "working within this time (0: looked up on every request)",
     )
+    database_pool_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="a request waits this long for a free database connection, then gets 503 + Retry-After",
+    )

@@ -84,7 +84,10 @@ def engine_for(settings: Settings) -> Engine:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     return make_engine(
-        url, pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_s,
     )
 
 

@@ -6,11 +6,15 @@ succeeded; anything else (an error, a read) ends in a rollback when the session 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
@@ -61,14 +65,32 @@ async def get_session(state: Annotated[AppState, Depends(get_state)]) -> AsyncIt
 
     An *async* generator on purpose: FastAPI runs the teardown of a sync generator dependency in the
     same thread pool as the endpoints, so under load (every worker thread waiting for a database
-    connection) the teardowns that would return connections to the pool could never run. Closing is
-    one short ROLLBACK/return-to-pool, fine on the event loop.
+    connection) the teardowns that would return connections to the pool could never run. A session
+    still in a transaction is closed (a ROLLBACK, a network round trip) in a small thread pool of its
+    own (:func:`teardown_limiter`), so it neither blocks the event loop nor waits behind the endpoints;
+    one that holds no connection is closed on the loop (no I/O).
     """
     session = state.sessions()
     try:
         yield session
     finally:
-        session.close()
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close, limiter=teardown_limiter())
+        else:
+            session.close()
+
+
+TEARDOWN_THREADS = 8
+_teardown_limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
+
+
+def teardown_limiter() -> anyio.CapacityLimiter:
+    """The running event loop's own limiter for closing sessions (``TEARDOWN_THREADS`` at once)."""
+    loop = asyncio.get_running_loop()
+    limiter = _teardown_limiters.get(loop)
+    if limiter is None:
+        limiter = _teardown_limiters[loop] = anyio.CapacityLimiter(TEARDOWN_THREADS)
+    return limiter
 
 
 def now_utc() -> datetime:

@@ -169,6 +169,7 @@ const SERVER_ID = {
   count_out_of_range: "{field} harus antara {min} dan {max}.", victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
   invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
   method_not_allowed: "Server ini belum mendukung tindakan ini.",
+  server_busy: "Server sedang sibuk; coba lagi dalam {retry_after_s} detik. Tidak ada yang berubah.",
 };
 
 const SERVER_EN = {
@@ -211,6 +212,7 @@ const SERVER_EN = {
   count_out_of_range: "{field} must be between {min} and {max}.", victims_out_of_range: "The number of victims must be between {min} and {max}.",
   invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
   method_not_allowed: "This server does not support this action yet.",
+  server_busy: "The server is busy; try again in {retry_after_s} s. Nothing was changed.",
 };
 
 export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });
