@@ -80,6 +80,8 @@ class CpuMeter:
         total = 0.0
         with contextlib.suppress(psutil.NoSuchProcess):
             root = psutil.Process(pid)
+            mine = root.cpu_times()  # with the children it waited for (PostgreSQL's short-lived backends)
+            total += mine.children_user + mine.children_system
             for p in [root, *root.children(recursive=True)]:
                 with contextlib.suppress(psutil.NoSuchProcess):
                     t = p.cpu_times()

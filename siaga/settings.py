@@ -185,3 +185,10 @@ class Settings(BaseSettings):
         le=60,
         description="a request waits this long for a free database connection, then gets 503 + Retry-After",
     )
+    live_max_age_s: float = Field(
+        default=0.5,
+        gt=0,
+        le=10,
+        description="GET /live is rebuilt at least this often (positions, fix ages); a dispatch change "
+        "(incident, assignment, unit status) shows at once",
+    )

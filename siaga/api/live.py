@@ -8,8 +8,8 @@ consoles. Now a process builds the picture once and hands the same bytes to ever
   newest id of the append-only incident events, unit status changes, assignments and requirements),
   so a status change, a new incident or an assignment made through *any* serve worker is in the very
   next answer of *every* worker; or
-* it is older than ``max_age_s`` (one second by default): positions written by the ingest worker and
-  the fix ages are at most that old.
+* it is older than ``max_age_s`` (``SIAGA_LIVE_MAX_AGE_S``, half a second by default): positions
+  written by the ingest worker and the fix ages are at most that old.
 
 A console sends the ETag of what it has (``If-None-Match``) and gets ``304 Not Modified`` while
 nothing changed. Caller identity is for dispatchers and admins: a planner's copy of the same picture
@@ -89,7 +89,7 @@ class LivePicture:
         *,
         sessions: sessionmaker[Session],
         geo: GeoContext,
-        max_age_s: float = 1.0,
+        max_age_s: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions

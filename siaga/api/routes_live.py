@@ -12,8 +12,6 @@ from siaga.api.live import LivePicture
 
 router = APIRouter(tags=["console"])
 _lock = threading.Lock()
-MAX_AGE_S = 1.0
-"""Positions and fix ages in the picture are at most this old; dispatch changes show at once."""
 
 
 def live_picture(request: Request, state: StateDep) -> LivePicture:
@@ -21,7 +19,9 @@ def live_picture(request: Request, state: StateDep) -> LivePicture:
     with _lock:
         live: LivePicture | None = request.app.state.__dict__.get("siaga_live")
         if live is None:
-            live = LivePicture(sessions=state.sessions, geo=state.geo, max_age_s=MAX_AGE_S)
+            live = LivePicture(
+                sessions=state.sessions, geo=state.geo, max_age_s=state.settings.live_max_age_s
+            )
             request.app.state.siaga_live = live
     return live
 
