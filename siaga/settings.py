@@ -192,3 +192,10 @@ class Settings(BaseSettings):
         description="GET /live is rebuilt at least this often (positions, fix ages); a dispatch change "
         "(incident, assignment, unit status) shows at once",
     )
+    live_min_interval_s: float = Field(
+        default=0.25,
+        ge=0,
+        le=5,
+        description="GET /live is rebuilt at most this often per process, however often the dispatch "
+        "state changes (0: on every change)",
+    )

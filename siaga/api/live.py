@@ -6,8 +6,11 @@ consoles. Now a process builds the picture once and hands the same bytes to ever
 
 * the dispatch state changed: a cheap *change marker* read from the database on every request (the
   newest id of the append-only incident events, unit status changes, assignments and requirements),
-  so a status change, a new incident or an assignment made through *any* serve worker is in the very
-  next answer of *every* worker; or
+  so a status change, a new incident or an assignment made through *any* serve worker is in the next
+  answer of *every* worker, unless that worker built its picture less than ``min_interval_s``
+  (``SIAGA_LIVE_MIN_INTERVAL_S``, 0.25 s) ago: then at most that much later. Five dispatchers change
+  the state several times a second; without this bound every poll would rebuild (measured:
+  docs/live.md); or
 * it is older than ``max_age_s`` (``SIAGA_LIVE_MAX_AGE_S``, half a second by default): positions
   written by the ingest worker and the fix ages are at most that old.
 
@@ -90,11 +93,13 @@ class LivePicture:
         sessions: sessionmaker[Session],
         geo: GeoContext,
         max_age_s: float = 0.5,
+        min_interval_s: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
         self._geo = geo
         self._max_age_s = max_age_s
+        self._min_interval_s = min_interval_s
         self._clock = clock
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
@@ -120,9 +125,14 @@ class LivePicture:
             return snapshot
 
     def _valid(self, snapshot: Snapshot | None, marker: Marker) -> bool:
-        if snapshot is None or self._clock() - snapshot.built_at >= self._max_age_s:
+        if snapshot is None:
             return False
-        return all(have >= seen for have, seen in zip(snapshot.marker, marker, strict=True))
+        age_s = self._clock() - snapshot.built_at
+        if age_s >= self._max_age_s:
+            return False
+        if all(have >= seen for have, seen in zip(snapshot.marker, marker, strict=True)):
+            return True
+        return age_s < self._min_interval_s  # changed, but built very recently: at most that stale
 
     def _build(self) -> Snapshot:
         started = self._clock()

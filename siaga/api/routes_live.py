@@ -20,7 +20,10 @@ def live_picture(request: Request, state: StateDep) -> LivePicture:
         live: LivePicture | None = request.app.state.__dict__.get("siaga_live")
         if live is None:
             live = LivePicture(
-                sessions=state.sessions, geo=state.geo, max_age_s=state.settings.live_max_age_s
+                sessions=state.sessions,
+                geo=state.geo,
+                max_age_s=state.settings.live_max_age_s,
+                min_interval_s=state.settings.live_min_interval_s,
             )
             request.app.state.siaga_live = live
     return live
@@ -32,8 +35,9 @@ def live_picture(request: Request, state: StateDep) -> LivePicture:
     description="What the dispatcher console polls every second. `units` is the FeatureCollection of "
     "/units.geojson, `incidents` every open incident (new, dispatched, on scene) as in /incidents, never "
     "capped. The server builds it once per change of the dispatch state (seen by every serve worker on "
-    "its next request) or per `max_age_s` (positions), and every console gets the same bytes; send the "
-    "`ETag` back as `If-None-Match` to get 304 while nothing changed. Planners get caller identity null.",
+    "its next request, at most SIAGA_LIVE_MIN_INTERVAL_S later) or per `max_age_s` (positions), and "
+    "every console gets the same bytes; send the `ETag` back as `If-None-Match` to get 304 while nothing "
+    "changed. Planners get caller identity null.",
     responses={
         200: {"content": {"application/json": {}}, "description": "the picture"},
         304: {"description": "unchanged since the ETag sent in If-None-Match"},

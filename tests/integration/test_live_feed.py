@@ -7,9 +7,12 @@ Issue 16 (the live feed), on both backends.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
+from siaga.api.live import LivePicture
 from tests.integration.api_fixtures import (  # noqa: F401
     NEAR_TOWN,
     SIAK_TOWN,
@@ -56,7 +59,14 @@ def test_the_live_picture_holds_every_open_incident_and_the_fleet(client: TestCl
     assert [f["id"] for f in units["features"]] == [f["id"] for f in geojson["features"]]
 
 
-def test_a_dispatch_change_is_in_the_very_next_answer(client: TestClient) -> None:
+@pytest.fixture
+def eager(db_url: str, make_client: Callable[..., TestClient]) -> TestClient:
+    """An app rebuilding the picture on every change (no minimum interval between builds)."""
+    return make_client(db_url, live_min_interval_s=0)
+
+
+def test_a_dispatch_change_is_in_the_very_next_answer(eager: TestClient) -> None:
+    client = eager
     place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
     before = live(client)
     assert open_ids(before) == []
@@ -79,7 +89,8 @@ def test_a_dispatch_change_is_in_the_very_next_answer(client: TestClient) -> Non
     assert open_ids(live(client)) == [], "a cancelled incident leaves the picture at once"
 
 
-def test_an_unchanged_picture_is_answered_304(client: TestClient) -> None:
+def test_an_unchanged_picture_is_answered_304(eager: TestClient) -> None:
+    client = eager
     first = client.get(f"{API}/live", headers=auth("dispatcher"))
     etag = first.headers["ETag"]
     again = client.get(f"{API}/live", headers={**auth("dispatcher"), "If-None-Match": etag})
@@ -115,3 +126,30 @@ def test_planners_get_the_picture_without_caller_identity(client: TestClient) ->
     assert "6281234567890" not in json.dumps(planner)
     device = client.get(f"{API}/live", headers=auth("device"))
     assert device.status_code == 403
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_builds_are_bounded_however_often_the_state_changes(client: TestClient) -> None:
+    state = client.app.state.siaga  # type: ignore[attr-defined]
+    clock = Clock()
+    live = LivePicture(sessions=state.sessions, geo=state.geo, max_age_s=10, min_interval_s=0.25, clock=clock)
+    first = live.current()
+    assert live.current() is first, "unchanged: the same picture, not rebuilt"
+    incident = new_incident(client, "fire", NEAR_TOWN)
+    assert live.current() is first, "changed right after a build: held back (at most 0.25 s)"
+    clock.now += 0.25
+    second = live.current()
+    assert second is not first
+    assert [i["id"] for i in json.loads(second.full)["incidents"]] == [incident]
+    clock.now += 0.1
+    assert live.current() is second, "no change since: kept"
+    clock.now += 10
+    assert live.current() is not second, "rebuilt when older than max_age_s (positions, fix ages)"
+    assert live.builds == 3

@@ -41,6 +41,8 @@ def served(tmp_path: Path, pg_db_url: str) -> Iterator[tuple[str, psutil.Process
         "SIAGA_HTTP_PORT": str(port),
         "SIAGA_DATABASE_POOL_SIZE": "6",
         "SIAGA_DATABASE_MAX_OVERFLOW": "3",
+        # each change in the next answer (the per-process build throttle: test_live_feed.py)
+        "SIAGA_LIVE_MIN_INTERVAL_S": "0",
     }
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
