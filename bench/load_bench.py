@@ -51,7 +51,7 @@ from siaga.graphs import resolve_graph  # noqa: E402
 from siaga.settings import Settings  # noqa: E402
 from tests.support.mosquitto import MosquittoBroker, find_mosquitto  # noqa: E402
 from tests.support.postgis import TEMPLATE_DB, PostgisServer, find_postgres_bin  # noqa: E402
-from tests.support.processes import free_port  # noqa: E402
+from tests.support.processes import free_port, service_argv  # noqa: E402
 
 TARGETS = {"poll_p95_ms": 500, "recommend_p95_ms": 300}
 
@@ -123,15 +123,19 @@ def production(url: str, broker: MosquittoBroker, var_dir: Path, workers: int) -
     }
     logs = Path(tempfile.mkdtemp(prefix="siaga-load-"))
     cli = [sys.executable, "-c", "from siaga.cli import main; main()"]
+
+    def argv(*args: str) -> list[str]:  # stopped by the kernel if this bench dies
+        return service_argv([*cli, *args], run_as=None, death_signal="TERM")
+
     serve = subprocess.Popen(
-        [*cli, "serve", "--workers", str(workers)],
+        argv("serve", "--workers", str(workers)),
         env=env,
         cwd=ROOT,
         stdout=(logs / "serve.log").open("wb"),
         stderr=subprocess.STDOUT,
     )
     ingest = subprocess.Popen(
-        [*cli, "ingest"], env=env, cwd=ROOT, stdout=(logs / "ingest.log").open("wb"), stderr=subprocess.STDOUT
+        argv("ingest"), env=env, cwd=ROOT, stdout=(logs / "ingest.log").open("wb"), stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:

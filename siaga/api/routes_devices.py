@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from dispatch_geo.storage import device_repo
@@ -205,7 +206,8 @@ async def _ingest(
 ) -> Response:
     """Authenticate the device the fix claims to come from, then run it through the pipeline."""
     claimed = device_repo.login_of(decoded.fix.device_id) if isinstance(decoded, Decoded) else None
-    device = authenticate_device(state, request, claimed_login=claimed, key=key)
+    # the credential lookup (database + hash) in a worker thread, not on the event loop
+    device = await run_in_threadpool(authenticate_device, state, request, claimed_login=claimed, key=key)
     if device is None:  # an unpaired device: refused and listed as unknown
         result = ingest.pipeline.process_result(decoded, source)
     else:

@@ -17,7 +17,7 @@ _lock = threading.Lock()
 def live_picture(request: Request, state: StateDep) -> LivePicture:
     """The app's :class:`LivePicture`, made on first use."""
     with _lock:
-        live: LivePicture | None = request.app.state.__dict__.get("siaga_live")
+        live: LivePicture | None = getattr(request.app.state, "siaga_live", None)
         if live is None:
             live = LivePicture(
                 sessions=state.sessions,

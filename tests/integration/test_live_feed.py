@@ -153,3 +153,16 @@ def test_builds_are_bounded_however_often_the_state_changes(client: TestClient) 
     clock.now += 10
     assert live.current() is not second, "rebuilt when older than max_age_s (positions, fix ages)"
     assert live.builds == 3
+
+
+def test_every_console_gets_the_one_picture_built_once(
+    db_url: str, make_client: Callable[..., TestClient]
+) -> None:
+    client = make_client(db_url, live_max_age_s=10)
+    first = client.get(f"{API}/live", headers=auth("dispatcher")).headers["ETag"]
+    live = client.app.state.siaga_live  # type: ignore[attr-defined]
+    etags = {client.get(f"{API}/live", headers=auth("dispatcher")).headers["ETag"] for _ in range(11)}
+    assert etags == {first}
+    client.get(f"{API}/live", headers=auth("planner"))
+    assert client.app.state.siaga_live is live, "one picture per process"  # type: ignore[attr-defined]
+    assert live.builds == 1, "twelve polls and a planner's: one build"
