@@ -19,8 +19,8 @@ memory. ``ceiling``: the most consoles (of those run) with poll p95 ≤ 500 ms a
 300 ms and no 5xx, per fleet size and mode. ``--soak-minutes`` adds one long ``live`` step at the first
 fleet size and ``--soak-consoles`` with serve's memory at its start and end.
 
-Usage: ``python bench/load_bench.py [--units 200,1000] [--consoles 5,25,100] [--step-seconds 20]``
-The default run takes about ten minutes on two cores. Figures: docs/live.md.
+Usage: ``python bench/load_bench.py [--units 200,1000] [--consoles 5,25,100] [--step-seconds 15]``
+The default run takes about six minutes on two cores. Figures: docs/live.md.
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def main() -> None:
     parser.add_argument("--units", type=ints, default=[200, 1000], help="fleet sizes, e.g. 200,1000")
     parser.add_argument("--consoles", type=ints, default=[5, 25, 100], help="console counts per step")
     parser.add_argument("--modes", default="per_request,live", help="per_request (before) and/or live")
-    parser.add_argument("--step-seconds", type=float, default=20.0)
+    parser.add_argument("--step-seconds", type=float, default=15.0)
     parser.add_argument("--dispatchers", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1, help="serve --workers")
     parser.add_argument("--report-every-s", type=float, default=5.0)
