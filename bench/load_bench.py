@@ -30,6 +30,7 @@ import contextlib
 import json
 import multiprocessing as mp
 import os
+import queue
 import subprocess
 import sys
 import tempfile
@@ -125,7 +126,7 @@ def production(url: str, broker: MosquittoBroker, var_dir: Path, workers: int) -
     cli = [sys.executable, "-c", "from siaga.cli import main; main()"]
 
     def argv(*args: str) -> list[str]:  # stopped by the kernel if this bench dies
-        return service_argv([*cli, *args], run_as=None, death_signal="TERM")
+        return service_argv([*cli, *args], run_as=None, death_signal="KILL")
 
     serve = subprocess.Popen(
         argv("serve", "--workers", str(workers)),
@@ -170,7 +171,13 @@ def step(plan: StepPlan, pids: dict[str, int], serve_pid: int) -> dict[str, Any]
     ready.wait(120)  # the loader's start-up (imports) is not part of the step
     meter = CpuMeter({**pids, "load_generator": loader.pid or 0})
     meter.start()
-    load: StepLoad = out.get(timeout=plan.seconds + 600)
+    deadline = time.monotonic() + plan.seconds + 600
+    while True:  # the load's answer, or its death reported (not a ten-minute hang)
+        with contextlib.suppress(queue.Empty):
+            load: StepLoad = out.get(timeout=5)
+            break
+        if not loader.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the load process ended without an answer (exit code {loader.exitcode})")
     cpu = meter.stop()
     loader.join(60)
     seconds = plan.seconds

@@ -58,7 +58,8 @@ class StepLoad:
     poll_bytes: int = 0
     not_modified: int = 0
     missing_open: int = 0
-    """Open incidents (per the uncapped list) absent from the consoles' feed at the end of the step."""
+    """Open incidents (per the uncapped list) absent from the consoles' feed at the end of the step
+    (-1: the server did not answer the check)."""
 
     def count(self, status: int) -> None:
         self.requests += 1
@@ -169,7 +170,11 @@ async def lag_probe(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, e
             began = time.perf_counter()
             phone.publish(plan.probe_topic, json.dumps(fix), qos=1)
             while time.perf_counter() - began < 10:
-                got = await poll_once(client, plan, load, etag)
+                try:
+                    got = await poll_once(client, plan, load, etag)
+                except httpx.HTTPError:
+                    load.count(0)
+                    got = None
                 if got is not None:
                     unit = next((f for f in got[0] if f["id"] == plan.probe_unit), None)
                     if unit and unit["geometry"] and abs(unit["geometry"]["coordinates"][0] - lon) < 1e-6:
@@ -184,8 +189,12 @@ async def lag_probe(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, e
 
 async def check_open(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad) -> None:
     """Every open incident (uncapped list) is in what the consoles get."""
-    listed = (await client.get(f"/api/v1/incidents?{OPEN}")).json()
-    got = await poll_once(client, plan, load, [])
+    try:
+        listed = (await client.get(f"/api/v1/incidents?{OPEN}")).json()
+        got = await poll_once(client, plan, load, [])
+    except httpx.HTTPError:
+        load.missing_open = -1  # could not be checked: the server did not answer
+        return
     shown = set() if got is None else {i["id"] for i in got[1]}
     load.missing_open = len({i["id"] for i in listed} - shown)
 
