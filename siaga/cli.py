@@ -271,12 +271,22 @@ def demo(
 
 
 @app.command("serve")
-def serve() -> None:
+def serve(
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="worker processes behind the one port (they share only the database; the connection "
+            "pool is divided between them)",
+        ),
+    ] = 1,
+) -> None:
     """Serve the HTTP API and console (settings from SIAGA_* variables)."""
     from siaga.api.server import run_server
 
     settings = _settings()
-    run_server(settings, host=settings.http_host, port=settings.http_port)
+    run_server(settings, host=settings.http_host, port=settings.http_port, workers=workers)
 
 
 @app.command("ingest")

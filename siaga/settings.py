@@ -246,4 +246,32 @@ class Settings(BaseSettings):
         gt=0,
         description="an arrival (on scene, at hospital) reported farther than this from the place needs "
         "a confirmation and is flagged in the incident's timeline",
+    # --- the live picture under load (issue 16, appended) ---------------------------------------------
+
+    token_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="a bearer token's lookup is kept this long per process: a revoked token stops "
+        "working within this time (0: looked up on every request)",
+    )
+    database_pool_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="a request waits this long for a free database connection, then gets 503 + Retry-After",
+    )
+    live_max_age_s: float = Field(
+        default=0.5,
+        gt=0,
+        le=10,
+        description="GET /live is rebuilt at least this often (positions, fix ages); a dispatch change "
+        "(incident, assignment, unit status) shows at once",
+    )
+    live_min_interval_s: float = Field(
+        default=0.25,
+        ge=0,
+        le=5,
+        description="GET /live is rebuilt at most this often per process, however often the dispatch "
+        "state changes (0: on every change)",
     )

@@ -43,6 +43,7 @@ from siaga.api import (
     routes_facilities,
     routes_incidents,
     routes_kpi,
+    routes_live,
     routes_meta,
     routes_metrics,
     routes_operators,
@@ -60,6 +61,7 @@ from siaga.api.middleware import (
     RequestBodyLimitMiddleware,
     SecurityHeadersMiddleware,
 )
+from siaga.api.token_cache import TokenCache
 from siaga.settings import Settings
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline
@@ -92,7 +94,10 @@ def engine_for(settings: Settings) -> Engine:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     return make_engine(
-        url, pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_s,
     )
 
 
@@ -149,7 +154,14 @@ def build_state(
         raise
     if geo.schematic:
         log.warning("the road graph is SCHEMATIC: %s", geo.label)
-    return AppState(settings=settings, engine=engine, sessions=sessions, geo=geo, demo_tokens=demo_tokens)
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        geo=geo,
+        demo_tokens=demo_tokens,
+        principals=TokenCache(ttl_s=settings.token_cache_s),
+    )
 
 
 def create_app(
@@ -222,6 +234,7 @@ def create_app(
     app.include_router(routes_docs.router)
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
+    app.include_router(routes_live.router, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
     app.include_router(routes_planning.api, prefix=API_PREFIX)
     app.include_router(routes_planning.page)

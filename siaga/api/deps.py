@@ -6,11 +6,15 @@ succeeded; anything else (an error, a read) ends in a rollback when the session 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
@@ -20,6 +24,7 @@ from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.storage import device_repo, operator_repo, token_repo
 from dispatch_geo.storage.auth_models import Role
 from siaga.api import sessions
+from siaga.api.token_cache import TokenCache
 from siaga.settings import Settings
 
 
@@ -33,6 +38,8 @@ class AppState:
     geo: GeoContext
     demo_tokens: dict[Role, str] = field(default_factory=dict)
     """Demo tokens seeded at this start-up (development only), to show to the user."""
+    principals: TokenCache[Principal] | None = None
+    """Who each recently seen bearer token is, for ``SIAGA_TOKEN_CACHE_S`` seconds (None: not kept)."""
 
 
 @dataclass(frozen=True)
@@ -69,14 +76,32 @@ async def get_session(state: Annotated[AppState, Depends(get_state)]) -> AsyncIt
 
     An *async* generator on purpose: FastAPI runs the teardown of a sync generator dependency in the
     same thread pool as the endpoints, so under load (every worker thread waiting for a database
-    connection) the teardowns that would return connections to the pool could never run. Closing is
-    one short ROLLBACK/return-to-pool, fine on the event loop.
+    connection) the teardowns that would return connections to the pool could never run. A session
+    still in a transaction is closed (a ROLLBACK, a network round trip) in a small thread pool of its
+    own (:func:`teardown_limiter`), so it neither blocks the event loop nor waits behind the endpoints;
+    one that holds no connection is closed on the loop (no I/O).
     """
     session = state.sessions()
     try:
         yield session
     finally:
-        session.close()
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close, limiter=teardown_limiter())
+        else:
+            session.close()
+
+
+TEARDOWN_THREADS = 8
+_teardown_limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
+
+
+def teardown_limiter() -> anyio.CapacityLimiter:
+    """The running event loop's own limiter for closing sessions (``TEARDOWN_THREADS`` at once)."""
+    loop = asyncio.get_running_loop()
+    limiter = _teardown_limiters.get(loop)
+    if limiter is None:
+        limiter = _teardown_limiters[loop] = anyio.CapacityLimiter(TEARDOWN_THREADS)
+    return limiter
 
 
 def now_utc() -> datetime:
@@ -124,7 +149,8 @@ def current_principal(
 
     A bearer token wins over a cookie (tools and devices keep working as before). The lookup uses a
     short session of its own, so no connection is held between authentication and the endpoint (a
-    request waiting for a worker thread must not sit on a pooled connection).
+    request waiting for a worker thread must not sit on a pooled connection); a token's answer is kept
+    for a few seconds (:mod:`siaga.api.token_cache`), a session cookie's is not (idle timeout, logout).
     """
     if credentials is None or not credentials.credentials:
         cookie = request.cookies.get(sessions.COOKIE)
@@ -135,16 +161,12 @@ def current_principal(
             "missing API token: send the header 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    with state.sessions() as session:
-        principal = None
-        if credentials.credentials.startswith(device_repo.SECRET_SCHEME):  # a device's own secret
-            device = device_repo.identify_by_secret(session, secret=credentials.credentials)
-            if device is not None:
-                principal = Principal(name=device.login, role=Role.DEVICE, unit_id=device.unit_id)
-        else:
-            row = token_repo.verify_token(session, token=credentials.credentials)
-            if row is not None and (row.role != Role.DEVICE or row.unit_id is not None):
-                principal = Principal(name=row.name, role=Role(row.role), unit_id=row.unit_id)
+    cache = state.principals
+    principal = None if cache is None else cache.get(credentials.credentials)
+    if principal is None:
+        principal = _look_up(state, credentials.credentials)
+        if principal is not None and cache is not None:
+            cache.put(credentials.credentials, principal)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -152,6 +174,20 @@ def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         )
     return principal
+
+
+def _look_up(state: AppState, token: str) -> Principal | None:
+    """The caller ``token`` names in the database (an API token or a device secret), or None."""
+    with state.sessions() as session:
+        if token.startswith(device_repo.SECRET_SCHEME):  # a device's own secret
+            device = device_repo.identify_by_secret(session, secret=token)
+            if device is not None:
+                return Principal(name=device.login, role=Role.DEVICE, unit_id=device.unit_id)
+            return None
+        row = token_repo.verify_token(session, token=token)
+        if row is not None and (row.role != Role.DEVICE or row.unit_id is not None):
+            return Principal(name=row.name, role=Role(row.role), unit_id=row.unit_id)
+    return None
 
 
 def require_role(*roles: Role, action: str) -> Callable[[Principal], Principal]:

@@ -1,7 +1,8 @@
 """One place that turns errors into HTTP answers: the core's error hierarchy and validation errors.
 
 ``NotFoundError`` → 404, ``ConflictError`` (and ``InvalidTransition``) → 409, ``InputError`` (and
-``OutsideServiceAreaError``) and ``UnreachableError`` → 422, anything else from the core → 500. The
+``OutsideServiceAreaError``) and ``UnreachableError`` → 422, anything else from the core → 500; an
+exhausted connection pool (overload) → 503 with ``Retry-After``. The
 body is always ``{"detail": "<one readable sentence>", "code": ..., "params": {...}, ...}``: ``detail``
 is English for machines and logs, ``code`` + ``params`` are what the console translates (docs/dispatch.md,
 "Message codes"). Validation errors also list every problem under ``errors`` (``field``, ``message``,
@@ -20,6 +21,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dispatch_geo.errors import ConflictError, InputError, NotFoundError, SiagaError, UnreachableError
@@ -148,6 +150,8 @@ ERROR_ANSWERS: dict[str, str] = {
     "413": "request body too large",
     "422": "the request cannot be used as given; `errors` lists every problem",
     "429": "too many failed authentications from this address: wait `Retry-After` seconds",
+    "503": "the server is saturated (no database connection free): nothing was done; retry after "
+    "`Retry-After` seconds",
 }
 _WRITES = {"post", "put", "patch", "delete"}
 
@@ -166,6 +170,8 @@ def _error_codes(method: str, operation: dict[str, Any]) -> list[str]:
         codes += ["400", "413"]
     if params or "requestBody" in operation or method in _WRITES:
         codes.append("422")
+    if operation.get("security"):
+        codes.append("503")
     return codes
 
 
@@ -214,11 +220,32 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+RETRY_AFTER_S = 1
+"""What a client is told to wait (``Retry-After``) when the server is saturated."""
+
+
+async def overload_handler(request: Request, exc: Exception) -> JSONResponse:
+    """No database connection became free in time (the pool is exhausted): 503 with ``Retry-After``,
+    never a 500. The request's transaction never began, so nothing was stored or lost."""
+    assert isinstance(exc, PoolTimeout)
+    log.warning("%s %s: 503, no database connection free (%s)", request.method, request.url.path, exc)
+    body = {
+        "detail": f"the server is busy (no database connection became free); try again in {RETRY_AFTER_S} s",
+        "error": "ServerBusy",
+        "code": "server_busy",
+        "params": {"retry_after_s": RETRY_AFTER_S},
+    }
+    return JSONResponse(
+        body, status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_S)}
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app`` and document their answers in its OpenAPI document."""
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(SiagaError, siaga_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(PoolTimeout, overload_handler)
     build_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

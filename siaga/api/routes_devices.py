@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from dispatch_geo.storage import device_repo
@@ -205,7 +206,8 @@ async def _ingest(
 ) -> Response:
     """Authenticate the device the fix claims to come from, then run it through the pipeline."""
     claimed = device_repo.login_of(decoded.fix.device_id) if isinstance(decoded, Decoded) else None
-    device = authenticate_device(state, request, claimed_login=claimed, key=key)
+    # the credential lookup (database + hash) in a worker thread, not on the event loop
+    device = await run_in_threadpool(authenticate_device, state, request, claimed_login=claimed, key=key)
     if device is None:  # an unpaired device: refused and listed as unknown
         result = ingest.pipeline.process_result(decoded, source)
     else:
@@ -366,6 +368,7 @@ def rotate_credential(
 ) -> ds.DeviceCredentialOut:
     info, secret = device_repo.rotate_credential(session, login=login, at=now_utc(), by=who.name)
     session.commit()
+    _forget_tokens(request)
     return _credential_out(request, info, secret)
 
 
@@ -374,10 +377,19 @@ def rotate_credential(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke a device's credential (lost or stolen phone; admin)",
 )
-def revoke_credential(login: LoginPath, session: SessionDep, who: AdminDep) -> Response:
+def revoke_credential(login: LoginPath, request: Request, session: SessionDep, who: AdminDep) -> Response:
     device_repo.revoke_credential(session, login=login, at=now_utc())
     session.commit()
+    _forget_tokens(request)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _forget_tokens(request: Request) -> None:
+    """A credential changed here: this process forgets the tokens it knew at once (the others within
+    ``SIAGA_TOKEN_CACHE_S``)."""
+    cache = request.app.state.siaga.principals
+    if cache is not None:
+        cache.clear()
 
 
 @router.get(

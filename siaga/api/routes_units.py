@@ -6,6 +6,7 @@ from datetime import UTC
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from dispatch_geo.dispatch import units as unit_service
@@ -201,8 +202,7 @@ async def report_position(
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"this device reports for unit {who.unit_id}, not {unit_id}"
         )
-    with state.sessions() as session:
-        fleet_repo.get_unit(session, unit_id=unit_id)  # 404 for an unknown unit
+    await run_in_threadpool(_unit_exists, state, unit_id)  # database work off the event loop
     now = now_utc()
     manual = who.role is not Role.DEVICE
     try:
@@ -234,10 +234,19 @@ async def report_position(
             "the position could not be stored in time; send it again",
             headers={"Retry-After": "5"},
         )
-    with state.sessions() as session:
-        row = fleet_repo.get_unit(session, unit_id=unit_id)
-        unit = _unit_out(session, state, row, now=now)
+    unit = await run_in_threadpool(_read_unit, state, unit_id, now)
     return schemas.PositionOut(stored=result.latest, unit=unit)
+
+
+def _unit_exists(state: StateDep, unit_id: str) -> None:
+    """404 for an unknown unit (in a worker thread: a short session of its own)."""
+    with state.sessions() as session:
+        fleet_repo.get_unit(session, unit_id=unit_id)
+
+
+def _read_unit(state: StateDep, unit_id: str, now: Any) -> schemas.UnitOut:
+    with state.sessions() as session:
+        return _unit_out(session, state, fleet_repo.get_unit(session, unit_id=unit_id), now=now)
 
 
 @router.get("/stations", response_model=list[schemas.StationOut], tags=["units"])

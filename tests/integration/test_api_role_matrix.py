@@ -78,6 +78,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # units and stations
     ("GET", f"{API}/units"): Rule(READERS),
     ("GET", f"{API}/units.geojson"): Rule(READERS),
+    ("GET", f"{API}/live"): Rule(READERS),
     ("GET", f"{API}/units/{{unit_id}}"): Rule(READERS),
     ("GET", f"{API}/stations"): Rule(READERS),
     ("POST", f"{API}/units"): Rule(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
 from dispatch_geo.domain.values import LonLat
@@ -32,9 +33,13 @@ OPEN = "status=new&status=dispatched&status=on_scene"
 
 def seed_cancelled(app_client: TestClient, count: int) -> None:
     """``count`` cancelled P1 incidents of the last hours (a long shift's history), written directly."""
-    state = app_client.app.state.siaga  # type: ignore[attr-defined]
+    seed_cancelled_in(app_client.app.state.siaga.sessions, count)  # type: ignore[attr-defined]
+
+
+def seed_cancelled_in(sessions: sessionmaker[Session], count: int) -> None:
+    """:func:`seed_cancelled` through a session factory (e.g. a running console's)."""
     start = datetime.now(UTC) - timedelta(hours=6)
-    with state.sessions.begin() as session:
+    with sessions.begin() as session:
         for i in range(count):
             row = incident_repo.create_incident(
                 session,

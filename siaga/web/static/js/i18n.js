@@ -306,6 +306,7 @@ const SERVER_ID = {
   "timeline.arrival_far": "\u26a0 {unit_id} melapor \u201c{status}\u201d padahal {distance_m} m dari tempat (lebih dari {limit_m} m)",
   period_too_long: "Periode terlalu panjang: paling lama {max_days} hari.",
   export_too_large: "Lebih dari {max_rows} kejadian cocok; persempit periodenya.",
+  server_busy: "Server sedang sibuk; coba lagi dalam {retry_after_s} detik. Tidak ada yang berubah.",
 };
 
 const SERVER_EN = {
@@ -355,6 +356,7 @@ const SERVER_EN = {
   "timeline.arrival_far": "\u26a0 {unit_id} reported \u201c{status}\u201d {distance_m} m from the place (more than {limit_m} m)",
   period_too_long: "The period is too long: at most {max_days} days.",
   export_too_large: "More than {max_rows} incidents match; narrow the period.",
+  server_busy: "The server is busy; try again in {retry_after_s} s. Nothing was changed.",
 };
 
 // --- operator accounts, shifts and handover (issue 12) ------------------------------------------------

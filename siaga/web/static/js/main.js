@@ -1,6 +1,7 @@
 // Siak Siaga 112 dispatcher console: wires the store, the API client, the map and the panels.
-// Live data: units.geojson and the open incidents are polled every second (simple, robust through
-// proxies; a 500-unit collection is a few tens of kB), so a new position shows within ~1 s.
+// Live data: GET /live (every unit and every open incident) is polled every second (simple, robust
+// through proxies); the server builds it once for all consoles (at most SIAGA_LIVE_MAX_AGE_S = 0.5 s
+// old), so a new position shows within ~1.5 s.
 
 import { makeApi, errorValue, newestOnly, watchActivity } from "./api.js";
 import { createAccount, currentSession, showLogin, wireLogin } from "./session.js";
@@ -21,7 +22,6 @@ import { watchDeviceAlerts } from "./device_alerts.js";
 import { createPositionRequests } from "./panels/positions.js";
 
 const POLL_MS = 1000;
-const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
 
 async function start() {
   // configuration from the server: JSON in <body data-config> (no inline script, see the CSP)
@@ -57,15 +57,18 @@ async function start() {
   const features = await detectFeatures();
   const beeper = createBeeper();
 
-  const unitsOrder = newestOnly();
-  const incidentsOrder = newestOnly();
-  const refreshUnits = () => unitsOrder(() => api.get("/units.geojson"), (data) => {
-    store.setUnits(data.features.map((f) => Object.assign({}, f.properties, {
+  // one live feed (GET /live): the fleet and every open incident, the same cached picture the server
+  // gives every console; the browser revalidates it with its ETag (304 while nothing changed)
+  const liveOrder = newestOnly();
+  let shown = null;  // generated_at of the picture in the store
+  const refreshNow = () => liveOrder(() => api.get("/live"), (data) => {
+    if (data.generated_at === shown) { return; }  // a 304: the picture did not change
+    shown = data.generated_at;
+    store.setUnits(data.units.features.map((f) => Object.assign({}, f.properties, {
       position: f.geometry ? { lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] } : null,
     })));
+    store.setIncidents(data.incidents);
   });
-  const refreshIncidents = () => incidentsOrder(() => api.get("/incidents?" + OPEN_STATUSES), store.setIncidents);
-  const refreshNow = () => Promise.all([refreshUnits(), refreshIncidents()]);
 
   const holder = { panel: null, intake: null, relocate: null };
   const openIncident = (id) => { store.clearErrors(); return holder.panel.open(id); };
@@ -82,8 +85,7 @@ async function start() {
   holder.intake = createIntake({
     store, api, features,
     onCreated: async (incident) => {
-      await holder.panel.open(incident.id, { created: incident });
-      await refreshIncidents();
+      await Promise.all([holder.panel.open(incident.id, { created: incident }), refreshNow()]);
     },
   });
   createIncidentList({ store, beeper, onOpen: openIncident });
@@ -113,9 +115,9 @@ async function start() {
       const id = store.get().openIncidentId;
       // the open incident comes with the list of open ones (one request); asked for alone only once it
       // is no longer in that list (closed, cancelled)
-      const listed = refreshIncidents();
+      const listed = refreshNow().then((data) => data.incidents);
       const detail = id != null && store.get().incident ? holder.panel.loadDetail(id, { listed }) : null;
-      await Promise.all([refreshUnits(), listed, detail]);
+      await Promise.all([listed, detail]);
       store.setConnection(null);
     } catch (error) {
       // polling failures are the connection's state: shown in the header until a poll succeeds
