@@ -246,6 +246,8 @@ class Settings(BaseSettings):
         gt=0,
         description="an arrival (on scene, at hospital) reported farther than this from the place needs "
         "a confirmation and is flagged in the incident's timeline",
+    )
+
     # --- the live picture under load (issue 16, appended) ---------------------------------------------
 
     token_cache_s: float = Field(
