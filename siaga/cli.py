@@ -84,6 +84,9 @@ def graph_build(
         Path | None, typer.Option(help="speed profile TOML (default: the Siak profile)")
     ] = None,
     buffer_m: Annotated[float | None, typer.Option(help="keep roads this far outside the border (m)")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="write the cache here instead of the one the server uses")
+    ] = None,
 ) -> None:
     """Build the road graph with Siak travel times and cache it for the server."""
     from dispatch_geo.graph.build import build_from_overpass
@@ -105,11 +108,13 @@ def graph_build(
                 result = build_from_overpass(
                     service_area(settings), load_profile(settings.speed_profile_path), progress=progress
                 )
-                directory = cache_dir_for(result, settings)
+                directory = cache_dir or cache_dir_for(result, settings)
                 status.update("Saving the cache")
                 save_graph(result.road, directory, graph=result.graph)
             else:
-                result, directory = build_and_cache(Path(source), settings, progress=progress)
+                result, directory = build_and_cache(
+                    Path(source), settings, progress=progress, directory=cache_dir
+                )
     except SiagaError as exc:
         raise _fail(exc) from None
     console.print(f"Built in {time.perf_counter() - started:.1f} s")
@@ -138,6 +143,29 @@ def graph_info(
         console.print_json(json.dumps(road.meta.to_dict()))
     else:
         print_graph_summary(road, directory)
+
+
+@graph_app.command("fixture")
+def graph_fixture(
+    nodes: Annotated[int, typer.Option(help="about this many nodes in the built graph")] = 20_000,
+    seed: Annotated[int, typer.Option(help="random seed (same seed and size, same file)")] = 15,
+) -> None:
+    """Write (or find cached) a SCALE FIXTURE: synthetic road-like OSM inside the regency, not real roads."""
+    from dispatch_geo.boundaries import load_boundaries
+    from dispatch_geo.graph.scale_fixture import scale_fixture
+
+    settings = _settings()
+    try:
+        with console.status(f"Generating a scale fixture of about {nodes:,} nodes"):
+            path = scale_fixture(
+                settings.var_dir / "fixtures",
+                load_boundaries(settings.boundaries_path).outline,
+                nodes,
+                seed=seed,
+            )
+    except SiagaError as exc:
+        raise _fail(exc) from None
+    console.print(f"[bold black on yellow] SCHEMATIC [/] {path}")
 
 
 @graph_app.command("schematic")

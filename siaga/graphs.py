@@ -47,12 +47,13 @@ def cache_dir_for(result: BuildResult, settings: Settings) -> Path:
 
 
 def build_and_cache(
-    source: Path, settings: Settings, *, progress: Progress | None = None
+    source: Path, settings: Settings, *, progress: Progress | None = None, directory: Path | None = None
 ) -> tuple[BuildResult, Path]:
-    """Build a graph from a local OSM file, clipped to the service area, and cache it."""
+    """Build a graph from a local OSM file, clipped to the service area, and cache it (in ``directory``
+    when given, else where the server looks)."""
     profile = load_profile(settings.speed_profile_path)
     result = build_from_file(source, profile, clip_polygon=service_area(settings), progress=progress)
-    directory = cache_dir_for(result, settings)
+    directory = directory or cache_dir_for(result, settings)
     save_graph(result.road, directory, graph=result.graph)
     return result, directory
 
