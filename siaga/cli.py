@@ -92,7 +92,7 @@ def graph_build(
     from dispatch_geo.graph.build import build_from_overpass
     from dispatch_geo.graph.cache import save_graph
     from dispatch_geo.graph.profile import load_profile
-    from siaga.graphs import build_and_cache, cache_dir_for, service_area
+    from siaga.graphs import build_and_cache, cache_dir_for, save_node_order, service_area
 
     overrides: dict[str, object] = {}
     if profile is not None:
@@ -111,6 +111,7 @@ def graph_build(
                 directory = cache_dir or cache_dir_for(result, settings)
                 status.update("Saving the cache")
                 save_graph(result.road, directory, graph=result.graph)
+                save_node_order(result.road, directory, progress=progress)
             else:
                 result, directory = build_and_cache(
                     Path(source), settings, progress=progress, directory=cache_dir

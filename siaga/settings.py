@@ -159,6 +159,13 @@ class Settings(BaseSettings):
         default="127.0.0.1", description="address an ingest worker's Prometheus /metrics listens on"
     )
 
+    # --- routing at scale (appended) -------------------------------------------------------------------
+
+    routing_engine: Literal["cch", "dijkstra"] = Field(
+        default="cch",
+        description="cch: contraction hierarchy (order cached with the graph); dijkstra: the exact fallback",
+    )
+
     @model_validator(mode="after")
     def _refuse_short_metrics_token_in_production(self) -> Settings:
         token = self.metrics_token

@@ -55,16 +55,18 @@ class GeoContext:
         stale_after_s: float = DEFAULT_STALE_AFTER_S,
         k: int = 5,
         seats: Sequence[KecamatanSeat] | None = None,
+        router: TravelTimeRouter | None = None,
     ) -> GeoContext:
         """Build the router, snapper and place points for ``road`` (seconds on a regency-scale graph).
 
-        ``seats`` defaults to ``data/siak_kecamatan_seats.csv`` (:func:`load_kecamatan_seats`).
+        ``seats`` defaults to ``data/siak_kecamatan_seats.csv`` (:func:`load_kecamatan_seats`);
+        ``router`` to the Dijkstra :class:`TravelTimeRouter` (the composition root picks the engine).
         """
         snapper = EdgeSnapper(road, max_distance_m=snap_max_distance_m)
         seats = load_kecamatan_seats() if seats is None else seats
         return cls(
             road=road,
-            router=TravelTimeRouter(road),
+            router=router if router is not None else TravelTimeRouter(road),
             snapper=snapper,
             gazetteer=gazetteer,
             places=PlaceIndex.build(road=road, gazetteer=gazetteer, snapper=snapper, seats=seats),

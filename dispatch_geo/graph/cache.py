@@ -5,6 +5,7 @@ Layout of a cache directory::
     roadgraph.npz   CSR arrays (uncompressed .npz, read without pickle)
     meta.json       GraphMeta: source, OSM timestamp, build time, profile hash, schematic, counts
     graph.graphml   the same graph for GIS users (QGIS, osmnx.load_graphml); never read at start-up
+    cch_order.npy   the contraction-hierarchy node order of this graph (computed at build time)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 
 from dispatch_geo.errors import GraphCacheError
 from dispatch_geo.graph.roadgraph import GraphMeta, RoadGraph
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 ARRAYS_FILE = "roadgraph.npz"
 META_FILE = "meta.json"
 GRAPHML_FILE = "graph.graphml"
+ORDER_FILE = "cch_order.npy"
 FORMAT_VERSION = 1
 
 
@@ -56,6 +59,36 @@ def save_graph(road: RoadGraph, directory: Path, *, graph: nx.MultiDiGraph | Non
         os.replace(graphml_tmp, directory / GRAPHML_FILE)
     log.info("saved road graph (%d nodes, %d edges) to %s", road.n_nodes, road.n_edges, directory)
     return directory
+
+
+def save_order(directory: Path, order: npt.NDArray[np.int64], road: RoadGraph) -> Path:
+    """Store a node order for ``road`` beside its arrays (with the graph's counts, to refuse a stale one)."""
+    path = directory / ORDER_FILE
+    with tempfile.NamedTemporaryFile(dir=directory, suffix=".npy", delete=False) as tmp:
+        np.save(tmp, np.asarray(order, dtype=np.int64), allow_pickle=False)
+    os.replace(tmp.name, path)
+    stamp = directory / (ORDER_FILE + ".json")
+    stamp.write_text(json.dumps(_order_stamp(road)), encoding="utf-8")
+    return path
+
+
+def load_order(directory: Path, road: RoadGraph) -> npt.NDArray[np.int64] | None:
+    """The cached node order of ``road``, or None when there is none or it belongs to another build."""
+    try:
+        stamp = json.loads((directory / (ORDER_FILE + ".json")).read_text(encoding="utf-8"))
+        order = np.load(directory / ORDER_FILE, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if stamp != _order_stamp(road) or order.shape != (road.n_nodes,):
+        log.warning(
+            "the cached node order in %s belongs to another build of the graph; ignoring it", directory
+        )
+        return None
+    return np.asarray(order, dtype=np.int64)
+
+
+def _order_stamp(road: RoadGraph) -> dict[str, Any]:
+    return {"built_at": road.meta.built_at, "n_nodes": road.n_nodes, "n_edges": road.n_edges}
 
 
 def read_meta(directory: Path) -> GraphMeta:

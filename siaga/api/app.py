@@ -110,20 +110,24 @@ def build_state(
             if settings.demo_tokens_enabled and token_repo.count_tokens(session) == 0:
                 demo_tokens = token_repo.seed_demo_tokens(session, at=now)
                 log.warning("development mode: seeded demo API tokens %s", sorted(demo_tokens.values()))
+        graph_dir = None
         if road is None:
             from siaga.graphs import resolve_graph
 
-            road, _ = resolve_graph(settings)
+            road, graph_dir = resolve_graph(settings)
         if gazetteer is None:
             gazetteer = Gazetteer.from_boundaries(
                 load_boundaries(settings.boundaries_path), outside_buffer_m=settings.outside_buffer_m
             )
+        from siaga.graphs import make_router
+
         geo = GeoContext.build(
             road,
             gazetteer,
             snap_max_distance_m=settings.snap_max_distance_m,
             stale_after_s=settings.stale_after_s,
             k=settings.recommend_k,
+            router=make_router(road, graph_dir, settings),
         )
     except BaseException:
         engine.dispose()
