@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import resource
 import signal
 import threading
 import time
@@ -103,14 +104,20 @@ def graph_build(
     started = time.perf_counter()
     try:
         with console.status("Starting…") as status:
-            progress = status.update
+
+            def progress(stage: str) -> None:
+                """Each stage on its own line, with the time so far and the peak memory."""
+                peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                console.print(f"[{time.perf_counter() - started:7.1f} s, peak {peak_mib:,.0f} MiB] {stage}")
+                status.update(stage)
+
             if source == "overpass":
                 result = build_from_overpass(
                     service_area(settings), load_profile(settings.speed_profile_path), progress=progress
                 )
                 directory = cache_dir or cache_dir_for(result, settings)
                 status.update("Saving the cache")
-                save_graph(result.road, directory, graph=result.graph)
+                save_graph(result.road, directory, gis=True, progress=progress)
                 save_node_order(result.road, directory, progress=progress)
             else:
                 result, directory = build_and_cache(

@@ -55,7 +55,7 @@ def build_and_cache(
     profile = load_profile(settings.speed_profile_path)
     result = build_from_file(source, profile, clip_polygon=service_area(settings), progress=progress)
     directory = directory or cache_dir_for(result, settings)
-    save_graph(result.road, directory, graph=result.graph)
+    save_graph(result.road, directory, gis=True, progress=progress)
     save_node_order(result.road, directory, progress=progress)
     return result, directory
 
