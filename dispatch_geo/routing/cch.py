@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -129,22 +128,15 @@ class CchRouter(TravelTimeRouter):
         """Graph nodes from ``start_node`` to the target's edge."""
         return [start_node] + [int(self.road.head[e]) for e in self.path_edges(result, start_node)]
 
-    def reweight(self, weights: Mapping[int, int]) -> None:
-        """Set the CCH weight of some edges (:data:`INF_WEIGHT` closes one); seen by the next query."""
-        updates = {int(e): int(w) for e, w in weights.items()}
-        if not updates:
-            return
-        with self._cch_lock:  # no query object is alive outside the lock
+    def _apply_closed(self, before: frozenset[int], after: frozenset[int]) -> None:
+        """Re-weight only the edges whose state changed (called under the base lock)."""
+        super()._apply_closed(before, after)
+        updates = {e: INF_WEIGHT for e in after - before}
+        updates.update({e: int(self.weights[e]) for e in before - after})
+        with self._cch_lock:  # no query object is alive outside this lock
             updater = rk.CCHMetricPartialUpdater(self._cch)
             updater.apply(self._metric, updates)
             del updater
-            for e, w in updates.items():
-                self.weights[e] = w
-
-    def close_edges(self, edges: Iterable[int], *, closed: bool = True) -> None:
-        """Close ``edges`` (never used by a route), or restore their travel times."""
-        base = quantise(self.road.travel_time_s)
-        self.reweight({int(e): INF_WEIGHT if closed else int(base[e]) for e in edges})
 
 
 def check_order(order: IntArray, n_nodes: int) -> None:

@@ -15,8 +15,10 @@ from its start) or at the start of one (which alone could only be left by drivin
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,6 +79,7 @@ class TravelTimeRouter:
         self._slot = 0
         self._virtual = road.n_nodes
         self._lock = threading.Lock()
+        self._closed: frozenset[int] = frozenset()
         # the fastest edge between each ordered node pair, to turn node paths into edge paths
         order = np.lexsort((-road.travel_time_s, road.head, road.tail))
         self._edge_of = {
@@ -91,7 +94,7 @@ class TravelTimeRouter:
         if self._matrix is None:
             road = self.road
             n = road.n_nodes
-            reverse = road.weight_matrix("travel_time_s", reverse=True)
+            reverse = self.road_now().weight_matrix("travel_time_s", reverse=True)
             # one extra row for the virtual target node, with two slots rewritten per query
             indptr = np.concatenate([reverse.indptr, [reverse.indptr[-1] + 2]])
             indices = np.concatenate([reverse.indices, [0, 0]]).astype(np.int32)
@@ -99,6 +102,38 @@ class TravelTimeRouter:
             self._matrix = sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
             self._slot = int(reverse.indptr[-1])
         return self._matrix
+
+    @property
+    def closed_edges(self) -> frozenset[int]:
+        """Edges closed to traffic (road closures); no route passes through them."""
+        return self._closed
+
+    def set_closed(self, edges: Iterable[int]) -> None:
+        """Close exactly ``edges`` (reopening any other); the next query respects it.
+
+        A closure stops traffic *through* a road: a unit or an incident on the closed road itself is
+        still timed along its own stretch of it.
+        """
+        closed = frozenset(int(e) for e in edges)
+        bad = [e for e in closed if not 0 <= e < self.road.n_edges]
+        if bad:
+            raise InputError(f"edge {bad[0]} does not exist in a graph of {self.road.n_edges} edges")
+        with self._lock:
+            if closed != self._closed:
+                self._apply_closed(self._closed, closed)
+                self._closed = closed
+
+    def _apply_closed(self, before: frozenset[int], after: frozenset[int]) -> None:
+        """Make the search see ``after`` closed instead of ``before`` (called under the lock)."""
+        self._matrix = None  # rebuilt on the next search
+
+    def road_now(self) -> RoadGraph:
+        """The road graph with closed roads' travel times infinite (the same arrays otherwise)."""
+        if not self._closed:
+            return self.road
+        times = self.road.travel_time_s.copy()
+        times[list(self._closed)] = np.inf
+        return dataclasses.replace(self.road, travel_time_s=times)
 
     def times_to(
         self,
@@ -210,8 +245,20 @@ class TravelTimeRouter:
         return self._edge_of[(u, v)]
 
     def path_edges(self, result: TimesToTarget, start_node: int) -> list[int]:
-        """Edges from ``start_node`` to the target's edge (the fastest of parallel edges at each step)."""
-        return [self.fastest_edge(u, v) for u, v in itertools.pairwise(self.path_nodes(result, start_node))]
+        """Edges from ``start_node`` to the target's edge (the fastest open one of parallel edges)."""
+        edges = []
+        for u, v in itertools.pairwise(self.path_nodes(result, start_node)):
+            edge = self.fastest_edge(u, v)
+            if edge in self._closed:
+                road = self.road
+                open_ = [
+                    e
+                    for e in range(int(road.indptr[u]), int(road.indptr[u + 1]))
+                    if int(road.head[e]) == v and e not in self._closed
+                ]
+                edge = min(open_, key=lambda e: float(road.travel_time_s[e]))
+            edges.append(edge)
+        return edges
 
     def path_nodes(self, result: TimesToTarget, start_node: int) -> list[int]:
         """Graph nodes from ``start_node`` to the target's edge, following the search tree."""

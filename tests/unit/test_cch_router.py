@@ -110,15 +110,33 @@ def test_the_cheaper_of_two_parallel_roads_is_taken_not_their_sum() -> None:
     assert result.time_s[0] == pytest.approx(100.0)
 
 
-def test_a_closed_road_is_avoided_and_reopening_restores_it() -> None:
+@pytest.mark.parametrize("engine", [CchRouter, TravelTimeRouter])
+def test_a_closed_road_is_avoided_and_reopening_restores_it(engine) -> None:
     road = line_road(4, 60.0)
-    router = CchRouter(road)
+    router = engine(road)
     target, unit = EdgePoint(edge_between(road, 3, 4), 1.0), EdgePoint(edge_between(road, 1, 2), 0.0)
     assert router.times_to(target, [unit]).time_s[0] == pytest.approx(180.0)
-    router.close_edges([edge_between(road, 2, 3)])
+    router.set_closed([edge_between(road, 2, 3)])
     assert not np.isfinite(router.times_to(target, [unit]).time_s[0]), "the only road is closed"
-    router.close_edges([edge_between(road, 2, 3)], closed=False)
+    router.set_closed([])
     assert router.times_to(target, [unit]).time_s[0] == pytest.approx(180.0)
+
+
+@pytest.mark.parametrize("engine", [CchRouter, TravelTimeRouter])
+def test_closing_the_faster_of_two_parallel_roads_routes_over_the_slower(engine) -> None:
+    nodes = {1: (LON0, LAT0), 2: (LON0 + STEP_DEG, LAT0), 3: (LON0 + 2 * STEP_DEG, LAT0)}
+    road = make_road(nodes, [(1, 2, 300.0), (1, 2, 100.0), (2, 3, 50.0)])
+    router = engine(road)
+    one, two = (int(np.flatnonzero(road.node_osmid == i)[0]) for i in (1, 2))
+    pair = [e for e in range(road.n_edges) if (road.tail[e], road.head[e]) == (one, two)]
+    fast, slow = sorted(pair, key=lambda e: float(road.travel_time_s[e]))
+    onward = edge_between(road, 2, 3)
+    target, unit = EdgePoint(onward, 1.0), EdgePoint(slow, 0.0)
+    assert router.times_to(target, [unit]).time_s[0] == pytest.approx(150.0)
+    router.set_closed([fast])
+    result = router.times_to(target, [unit])
+    assert result.time_s[0] == pytest.approx(350.0)
+    assert router.path_edges(result, one) == [slow]
 
 
 def test_an_order_for_another_graph_is_refused() -> None:
