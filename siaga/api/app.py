@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 
 from dispatch_geo.boundaries import load_boundaries
+from dispatch_geo.dispatch.closures import sync_closures
 from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.dispatch.facilities import seed_facilities
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
@@ -31,6 +32,7 @@ from dispatch_geo.storage import fleet_repo, token_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
+    routes_closures,
     routes_console,
     routes_coverage,
     routes_devices,
@@ -132,6 +134,8 @@ def build_state(
     except BaseException:
         engine.dispose()
         raise
+    with sessions.begin() as session:  # road closures stored before this start are in force at once
+        sync_closures(session, geo, now=now)
     if geo.schematic:
         log.warning("the road graph is SCHEMATIC: %s", geo.label)
     return AppState(settings=settings, engine=engine, sessions=sessions, geo=geo, demo_tokens=demo_tokens)
@@ -204,6 +208,7 @@ def create_app(
     app.include_router(routes_console.api, prefix=API_PREFIX)
     app.include_router(routes_replay.api, prefix=API_PREFIX)
     app.include_router(routes_replay.page)
+    app.include_router(routes_closures.router, prefix=API_PREFIX)
     routes_console.mount_console(app)
     return app
 

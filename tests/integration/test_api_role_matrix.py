@@ -135,6 +135,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/devices/{{login}}/credential"): Rule(ADMIN),
     ("DELETE", f"{API}/devices/{{login}}/credential"): Rule(ADMIN),
     ("GET", f"{API}/device/assignment"): Rule(frozenset({"device"})),
+    # road closures: supervisor-level, dispatcher + admin until the supervisor role exists
+    ("GET", f"{API}/closures"): Rule(READERS),
+    ("POST", f"{API}/closures"): Rule(
+        OPS, json={"reason": "banjir", "expires_at": "2099-01-01T00:00:00+00:00", "points": []}
+    ),
+    ("POST", f"{API}/closures/{{closure_id}}/lift"): Rule(OPS),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)
@@ -182,6 +188,7 @@ def _url(path: str, incident_id: int) -> str:
         "service": "ambulance",
         "login": "amb-siak-02",
         "facility_id": "rsud-perawang",
+        "closure_id": "1",
     }
     unknown = set(re.findall(r"{(\w+)}", path)) - values.keys()
     assert not unknown, f"{path}: add a real value for path parameter(s) {unknown} to _url"
