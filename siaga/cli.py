@@ -17,6 +17,7 @@ from rich.table import Table
 
 from dispatch_geo.errors import SiagaError
 from dispatch_geo.graph.roadgraph import RoadGraph
+from siaga.closures_cli import closures_app
 from siaga.coverage_cli import coverage_app
 from siaga.devices_cli import devices_app
 from siaga.facilities_cli import facilities_app
@@ -36,6 +37,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(devices_app, name="devices")
 app.add_typer(coverage_app, name="coverage")
 app.add_typer(facilities_app, name="facilities")
+app.add_typer(closures_app, name="closures")
 
 console = Console()
 err = Console(stderr=True)

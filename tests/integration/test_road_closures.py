@@ -7,6 +7,10 @@ AMB-SIAK-02 on the west bank (500 s). Closing the bridge leaves AMB-SIAK-01 unab
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +18,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from dispatch_geo.graph.cache import save_graph
 from dispatch_geo.graph.roadgraph import RoadGraph
 from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
     auth,
@@ -152,3 +157,45 @@ def test_a_bad_closure_is_refused_with_its_code_and_nothing_is_stored(start, bod
     assert response.json()["code"] == code
     listed = client.get(f"{API}/closures", headers=auth("admin"), params={"include_inactive": True})
     assert listed.json()["closures"] == []
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from siaga.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_a_closure_made_from_the_cli_is_respected_by_a_running_server_and_lifted_from_it(
+    tmp_path, start, siak_grid: RoadGraph
+) -> None:
+    real_looking = dataclasses.replace(siak_grid, meta=dataclasses.replace(siak_grid.meta, schematic=False))
+    save_graph(real_looking, tmp_path / "var" / "graph" / "osm")
+    client = start()  # migrates the database and loads the fleet
+    place_unit(client, "AMB-SIAK-01", EAST[5])
+    place_unit(client, "AMB-SIAK-02", WEST[3])
+    incident_id = new_incident(client, lonlat=INCIDENT)
+    env = {
+        **os.environ,
+        "SIAGA_DATABASE_URL": f"sqlite:///{tmp_path / 'siaga.db'}",
+        "SIAGA_VAR_DIR": str(tmp_path / "var"),
+        "COLUMNS": "200",
+    }
+    added = cli(env, "closures", "add", "--reason", "banjir", "--hours", "3", "--point", "102.04,0.80")
+    assert added.returncode == 0, added.stderr
+    assert "closure 1: 2 road edges closed" in added.stdout
+    assert "banjir" in cli(env, "closures", "list").stdout
+    ranked, excluded = ambulance_ranking(client, incident_id)
+    assert ranked == ["AMB-SIAK-02"], "the running server re-reads the closures before ranking"
+    assert excluded["AMB-SIAK-01"] == "unreachable"
+
+    lifted = cli(env, "closures", "lift", "1")
+    assert lifted.returncode == 0, lifted.stderr
+    assert ambulance_ranking(client, incident_id)[0] == ["AMB-SIAK-01", "AMB-SIAK-02"]
+    refused = cli(env, "closures", "add", "--reason", "banjir", "--point", "102.04,0.85")
+    assert refused.returncode == 2
+    assert "from the nearest road" in refused.stderr
