@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +25,7 @@ from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
     new_incident,
     place_unit,
 )
+from tests.integration.test_devices_cli import cli
 from tests.unit.coverage_graphs import make_road
 
 API = "/api/v1"
@@ -157,17 +156,6 @@ def test_a_bad_closure_is_refused_with_its_code_and_nothing_is_stored(start, bod
     assert response.json()["code"] == code
     listed = client.get(f"{API}/closures", headers=auth("admin"), params={"include_inactive": True})
     assert listed.json()["closures"] == []
-
-
-def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from siaga.cli import main; main()", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def test_a_closure_made_from_the_cli_is_respected_by_a_running_server_and_lifted_from_it(
