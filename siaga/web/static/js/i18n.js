@@ -64,6 +64,13 @@ const ID = {
   f_caller_name: "Nama pelapor", f_lon: "Lokasi", f_lat: "Lokasi", f_priority: "Prioritas", f_incident_type: "Jenis",
   f_description: "Catatan", f_note: "Catatan", f_text: "Catatan", f_count: "Jumlah", f_unit_types: "Jenis unit",
   f_reason: "Alasan", f_from: "Dari", f_to: "Sampai", f_q: "Cari",
+  closures: "Penutupan jalan (banjir)", closureReason: "Alasan", closureHours: "Lama (jam)",
+  closeArea: "Gambar area banjir", closeRoads: "Klik jalan yang ditutup", closureSave: "Tutup jalan",
+  closureCancel: "Batal", closureAreaHint: "Klik peta di sudut-sudut area banjir ({n} titik), lalu “Tutup jalan”.",
+  closurePointsHint: "Klik jalan yang ditutup ({n} dipilih), lalu “Tutup jalan”.",
+  noClosures: "Tidak ada jalan ditutup.", liftClosure: "Buka kembali", closureUntil: "sampai",
+  closureSegments: "ruas", closureBy: "oleh", closedRoad: "Jalan ditutup", w_closure: "penutupan jalan",
+  f_expires_at: "Lama", f_points: "Jalan", f_area: "Area",
 };
 
 const EN = {
@@ -124,6 +131,13 @@ const EN = {
   f_caller_name: "Caller name", f_lon: "Location", f_lat: "Location", f_priority: "Priority", f_incident_type: "Type",
   f_description: "Notes", f_note: "Note", f_text: "Note", f_count: "Count", f_unit_types: "Unit types",
   f_reason: "Reason", f_from: "From", f_to: "To", f_q: "Search",
+  closures: "Road closures (floods)", closureReason: "Reason", closureHours: "Duration (hours)",
+  closeArea: "Draw flood area", closeRoads: "Click roads to close", closureSave: "Close roads",
+  closureCancel: "Cancel", closureAreaHint: "Click the map at the corners of the flooded area ({n} points), then “Close roads”.",
+  closurePointsHint: "Click the roads to close ({n} chosen), then “Close roads”.",
+  noClosures: "No roads closed.", liftClosure: "Reopen", closureUntil: "until",
+  closureSegments: "road segments", closureBy: "by", closedRoad: "Road closed", w_closure: "road closure",
+  f_expires_at: "Duration", f_points: "Roads", f_area: "Area",
 };
 
 
@@ -169,6 +183,13 @@ const SERVER_ID = {
   count_out_of_range: "{field} harus antara {min} dan {max}.", victims_out_of_range: "Jumlah korban harus antara {min} dan {max}.",
   invalid_unit_type: "Jenis unit tidak dikenal.", invalid_input: "Isian tidak valid.", validation_error: "Isian tidak valid: {fields}.",
   method_not_allowed: "Server ini belum mendukung tindakan ini.",
+  closure_reason_missing: "Isi alasan penutupan jalan.", closure_reason_too_long: "Alasan paling banyak {max} karakter.",
+  closure_expiry_past: "Waktu berakhir penutupan harus di masa depan.", closure_expiry_too_far: "Penutupan paling lama {max_days} hari.",
+  closure_points_or_area: "Pilih jalan di peta atau gambar area banjir.",
+  closure_point_off_road: "Titik {index} berjarak {distance_m} m dari jalan terdekat.",
+  closure_area_invalid: "Area yang digambar tidak valid.", closure_area_empty: "Tidak ada jalan di dalam area yang digambar.",
+  closure_area_too_large: "Area terlalu luas: {edges} ruas jalan (paling banyak {max}).",
+  closure_too_many_points: "Terlalu banyak titik dipilih.", closure_already_lifted: "Penutupan {id} sudah dibuka kembali.",
 };
 
 const SERVER_EN = {
@@ -211,6 +232,13 @@ const SERVER_EN = {
   count_out_of_range: "{field} must be between {min} and {max}.", victims_out_of_range: "The number of victims must be between {min} and {max}.",
   invalid_unit_type: "Unknown unit type.", invalid_input: "Invalid input.", validation_error: "Invalid input: {fields}.",
   method_not_allowed: "This server does not support this action yet.",
+  closure_reason_missing: "Give a reason for the closure.", closure_reason_too_long: "The reason may have at most {max} characters.",
+  closure_expiry_past: "The closure must end in the future.", closure_expiry_too_far: "A closure lasts at most {max_days} days.",
+  closure_points_or_area: "Choose roads on the map or draw the flooded area.",
+  closure_point_off_road: "Point {index} is {distance_m} m from the nearest road.",
+  closure_area_invalid: "The area drawn is not valid.", closure_area_empty: "No road lies inside the area drawn.",
+  closure_area_too_large: "The area is too large: {edges} road segments (at most {max}).",
+  closure_too_many_points: "Too many points chosen.", closure_already_lifted: "Closure {id} was already lifted.",
 };
 
 export const CATALOGUE = Object.freeze({ id: Object.freeze(ID), en: Object.freeze(EN) });

@@ -15,6 +15,7 @@ import { createIncidentList } from "./panels/incidents.js";
 import { createBoard } from "./panels/board.js";
 import { createHistory } from "./panels/history.js";
 import { createRelocate } from "./panels/relocate.js";
+import { createClosures } from "./panels/closures.js";
 
 const POLL_MS = 1000;
 const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
@@ -59,6 +60,7 @@ async function start() {
   createIncidentList({ store, beeper, onOpen: openIncident });
   createBoard({ store, api, refreshNow });
   createHistory({ store, api, features, onOpen: openIncident });
+  createClosures({ store, api, mapView });
 
   // the map and the page chrome follow the store
   store.subscribe((state, keys) => {
