@@ -16,8 +16,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from dispatch_geo.dispatch.closures import close_roads, sync_closures
+from dispatch_geo.dispatch.context import GeoContext
+from dispatch_geo.domain.values import LonLat
 from dispatch_geo.graph.cache import save_graph
 from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.routing.cch import CchRouter
+from dispatch_geo.storage.engine import make_engine, make_session_factory
+from dispatch_geo.storage.migrate import upgrade_to_head
 from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
     auth,
     gazetteer,
@@ -187,3 +193,30 @@ def test_a_closure_made_from_the_cli_is_respected_by_a_running_server_and_lifted
     refused = cli(env, "closures", "add", "--reason", "banjir", "--point", "102.04,0.85")
     assert refused.returncode == 2
     assert "from the nearest road" in refused.stderr
+
+
+def test_a_closure_ends_by_itself_at_its_expiry(tmp_path, siak_grid: RoadGraph, gazetteer) -> None:  # noqa: F811
+    url = f"sqlite:///{tmp_path / 'expiry.db'}"
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    geo = GeoContext.build(siak_grid, gazetteer, snap_max_distance_m=250.0, router=CchRouter(siak_grid))
+    now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    with sessions.begin() as session:
+        close_roads(
+            session,
+            geo,
+            reason="banjir",
+            expires_at=now + timedelta(hours=1),
+            points=[LonLat(*BRIDGE_MIDDLE)],
+            by="test",
+            now=now,
+        )
+    assert len(geo.router.closed_edges) == 2
+    with sessions.begin() as session:
+        sync_closures(session, geo, now=now + timedelta(minutes=59))
+    assert len(geo.router.closed_edges) == 2
+    with sessions.begin() as session:
+        sync_closures(session, geo, now=now + timedelta(minutes=61))
+    assert geo.router.closed_edges == frozenset(), "expired: the bridge is open again"
+    engine.dispose()
