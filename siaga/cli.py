@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import resource
 import signal
 import threading
 import time
@@ -18,6 +19,7 @@ from rich.table import Table
 from dispatch_geo.errors import SiagaError
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.storage.demo_operators import DEMO_OPERATORS
+from siaga.closures_cli import closures_app
 from siaga.coverage_cli import coverage_app
 from siaga.devices_cli import devices_app
 from siaga.facilities_cli import facilities_app
@@ -43,6 +45,7 @@ app.add_typer(facilities_app, name="facilities")
 app.add_typer(users_app, name="users")
 app.add_typer(history_app, name="history")
 app.command("kpi")(kpi)
+app.add_typer(closures_app, name="closures")
 
 console = Console()
 err = Console(stderr=True)
@@ -92,12 +95,15 @@ def graph_build(
         Path | None, typer.Option(help="speed profile TOML (default: the Siak profile)")
     ] = None,
     buffer_m: Annotated[float | None, typer.Option(help="keep roads this far outside the border (m)")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="write the cache here instead of the one the server uses")
+    ] = None,
 ) -> None:
     """Build the road graph with Siak travel times and cache it for the server."""
     from dispatch_geo.graph.build import build_from_overpass
     from dispatch_geo.graph.cache import save_graph
     from dispatch_geo.graph.profile import load_profile
-    from siaga.graphs import build_and_cache, cache_dir_for, service_area
+    from siaga.graphs import build_and_cache, cache_dir_for, save_node_order, service_area
 
     overrides: dict[str, object] = {}
     if profile is not None:
@@ -108,16 +114,25 @@ def graph_build(
     started = time.perf_counter()
     try:
         with console.status("Starting…") as status:
-            progress = status.update
+
+            def progress(stage: str) -> None:
+                """Each stage on its own line, with the time so far and the peak memory."""
+                peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                console.print(f"[{time.perf_counter() - started:7.1f} s, peak {peak_mib:,.0f} MiB] {stage}")
+                status.update(stage)
+
             if source == "overpass":
                 result = build_from_overpass(
                     service_area(settings), load_profile(settings.speed_profile_path), progress=progress
                 )
-                directory = cache_dir_for(result, settings)
+                directory = cache_dir or cache_dir_for(result, settings)
                 status.update("Saving the cache")
-                save_graph(result.road, directory, graph=result.graph)
+                save_graph(result.road, directory, gis=True, progress=progress)
+                save_node_order(result.road, directory, progress=progress)
             else:
-                result, directory = build_and_cache(Path(source), settings, progress=progress)
+                result, directory = build_and_cache(
+                    Path(source), settings, progress=progress, directory=cache_dir
+                )
     except SiagaError as exc:
         raise _fail(exc) from None
     console.print(f"Built in {time.perf_counter() - started:.1f} s")
@@ -146,6 +161,29 @@ def graph_info(
         console.print_json(json.dumps(road.meta.to_dict()))
     else:
         print_graph_summary(road, directory)
+
+
+@graph_app.command("fixture")
+def graph_fixture(
+    nodes: Annotated[int, typer.Option(help="about this many nodes in the built graph")] = 20_000,
+    seed: Annotated[int, typer.Option(help="random seed (same seed and size, same file)")] = 15,
+) -> None:
+    """Write (or find cached) a SCALE FIXTURE: synthetic road-like OSM inside the regency, not real roads."""
+    from dispatch_geo.boundaries import load_boundaries
+    from dispatch_geo.graph.scale_fixture import scale_fixture
+
+    settings = _settings()
+    try:
+        with console.status(f"Generating a scale fixture of about {nodes:,} nodes"):
+            path = scale_fixture(
+                settings.var_dir / "fixtures",
+                load_boundaries(settings.boundaries_path).outline,
+                nodes,
+                seed=seed,
+            )
+    except SiagaError as exc:
+        raise _fail(exc) from None
+    console.print(f"[bold black on yellow] SCHEMATIC [/] {path}")
 
 
 @graph_app.command("schematic")

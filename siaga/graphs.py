@@ -17,9 +17,10 @@ from shapely.geometry.base import BaseGeometry
 from dispatch_geo.boundaries import METRIC_CRS, load_boundaries
 from dispatch_geo.errors import GraphCacheError, InputError
 from dispatch_geo.graph.build import BuildResult, Progress, build_from_file, file_sha256
-from dispatch_geo.graph.cache import load_graph, read_meta, save_graph
+from dispatch_geo.graph.cache import load_graph, load_order, read_meta, save_graph, save_order
 from dispatch_geo.graph.profile import load_profile
 from dispatch_geo.graph.roadgraph import RoadGraph
+from dispatch_geo.routing.travel_time import TravelTimeRouter
 from siaga.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,14 +48,40 @@ def cache_dir_for(result: BuildResult, settings: Settings) -> Path:
 
 
 def build_and_cache(
-    source: Path, settings: Settings, *, progress: Progress | None = None
+    source: Path, settings: Settings, *, progress: Progress | None = None, directory: Path | None = None
 ) -> tuple[BuildResult, Path]:
-    """Build a graph from a local OSM file, clipped to the service area, and cache it."""
+    """Build a graph from a local OSM file, clipped to the service area, and cache it (in ``directory``
+    when given, else where the server looks)."""
     profile = load_profile(settings.speed_profile_path)
     result = build_from_file(source, profile, clip_polygon=service_area(settings), progress=progress)
-    directory = cache_dir_for(result, settings)
-    save_graph(result.road, directory, graph=result.graph)
+    directory = directory or cache_dir_for(result, settings)
+    save_graph(result.road, directory, gis=True, progress=progress)
+    save_node_order(result.road, directory, progress=progress)
     return result, directory
+
+
+def save_node_order(road: RoadGraph, directory: Path, *, progress: Progress | None = None) -> None:
+    """Compute the CCH node order of a freshly built graph and cache it beside the graph."""
+    from dispatch_geo.routing.cch import node_order
+
+    if progress is not None:
+        progress(f"Ordering {road.n_nodes:,} nodes for the contraction hierarchy")
+    save_order(directory, node_order(road), road)
+
+
+def make_router(road: RoadGraph, directory: Path | None, settings: Settings) -> TravelTimeRouter:
+    """The router ``settings.routing_engine`` asks for: CCH with the node order cached in ``directory``
+    (computed and cached there when missing), or the Dijkstra fallback."""
+    if settings.routing_engine == "dijkstra":
+        return TravelTimeRouter(road)
+    from dispatch_geo.routing.cch import CchRouter, node_order
+
+    order = load_order(directory, road) if directory is not None else None
+    if order is None:
+        order = node_order(road)
+        if directory is not None:
+            save_order(directory, order, road)
+    return CchRouter(road, order)
 
 
 def resolve_graph(settings: Settings, *, progress: Progress | None = None) -> tuple[RoadGraph, Path]:

@@ -169,6 +169,13 @@ class Settings(BaseSettings):
         default=3, ge=1, le=24, description="monthly position_fixes partitions created ahead (PostgreSQL)"
     )
 
+    # --- routing at scale (appended) -------------------------------------------------------------------
+
+    routing_engine: Literal["cch", "dijkstra"] = Field(
+        default="cch",
+        description="cch: contraction hierarchy (order cached with the graph); dijkstra: the exact fallback",
+    )
+
     @model_validator(mode="after")
     def _refuse_short_metrics_token_in_production(self) -> Settings:
         token = self.metrics_token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,14 @@ from dispatch_geo.places import PlaceIndex
 from dispatch_geo.routing.nearest import DEFAULT_STALE_AFTER_S
 from dispatch_geo.routing.travel_time import TravelTimeRouter
 from dispatch_geo.seats import KecamatanSeat, load_kecamatan_seats
+
+
+@dataclass
+class ClosureState:
+    """The ids of the active road closures the router currently has applied (None: not yet synced)."""
+
+    applied: frozenset[int] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class GeoContext:
     k: int = 5
     eta_cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
     """Road ETAs already computed for a unit's last fix (see :func:`dispatch.facilities.eta_from_unit`)."""
+    closure_state: ClosureState = field(default_factory=lambda: ClosureState(), compare=False, repr=False)
+    """Which road closures the router has applied (see :func:`dispatch.closures.sync_closures`)."""
 
     @classmethod
     def build(
@@ -55,16 +66,18 @@ class GeoContext:
         stale_after_s: float = DEFAULT_STALE_AFTER_S,
         k: int = 5,
         seats: Sequence[KecamatanSeat] | None = None,
+        router: TravelTimeRouter | None = None,
     ) -> GeoContext:
         """Build the router, snapper and place points for ``road`` (seconds on a regency-scale graph).
 
-        ``seats`` defaults to ``data/siak_kecamatan_seats.csv`` (:func:`load_kecamatan_seats`).
+        ``seats`` defaults to ``data/siak_kecamatan_seats.csv`` (:func:`load_kecamatan_seats`);
+        ``router`` to the Dijkstra :class:`TravelTimeRouter` (the composition root picks the engine).
         """
         snapper = EdgeSnapper(road, max_distance_m=snap_max_distance_m)
         seats = load_kecamatan_seats() if seats is None else seats
         return cls(
             road=road,
-            router=TravelTimeRouter(road),
+            router=router if router is not None else TravelTimeRouter(road),
             snapper=snapper,
             gazetteer=gazetteer,
             places=PlaceIndex.build(road=road, gazetteer=gazetteer, snapper=snapper, seats=seats),

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dispatch_geo.dispatch.closures import sync_closures
 from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.dispatch.incidents import outstanding_requirements
 from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, Requirement
@@ -144,6 +145,7 @@ def recommend_for_incident(
                     {"incident_id": incident_id, "incident_type": str(incident.incident_type)},
                 )
             )
+    sync_closures(session, geo, now=at)
     wanted = sorted({t for need in needs for t in need.unit_types})
     rows = fleet_repo.list_units(session, unit_type=wanted) if wanted else []
     groups = []

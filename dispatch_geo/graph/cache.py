@@ -4,7 +4,9 @@ Layout of a cache directory::
 
     roadgraph.npz   CSR arrays (uncompressed .npz, read without pickle)
     meta.json       GraphMeta: source, OSM timestamp, build time, profile hash, schematic, counts
-    graph.graphml   the same graph for GIS users (QGIS, osmnx.load_graphml); never read at start-up
+    graph.gpkg      the same graph for GIS users (QGIS): ``nodes`` and ``edges`` layers, written in
+                    chunks from the arrays (see :mod:`dispatch_geo.graph.gpkg`); never read at start-up
+    cch_order.npy   the contraction-hierarchy node order of this graph (computed at build time)
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import logging
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
+import numpy.typing as npt
 
 from dispatch_geo.errors import GraphCacheError
+from dispatch_geo.graph.gpkg import GPKG_FILE, write_geopackage
 from dispatch_geo.graph.roadgraph import GraphMeta, RoadGraph
 
 log = logging.getLogger(__name__)
@@ -28,11 +32,15 @@ log = logging.getLogger(__name__)
 ARRAYS_FILE = "roadgraph.npz"
 META_FILE = "meta.json"
 GRAPHML_FILE = "graph.graphml"
+"""Written by builds before the GeoPackage; removed when a GeoPackage replaces it."""
+ORDER_FILE = "cch_order.npy"
 FORMAT_VERSION = 1
 
 
-def save_graph(road: RoadGraph, directory: Path, *, graph: nx.MultiDiGraph | None = None) -> Path:
-    """Write ``road`` (and optionally its GraphML copy) to ``directory``, replacing any previous cache.
+def save_graph(
+    road: RoadGraph, directory: Path, *, gis: bool = False, progress: Callable[[str], None] | None = None
+) -> Path:
+    """Write ``road`` (and with ``gis`` its GeoPackage copy) to ``directory``, replacing any previous cache.
 
     Files are written to temporary names first and renamed, so a crash never leaves a half-written
     cache that a dispatcher's server would load.
@@ -48,14 +56,43 @@ def save_graph(road: RoadGraph, directory: Path, *, graph: nx.MultiDiGraph | Non
     meta_tmp = directory / (META_FILE + ".tmp")
     meta_tmp.write_text(json.dumps(road.meta.to_dict(), indent=2, sort_keys=True), encoding="utf-8")
     os.replace(meta_tmp, directory / META_FILE)
-    if graph is not None:
-        graphml_tmp = directory / (GRAPHML_FILE + ".tmp")
-        import osmnx as ox  # here, not at the top: ~1.7 s to import; loading never needs it
-
-        ox.save_graphml(graph, graphml_tmp)
-        os.replace(graphml_tmp, directory / GRAPHML_FILE)
+    if gis:
+        if progress is not None:
+            progress(f"Writing the GeoPackage for GIS ({road.n_nodes:,} nodes, {road.n_edges:,} edges)")
+        write_geopackage(road, directory / GPKG_FILE, progress=progress)
+        (directory / GRAPHML_FILE).unlink(missing_ok=True)  # an older build's copy would mislead
     log.info("saved road graph (%d nodes, %d edges) to %s", road.n_nodes, road.n_edges, directory)
     return directory
+
+
+def save_order(directory: Path, order: npt.NDArray[np.int64], road: RoadGraph) -> Path:
+    """Store a node order for ``road`` beside its arrays (with the graph's counts, to refuse a stale one)."""
+    path = directory / ORDER_FILE
+    with tempfile.NamedTemporaryFile(dir=directory, suffix=".npy", delete=False) as tmp:
+        np.save(tmp, np.asarray(order, dtype=np.int64), allow_pickle=False)
+    os.replace(tmp.name, path)
+    stamp = directory / (ORDER_FILE + ".json")
+    stamp.write_text(json.dumps(_order_stamp(road)), encoding="utf-8")
+    return path
+
+
+def load_order(directory: Path, road: RoadGraph) -> npt.NDArray[np.int64] | None:
+    """The cached node order of ``road``, or None when there is none or it belongs to another build."""
+    try:
+        stamp = json.loads((directory / (ORDER_FILE + ".json")).read_text(encoding="utf-8"))
+        order = np.load(directory / ORDER_FILE, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if stamp != _order_stamp(road) or order.shape != (road.n_nodes,):
+        log.warning(
+            "the cached node order in %s belongs to another build of the graph; ignoring it", directory
+        )
+        return None
+    return np.asarray(order, dtype=np.int64)
+
+
+def _order_stamp(road: RoadGraph) -> dict[str, Any]:
+    return {"built_at": road.meta.built_at, "n_nodes": road.n_nodes, "n_edges": road.n_edges}
 
 
 def read_meta(directory: Path) -> GraphMeta:

@@ -120,7 +120,7 @@ class RoadGraph:
         return np.column_stack((self.geom_lon[start:stop], self.geom_lat[start:stop]))
 
     def weight_matrix(self, weight: str = "travel_time_s", *, reverse: bool = False) -> sp.csr_matrix:
-        """A scipy CSR matrix of ``weight`` (parallel edges keep their minimum).
+        """A scipy CSR matrix of ``weight`` (parallel edges keep their minimum; infinite ones are left out).
 
         ``reverse=True`` gives the transposed graph (edges point backwards), for one-to-all searches
         *towards* a target, such as every unit's travel time to one incident.
@@ -131,6 +131,7 @@ class RoadGraph:
         rows, cols, values = rows[order], cols[order], values[order]
         keep = np.ones(rows.shape[0], dtype=bool)
         keep[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+        keep &= np.isfinite(values)  # an infinite weight (a closed road) is no edge at all
         # csgraph treats explicit zeros as missing edges; a zero-length edge still connects.
         vals = np.maximum(values[keep], 1e-9)
         return sp.csr_matrix((vals, (rows[keep], cols[keep])), shape=(self.n_nodes, self.n_nodes))

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
 
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import InputError
@@ -125,6 +126,13 @@ class EdgeSnapper:
             lat=np.asarray(sy, dtype=np.float64),
             off_road=np.asarray(distance > self.max_distance_m),
         )
+
+    def edges_in(self, area: BaseGeometry) -> npt.NDArray[np.int64]:
+        """Every directed edge (both ways of a two-way road) whose line meets ``area`` (WGS84), sorted."""
+        area_m = shapely.transform(area, lambda xy: np.column_stack(self._fwd.transform(xy[:, 0], xy[:, 1])))
+        hits = self._edges[self._tree.query(area_m, predicate="intersects")]
+        twins = self.road.twin[hits]
+        return np.unique(np.concatenate([hits, twins[twins >= 0]]))
 
     def snap_one(self, position: LonLat) -> SnappedPoint:
         """Snap a single position."""

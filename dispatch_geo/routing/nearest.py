@@ -8,7 +8,6 @@ and can reach the incident by road. A unit whose position is stale is ranked in 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -230,7 +229,7 @@ def route_geojson(
         else:
             edge, a, b = int(road.twin[target.edge]), 1.0 - pos, 1.0 - target.fraction
         return _geojson([_edge_part(road, edge, a, b)]), (b - a) * float(road.length_m[edge])
-    nodes = router.path_nodes(result, via)
+    edges = router.path_edges(result, via)
     parts: list[npt.NDArray[np.float64]] = []
     distance = 0.0
     # first: the part of the unit's own edge up to the node where it joins the path
@@ -243,11 +242,10 @@ def route_geojson(
         distance += source.fraction * float(road.length_m[twin])
     else:  # at the tail junction of a one-way street: already at the node
         parts.append(road.edge_coords(source.edge)[:1])
-    edges = [router.fastest_edge(u, v) for u, v in itertools.pairwise(nodes)]
     for e in edges:
         parts.append(road.edge_coords(e))
     distance += float(road.length_m[edges].sum()) if edges else 0.0
-    last = nodes[-1]
+    last = int(road.head[edges[-1]]) if edges else via
     twin = int(road.twin[target.edge])
     if int(road.tail[target.edge]) == last:
         parts.append(_edge_part(road, target.edge, 0.0, target.fraction))

@@ -15,7 +15,10 @@ from its start) or at the start of one (which alone could only be left by drivin
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +66,8 @@ class TimesToTarget:
     node_time_s: FloatArray
     next_node: IntArray
     limit_s: float
+    target: EdgePoint | None = None
+    """The target as the router saw it (after :meth:`TravelTimeRouter.at_junction`)."""
 
 
 class TravelTimeRouter:
@@ -70,16 +75,11 @@ class TravelTimeRouter:
 
     def __init__(self, road: RoadGraph) -> None:
         self.road = road
-        n = road.n_nodes
-        reverse = road.weight_matrix("travel_time_s", reverse=True)
-        # one extra row for the virtual target node, with two slots rewritten per query
-        self._virtual = n
-        indptr = np.concatenate([reverse.indptr, [reverse.indptr[-1] + 2]])
-        indices = np.concatenate([reverse.indices, [0, 0]]).astype(np.int32)
-        data = np.concatenate([reverse.data, [1.0, 1.0]])
-        self._matrix = sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
-        self._slot = reverse.indptr[-1]
+        self._matrix: sp.csr_matrix | None = None  # built on the first search (a CCH router never needs it)
+        self._slot = 0
+        self._virtual = road.n_nodes
         self._lock = threading.Lock()
+        self._closed: frozenset[int] = frozenset()
         # the fastest edge between each ordered node pair, to turn node paths into edge paths
         order = np.lexsort((-road.travel_time_s, road.head, road.tail))
         self._edge_of = {
@@ -88,6 +88,52 @@ class TravelTimeRouter:
                 road.tail[order].tolist(), road.head[order].tolist(), order.tolist(), strict=True
             )
         }
+
+    def _reverse_matrix(self) -> sp.csr_matrix:
+        """The reversed travel-time matrix with one extra row for the virtual target (call under the lock)."""
+        if self._matrix is None:
+            road = self.road
+            n = road.n_nodes
+            reverse = self.road_now().weight_matrix("travel_time_s", reverse=True)
+            # one extra row for the virtual target node, with two slots rewritten per query
+            indptr = np.concatenate([reverse.indptr, [reverse.indptr[-1] + 2]])
+            indices = np.concatenate([reverse.indices, [0, 0]]).astype(np.int32)
+            data = np.concatenate([reverse.data, [1.0, 1.0]])
+            self._matrix = sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
+            self._slot = int(reverse.indptr[-1])
+        return self._matrix
+
+    @property
+    def closed_edges(self) -> frozenset[int]:
+        """Edges closed to traffic (road closures); no route passes through them."""
+        return self._closed
+
+    def set_closed(self, edges: Iterable[int]) -> None:
+        """Close exactly ``edges`` (reopening any other); the next query respects it.
+
+        A closure stops traffic *through* a road: a unit or an incident on the closed road itself is
+        still timed along its own stretch of it.
+        """
+        closed = frozenset(int(e) for e in edges)
+        bad = [e for e in closed if not 0 <= e < self.road.n_edges]
+        if bad:
+            raise InputError(f"edge {bad[0]} does not exist in a graph of {self.road.n_edges} edges")
+        with self._lock:
+            if closed != self._closed:
+                self._apply_closed(self._closed, closed)
+                self._closed = closed
+
+    def _apply_closed(self, before: frozenset[int], after: frozenset[int]) -> None:
+        """Make the search see ``after`` closed instead of ``before`` (called under the lock)."""
+        self._matrix = None  # rebuilt on the next search
+
+    def road_now(self) -> RoadGraph:
+        """The road graph with closed roads' travel times infinite (the same arrays otherwise)."""
+        if not self._closed:
+            return self.road
+        times = self.road.travel_time_s.copy()
+        times[list(self._closed)] = np.inf
+        return dataclasses.replace(self.road, travel_time_s=times)
 
     def times_to(
         self,
@@ -107,40 +153,47 @@ class TravelTimeRouter:
         time returned is exact; the others come back ``inf``. Without ``need`` every reachable
         source gets its exact time.
         """
-        road = self.road
         target = self.at_junction(target)
-        e, g = target.edge, float(target.fraction)
-        tt = road.travel_time_s
-        tail, head = int(road.tail[e]), int(road.head[e])
-        twin = int(road.twin[e])
-        to_tail = max(g * tt[e], _MIN_WEIGHT)
-        # a one-way street is entered only at its tail, unless the target is its head node
-        back_s = (1.0 - g) * tt[twin] if twin >= 0 else (0.0 if g == 1.0 else np.inf)
-        to_head = max(back_s, _MIN_WEIGHT)
-
-        src_edge = np.fromiter((s.edge for s in sources), dtype=np.int64, count=len(sources))
-        src_frac = np.fromiter((s.fraction for s in sources), dtype=np.float64, count=len(sources))
-        self._check_many(src_edge, src_frac)
-        src_frac = self._junction_fractions(src_edge, src_frac)
+        tail, to_tail, head, to_head = self.target_entries(target)
+        src_edge, src_frac = self._source_arrays(sources)
         limit = float(initial_limit_s) if need else np.inf
         wanted = min(need or 0, len(sources))
         while True:
             node_time, nxt = self._search(tail, to_tail, head, to_head, limit)
             times, via, lower = self._finish(node_time, src_edge, src_frac, target, limit)
             if not np.isfinite(limit):
-                return TimesToTarget(times, via, node_time, nxt, limit)
+                return TimesToTarget(times, via, node_time, nxt, limit, target)
             ranked = np.sort(times[np.isfinite(times)])
             if ranked.shape[0] >= wanted:
                 kth = float(ranked[wanted - 1]) if wanted else 0.0
                 exact = times <= lower
                 if not np.any(~exact & (lower < kth)):
-                    return TimesToTarget(np.where(exact, times, np.inf), via, node_time, nxt, limit)
+                    return TimesToTarget(np.where(exact, times, np.inf), via, node_time, nxt, limit, target)
                 # a search to the k-th time settles the k (and any that could beat them) at once
                 limit = min(2.0 * limit, kth)
             elif limit > 4 * 24 * 3600:
                 limit = np.inf
             else:
                 limit *= 2
+
+    def target_entries(self, target: EdgePoint) -> tuple[int, float, int, float]:
+        """How a target (already :meth:`at_junction`) is reached: ``(tail, time from tail, head, time from
+        head)``; the time from the head is ``inf`` on a one-way street (entered only at its tail)."""
+        road = self.road
+        e, g = target.edge, float(target.fraction)
+        tt = road.travel_time_s
+        twin = int(road.twin[e])
+        to_tail = max(g * tt[e], _MIN_WEIGHT)
+        # a one-way street is entered only at its tail, unless the target is its head node
+        back_s = (1.0 - g) * tt[twin] if twin >= 0 else (0.0 if g == 1.0 else np.inf)
+        return int(road.tail[e]), to_tail, int(road.head[e]), max(back_s, _MIN_WEIGHT)
+
+    def _source_arrays(self, sources: list[EdgePoint] | tuple[EdgePoint, ...]) -> tuple[IntArray, FloatArray]:
+        """Sources as edge and fraction arrays, checked, with junction points set to 0 or 1."""
+        src_edge = np.fromiter((s.edge for s in sources), dtype=np.int64, count=len(sources))
+        src_frac = np.fromiter((s.fraction for s in sources), dtype=np.float64, count=len(sources))
+        self._check_many(src_edge, src_frac)
+        return src_edge, self._junction_fractions(src_edge, src_frac)
 
     def edge_point_from_osm(self, u_osmid: int, v_osmid: int, offset_m: float) -> EdgePoint | None:
         """The place ``offset_m`` along the edge between two OSM nodes, or None if this graph lacks it.
@@ -191,6 +244,22 @@ class TravelTimeRouter:
         """Index of the fastest edge from node ``u`` to node ``v`` (KeyError if there is none)."""
         return self._edge_of[(u, v)]
 
+    def path_edges(self, result: TimesToTarget, start_node: int) -> list[int]:
+        """Edges from ``start_node`` to the target's edge (the fastest open one of parallel edges)."""
+        edges = []
+        for u, v in itertools.pairwise(self.path_nodes(result, start_node)):
+            edge = self.fastest_edge(u, v)
+            if edge in self._closed:
+                road = self.road
+                open_ = [
+                    e
+                    for e in range(int(road.indptr[u]), int(road.indptr[u + 1]))
+                    if int(road.head[e]) == v and e not in self._closed
+                ]
+                edge = min(open_, key=lambda e: float(road.travel_time_s[e]))
+            edges.append(edge)
+        return edges
+
     def path_nodes(self, result: TimesToTarget, start_node: int) -> list[int]:
         """Graph nodes from ``start_node`` to the target's edge, following the search tree."""
         nodes = [start_node]
@@ -206,15 +275,16 @@ class TravelTimeRouter:
         self, tail: int, to_tail: float, head: int, to_head: float, limit: float
     ) -> tuple[FloatArray, IntArray]:
         with self._lock:
+            matrix = self._reverse_matrix()
             slot = self._slot
-            self._matrix.indices[slot] = tail
-            self._matrix.data[slot] = to_tail
+            matrix.indices[slot] = tail
+            matrix.data[slot] = to_tail
             # no way in at the head: a harmless self-loop (a huge weight would reach nodes that
             # cannot reach the target, with a huge but finite time)
-            self._matrix.indices[slot + 1] = head if np.isfinite(to_head) else self._virtual
-            self._matrix.data[slot + 1] = to_head if np.isfinite(to_head) else 1.0
+            matrix.indices[slot + 1] = head if np.isfinite(to_head) else self._virtual
+            matrix.data[slot + 1] = to_head if np.isfinite(to_head) else 1.0
             dist, pred = dijkstra(
-                self._matrix,
+                matrix,
                 directed=True,
                 indices=self._virtual,
                 limit=limit,

@@ -327,7 +327,11 @@ class PositionFixRow(Base):
 
 # Tables defined in their own modules register on Base.metadata here, so Alembic (env.py) and the
 # schema comparison see every table whichever module was imported first.
-from dispatch_geo.storage import auth_models, event_models  # noqa: E402, F401
+from dispatch_geo.storage import (  # noqa: E402, F401
+    auth_models,
+    closure_models,
+    event_models,
+)
 
 # the planners' saved what-if scenarios
 from dispatch_geo.storage import planning_models  # noqa: E402, F401  # isort: skip

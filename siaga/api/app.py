@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 
 from dispatch_geo.boundaries import load_boundaries
+from dispatch_geo.dispatch.closures import sync_closures
 from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.dispatch.facilities import seed_facilities
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
@@ -33,6 +34,7 @@ from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
     routes_auth,
+    routes_closures,
     routes_console,
     routes_coverage,
     routes_crew,
@@ -134,24 +136,30 @@ def build_state(
             if settings.demo_tokens_enabled and token_repo.count_tokens(session) == 0:
                 demo_tokens = token_repo.seed_demo_tokens(session, at=now)
                 log.warning("development mode: seeded demo API tokens %s", sorted(demo_tokens.values()))
+        graph_dir = None
         if road is None:
             from siaga.graphs import resolve_graph
 
-            road, _ = resolve_graph(settings)
+            road, graph_dir = resolve_graph(settings)
         if gazetteer is None:
             gazetteer = Gazetteer.from_boundaries(
                 load_boundaries(settings.boundaries_path), outside_buffer_m=settings.outside_buffer_m
             )
+        from siaga.graphs import make_router
+
         geo = GeoContext.build(
             road,
             gazetteer,
             snap_max_distance_m=settings.snap_max_distance_m,
             stale_after_s=settings.stale_after_s,
             k=settings.recommend_k,
+            router=make_router(road, graph_dir, settings),
         )
     except BaseException:
         engine.dispose()
         raise
+    with sessions.begin() as session:  # road closures stored before this start are in force at once
+        sync_closures(session, geo, now=now)
     if geo.schematic:
         log.warning("the road graph is SCHEMATIC: %s", geo.label)
     return AppState(
@@ -244,6 +252,7 @@ def create_app(
     app.include_router(routes_device_admin.page)
     app.include_router(routes_crew.page)
     app.include_router(routes_kpi.page)
+    app.include_router(routes_closures.router, prefix=API_PREFIX)
     routes_console.mount_console(app)
     return app
 

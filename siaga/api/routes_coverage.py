@@ -23,11 +23,12 @@ from dispatch_geo.coverage.demand import Demand, allocate_demand
 from dispatch_geo.coverage.posts import Post
 from dispatch_geo.coverage.report import CoverageReport, ReportOptions, build_report, planner_units
 from dispatch_geo.coverage.standards import SERVICES, UNIT_TYPES_FOR_SERVICE, service_standard
+from dispatch_geo.dispatch.closures import sync_closures
 from dispatch_geo.domain.units import Availability, availability
 from dispatch_geo.errors import InputError
 from dispatch_geo.routing.travel_time import EdgePoint
 from dispatch_geo.storage import fleet_repo
-from siaga.api.deps import OperationsReaderDep, SessionDep, StateDep
+from siaga.api.deps import OperationsReaderDep, SessionDep, StateDep, now_utc
 
 router = APIRouter(tags=["coverage"])
 _lock = threading.Lock()
@@ -47,8 +48,8 @@ def _records(frame: pd.DataFrame, limit: int | None = None) -> list[dict[str, An
     return [planner_units({str(k): v for k, v in row.items()}) for row in rows.to_dict(orient="records")]
 
 
-def _cache(request: Request) -> dict[str, Any]:
-    cache: dict[str, Any] = request.app.state.__dict__.setdefault("siaga_coverage", {})
+def _cache(request: Request) -> dict[Any, Any]:
+    cache: dict[Any, Any] = request.app.state.__dict__.setdefault("siaga_coverage", {})
     return cache
 
 
@@ -58,8 +59,10 @@ def coverage(
 ) -> dict[str, Any]:
     service = _service(service)
     cache = _cache(request)
+    sync_closures(session, state.geo, now=now_utc())
+    key = (service, state.geo.router.closed_edges)  # a closure or its lifting computes it afresh
     with _lock:
-        report: CoverageReport | None = cache.get(service)
+        report: CoverageReport | None = cache.get(key)
         if report is None:
             types = UNIT_TYPES_FOR_SERVICE[service]
             units = fleet_repo.list_units(session)
@@ -71,14 +74,16 @@ def coverage(
             ]
             options = ReportOptions(siting=False, lscp=False, relocate=False, thresholds_s=())
             report = build_report(
-                state.geo.road,
+                state.geo.router.road_now(),
                 load_boundaries(state.settings.boundaries_path),
                 posts,
                 service_standard(service),
                 options=options,
                 snapper=state.geo.snapper,
             )
-            cache[service] = report
+            for old in [k for k in cache if isinstance(k, tuple) and k[0] == service]:
+                del cache[old]  # the report for roads closed before
+            cache[key] = report
     return {
         **report.summary(),
         "label": state.geo.label,
@@ -116,7 +121,9 @@ def move_up(
             demand = allocate_demand(geo.road, boundaries.desa, boundaries.kecamatan)
             cache["demand"] = demand
     standard = service_standard(service)
-    lost = cover_loss(geo.road, demand, origins, [u.id for u in units], unit_id, standard.travel_time_s)
+    sync_closures(session, geo, now=now_utc())
+    road_now = geo.router.road_now()
+    lost = cover_loss(road_now, demand, origins, [u.id for u in units], unit_id, standard.travel_time_s)
     return {
         "service": service,
         "unit_id": unit_id,

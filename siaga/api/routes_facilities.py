@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from dispatch_geo.dispatch.closures import sync_closures
 from dispatch_geo.dispatch.facilities import eta_from_unit
 from dispatch_geo.domain.facilities import Facility, FacilityKind
 from dispatch_geo.domain.values import LonLat
@@ -45,6 +46,7 @@ def list_facilities(
     except NotFoundError as exc:
         raise exc.coded(what="unit", id=from_unit) from None
     now = now_utc()
+    sync_closures(session, state.geo, now=now)  # the hospital chooser's ETAs respect road closures
     out = [
         convert.facility_out(r, eta=eta_from_unit(state.geo, unit=unit, to=r.location, now=now)) for r in rows
     ]

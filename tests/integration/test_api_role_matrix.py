@@ -191,6 +191,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/devices/{{login}}/setup-sheet"): Rule(ADMIN),
     ("GET", f"{API}/devices/health"): Rule(OPS),
     ("POST", f"{API}/units/position-requests"): Rule(OPS, json={"unit_types": ["water_tanker"]}),
+    # road closures: supervisor-level, dispatcher + admin until the supervisor role exists
+    ("GET", f"{API}/closures"): Rule(READERS),
+    ("POST", f"{API}/closures"): Rule(
+        OPS, json={"reason": "banjir", "expires_at": "2099-01-01T00:00:00+00:00", "points": []}
+    ),
+    ("POST", f"{API}/closures/{{closure_id}}/lift"): Rule(OPS),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)
@@ -242,6 +248,7 @@ def _url(path: str, incident_id: int) -> str:
         "username": "nobody",
         "shift_id": "1",
         "kind": "weekly",
+        "closure_id": "1",
     }
     unknown = set(re.findall(r"{(\w+)}", path)) - values.keys()
     assert not unknown, f"{path}: add a real value for path parameter(s) {unknown} to _url"

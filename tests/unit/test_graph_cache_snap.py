@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-import osmnx as ox
+import pyogrio
 import pytest
 import shapely
 from pyproj import Transformer
@@ -36,14 +36,18 @@ def real(tmp_path_factory):
 
 
 def test_cache_round_trip_is_exact(real, tmp_path):
-    save_graph(real.road, tmp_path, graph=real.graph)
+    save_graph(real.road, tmp_path, gis=True)
     loaded = load_graph(tmp_path)
     assert loaded.meta == real.road.meta
     for name, array in real.road.arrays().items():
         assert np.array_equal(getattr(loaded, name), array), name
     assert loaded.highway_names == real.road.highway_names
-    graphml = ox.load_graphml(tmp_path / "graph.graphml")
-    assert graphml.number_of_edges() == real.road.n_edges
+    edges = pyogrio.read_dataframe(tmp_path / "graph.gpkg", layer="edges")
+    assert len(edges) == real.road.n_edges
+    assert len(pyogrio.read_dataframe(tmp_path / "graph.gpkg", layer="nodes")) == real.road.n_nodes
+    e = 17
+    assert list(edges.geometry.iloc[e].coords) == [tuple(c) for c in real.road.edge_coords(e).tolist()]
+    assert edges.travel_time_s.iloc[e] == real.road.travel_time_s[e]
     assert json.loads((tmp_path / "meta.json").read_text())["schematic"] is False
 
 

@@ -131,6 +131,13 @@ const ID = {
   iv_en_route_to_on_scene: "Berangkat → tiba", iv_response: "Waktu respons", iv_travel: "Waktu tempuh",
   h_unit: "Unit", h_agencyAny: "Semua",
   iv_on_scene_to_transport: "Tiba → mengantar pasien", iv_transport_to_hospital: "Mengantar → di RS", iv_call_to_close: "Panggilan → selesai",
+  closures: "Penutupan jalan (banjir)", closureReason: "Alasan", closureHours: "Lama (jam)",
+  closeArea: "Gambar area banjir", closeRoads: "Klik jalan yang ditutup", closureSave: "Tutup jalan",
+  closureCancel: "Batal", closureAreaHint: "Klik peta di sudut-sudut area banjir ({n} titik), lalu “Tutup jalan”.",
+  closurePointsHint: "Klik jalan yang ditutup ({n} dipilih), lalu “Tutup jalan”.",
+  noClosures: "Tidak ada jalan ditutup.", liftClosure: "Buka kembali", closureUntil: "sampai",
+  closureSegments: "ruas", closureBy: "oleh", closedRoad: "Jalan ditutup", w_closure: "penutupan jalan",
+  f_expires_at: "Lama", f_points: "Jalan", f_area: "Area",
 };
 
 const EN = {
@@ -254,6 +261,13 @@ const EN = {
   iv_en_route_to_on_scene: "En route → on scene", iv_response: "Response time", iv_travel: "Travel time",
   h_unit: "Unit", h_agencyAny: "All",
   iv_on_scene_to_transport: "On scene → transporting", iv_transport_to_hospital: "Transporting → at hospital", iv_call_to_close: "Call → closed",
+  closures: "Road closures (floods)", closureReason: "Reason", closureHours: "Duration (hours)",
+  closeArea: "Draw flood area", closeRoads: "Click roads to close", closureSave: "Close roads",
+  closureCancel: "Cancel", closureAreaHint: "Click the map at the corners of the flooded area ({n} points), then “Close roads”.",
+  closurePointsHint: "Click the roads to close ({n} chosen), then “Close roads”.",
+  noClosures: "No roads closed.", liftClosure: "Reopen", closureUntil: "until",
+  closureSegments: "road segments", closureBy: "by", closedRoad: "Road closed", w_closure: "road closure",
+  f_expires_at: "Duration", f_points: "Roads", f_area: "Area",
 };
 
 
@@ -307,6 +321,13 @@ const SERVER_ID = {
   period_too_long: "Periode terlalu panjang: paling lama {max_days} hari.",
   export_too_large: "Lebih dari {max_rows} kejadian cocok; persempit periodenya.",
   server_busy: "Server sedang sibuk; coba lagi dalam {retry_after_s} detik. Tidak ada yang berubah.",
+  closure_reason_missing: "Isi alasan penutupan jalan.", closure_reason_too_long: "Alasan paling banyak {max} karakter.",
+  closure_expiry_past: "Waktu berakhir penutupan harus di masa depan.", closure_expiry_too_far: "Penutupan paling lama {max_days} hari.",
+  closure_points_or_area: "Pilih jalan di peta atau gambar area banjir.",
+  closure_point_off_road: "Titik {index} berjarak {distance_m} m dari jalan terdekat.",
+  closure_area_invalid: "Area yang digambar tidak valid.", closure_area_empty: "Tidak ada jalan di dalam area yang digambar.",
+  closure_area_too_large: "Area terlalu luas: {edges} ruas jalan (paling banyak {max}).",
+  closure_too_many_points: "Terlalu banyak titik dipilih.", closure_already_lifted: "Penutupan {id} sudah dibuka kembali.",
 };
 
 const SERVER_EN = {
@@ -357,6 +378,13 @@ const SERVER_EN = {
   period_too_long: "The period is too long: at most {max_days} days.",
   export_too_large: "More than {max_rows} incidents match; narrow the period.",
   server_busy: "The server is busy; try again in {retry_after_s} s. Nothing was changed.",
+  closure_reason_missing: "Give a reason for the closure.", closure_reason_too_long: "The reason may have at most {max} characters.",
+  closure_expiry_past: "The closure must end in the future.", closure_expiry_too_far: "A closure lasts at most {max_days} days.",
+  closure_points_or_area: "Choose roads on the map or draw the flooded area.",
+  closure_point_off_road: "Point {index} is {distance_m} m from the nearest road.",
+  closure_area_invalid: "The area drawn is not valid.", closure_area_empty: "No road lies inside the area drawn.",
+  closure_area_too_large: "The area is too large: {edges} road segments (at most {max}).",
+  closure_too_many_points: "Too many points chosen.", closure_already_lifted: "Closure {id} was already lifted.",
 };
 
 // --- operator accounts, shifts and handover (issue 12) ------------------------------------------------

@@ -20,6 +20,7 @@ import { createHistory } from "./panels/history.js";
 import { createRelocate } from "./panels/relocate.js";
 import { watchDeviceAlerts } from "./device_alerts.js";
 import { createPositionRequests } from "./panels/positions.js";
+import { createClosures } from "./panels/closures.js";
 
 const POLL_MS = 1000;
 
@@ -91,6 +92,7 @@ async function start() {
   createIncidentList({ store, beeper, onOpen: openIncident });
   createBoard({ store, api, refreshNow });
   const history = createHistory({ store, api, features, onOpen: openIncident });
+  createClosures({ store, api, mapView });
 
   // the map and the page chrome follow the store
   store.subscribe((state, keys) => {

@@ -136,9 +136,14 @@ export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onO
     return { kecamatan: kec.features.map((f) => ({ kode: f.properties.kode, nama: f.properties.nama })) };
   }
 
+  const capture = { onClick: null };  // a panel that takes the map's clicks for a while (road closures)
   map.on("click", (event) => {
-    onPick({ lon: +event.latlng.lng.toFixed(6), lat: +event.latlng.lat.toFixed(6) });
+    const point = { lon: +event.latlng.lng.toFixed(6), lat: +event.latlng.lat.toFixed(6) };
+    if (capture.onClick) { capture.onClick(point); return; }
+    onPick(point);
   });
+  /** Send the map's clicks to ``fn`` instead of the intake pin (``null``: back to the pin). */
+  const setClickCapture = (fn) => { capture.onClick = fn; };
 
   /** The new incident's pin: draggable; a drag re-resolves (debounced while moving, at once on drop). */
   function renderPicked(picked, lang) {
@@ -282,5 +287,5 @@ export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onO
     map.setView([location.lat, location.lon], Math.max(map.getZoom(), 13), { animate: false });
   }
 
-  return { map, unitMarkers, incidentMarkers, loadStatic, renderLegend, renderPicked, renderUnits, renderIncidents, renderRoutes, zoomTo };
+  return { map, unitMarkers, incidentMarkers, loadStatic, renderLegend, renderPicked, renderUnits, renderIncidents, renderRoutes, zoomTo, setClickCapture };
 }

@@ -25,6 +25,8 @@ export function createStore({ lang, token }) {
     history: null,          // closed and cancelled incidents found in Riwayat (null: not searched yet)
     alerted: [],            // incident ids whose "P1 without a unit" alarm has sounded
     nextErrorId: 1,
+    closures: [],           // active road closures (GET /closures), drawn on the map
+    closureDraft: null,     // a closure being drawn: {mode: "area" | "roads", points: [{lon, lat}]}
   };
   const listeners = [];
 
@@ -85,6 +87,8 @@ export function createStore({ lang, token }) {
     setChooser(chooser) { set({ chooser }); },
     setMoveUp(unitId, result) { set({ moveUp: Object.assign({}, state.moveUp, { [unitId]: result }) }); },
     setHistory(history) { set({ history }); },
+    setClosures(closures) { set({ closures }); },
+    setClosureDraft(closureDraft) { set({ closureDraft }); },
     markAlerted(id) { set({ alerted: [...state.alerted, id] }); },
     addError(scope, error) {
       const entry = Object.assign({ id: state.nextErrorId, scope }, error);

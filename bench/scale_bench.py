@@ -1,0 +1,230 @@
+"""Routing at regency scale: scale fixtures of growing size, CCH against the Dijkstra baseline, same run.
+
+For each size (SCALE FIXTURES: synthetic road-like OSM inside the regency, labelled schematic, cached
+under ``var/fixtures``; see :mod:`dispatch_geo.graph.scale_fixture`) it prints, in one JSON object:
+
+- ``build``: wall time per stage and peak RSS of ``build + GeoPackage + node order`` (child process);
+- ``ready_s``: graph load + router + snapper + place points until the first recommendation is
+  answered (what a server start waits for), CCH and Dijkstra;
+- ``ranking``: top-5 of 80 eligible units (of 200) plus the top-1 route, p50/p95 ms, CCH and Dijkstra;
+  and the full ``recommend`` (which still draws all five routes) for both;
+- ``agreement``: share of queries whose top-5 matches Dijkstra's exact times (ties within 10 ms
+  count as the same), and the largest difference of any unit's time;
+- ``isochrones_5_s``: multi-source times from 10 posts and the five isochrones (5/8/10/15/30 min);
+- ``closure``: close 200 arcs around the incident, then the first ranking that respects them (ms).
+
+Usage: ``python bench/scale_bench.py [--sizes 20000,100000] [--large] [--queries 100]``; ``--large``
+adds 200k and 400k (peak RSS must stay under 8 GiB; run it only on a machine with room).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from graph_bench import _in_child, _rss_mib  # noqa: E402  (bench/ is the script's directory)
+
+WORK = ROOT / "var" / "bench" / "scale"
+FIXTURES = ROOT / "var" / "fixtures"
+THRESHOLDS_MIN = (5, 8, 10, 15, 30)
+
+
+def _child_build(n_nodes: int, out_dir: str, queue: Any) -> None:
+    from dispatch_geo.boundaries import load_boundaries
+    from dispatch_geo.graph.scale_fixture import scale_fixture
+    from siaga.graphs import build_and_cache
+    from siaga.settings import Settings
+
+    started = time.perf_counter()
+    source = scale_fixture(FIXTURES, load_boundaries().outline, n_nodes)
+    fixture_s = time.perf_counter() - started
+    stages: list[tuple[str, float]] = []
+    clock = time.perf_counter()
+    result, _ = build_and_cache(
+        source,
+        Settings(),
+        directory=Path(out_dir),
+        progress=lambda s: stages.append((s, time.perf_counter())),
+    )
+    total = time.perf_counter() - clock
+    marks = [t for _, t in stages] + [clock + total]
+    queue.put(
+        {
+            "fixture_s": round(fixture_s, 1),
+            "wall_s": round(total, 1),
+            "peak_rss_mib": round(_rss_mib(), 0),
+            "stages_s": {s: round(marks[i + 1] - marks[i], 1) for i, (s, _) in enumerate(stages)},
+            "nodes": result.road.n_nodes,
+            "edges": result.road.n_edges,
+        }
+    )
+
+
+def _percentiles(samples_s: list[float]) -> dict[str, float]:
+    ms = np.asarray(samples_s) * 1000
+    return {
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p95_ms": round(float(np.percentile(ms, 95)), 2),
+    }
+
+
+def _child_measure(directory: str, queries: int, queue: Any) -> None:
+    from dispatch_geo.boundaries import load_boundaries
+    from dispatch_geo.coverage.isochrones import isochrones
+    from dispatch_geo.coverage.multisource import multi_source_times
+    from dispatch_geo.dispatch.context import GeoContext
+    from dispatch_geo.domain.values import LonLat
+    from dispatch_geo.gazetteer import Gazetteer
+    from dispatch_geo.graph.cache import load_graph
+    from dispatch_geo.routing.nearest import UnitCandidate, recommend, route_geojson
+    from dispatch_geo.routing.travel_time import EdgePoint, TravelTimeRouter
+    from siaga.graphs import make_router
+    from siaga.settings import Settings
+
+    report: dict[str, Any] = {}
+    geos: dict[str, GeoContext] = {}
+    for engine in ("cch", "dijkstra"):
+        started = time.perf_counter()
+        road = load_graph(Path(directory))
+        gazetteer = Gazetteer.from_boundaries(load_boundaries(), outside_buffer_m=2000.0)
+        router = make_router(road, Path(directory), Settings(routing_engine=engine))
+        geo = GeoContext.build(road, gazetteer, snap_max_distance_m=250.0, router=router)
+        router.times_to(EdgePoint(0, 0.5), [EdgePoint(1, 0.5)], need=1)
+        report.setdefault("ready_s", {})[engine] = round(time.perf_counter() - started, 2)
+        geos[engine] = geo
+    road = geos["cch"].road
+    rng = np.random.default_rng(15)
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+
+    def unit_points() -> list[EdgePoint]:
+        return [
+            EdgePoint(int(e), float(f))
+            for e, f in zip(rng.integers(0, road.n_edges, 200), rng.random(200), strict=True)
+        ]
+
+    cases = [
+        (EdgePoint(int(rng.integers(road.n_edges)), float(rng.random())), unit_points())
+        for _ in range(queries)
+    ]
+    ranking: dict[str, list[float]] = {"cch": [], "dijkstra": []}
+    tops: dict[str, list[np.ndarray[Any, Any]]] = {"cch": [], "dijkstra": []}
+    for engine, geo in geos.items():
+        for target, units in cases:
+            eligible = units[:80]
+            started = time.perf_counter()
+            result = geo.router.times_to(target, eligible, need=5)
+            best = int(np.argmin(result.time_s))
+            if np.isfinite(result.time_s[best]):
+                route_geojson(geo.router, result, eligible[best], int(result.via_node[best]), target)
+            ranking[engine].append(time.perf_counter() - started)
+            tops[engine].append(np.sort(result.time_s)[:5])
+    report["ranking_top5_plus_route"] = {k: _percentiles(v) for k, v in ranking.items()}
+
+    exact = TravelTimeRouter(road)
+    agree, worst = 0, 0.0
+    for (target, units), top in zip(cases, tops["cch"], strict=True):
+        truth = exact.times_to(target, units[:80]).time_s
+        cch = geos["cch"].router.times_to(target, units[:80]).time_s
+        both = np.isfinite(truth) & np.isfinite(cch)
+        same_reach = bool(np.array_equal(np.isfinite(truth), np.isfinite(cch)))
+        worst = max(worst, float(np.max(np.abs(truth[both] - cch[both]), initial=0.0)))
+        agree += same_reach and bool(np.allclose(top, np.sort(truth)[:5], atol=0.01))
+    report["agreement"] = {
+        "top5_equal_share": round(agree / len(cases), 4),
+        "max_abs_diff_s": round(worst, 4),
+    }
+
+    full: dict[str, list[float]] = {"cch": [], "dijkstra": []}
+    for engine, geo in geos.items():
+        for target, units in cases[: max(queries // 4, 5)]:
+            lon, lat = road.edge_coords(target.edge)[0]
+            candidates = [
+                UnitCandidate(
+                    f"u{i}",
+                    f"U{i}",
+                    "ambulance" if i < 80 else "fire",
+                    "available",
+                    LonLat(0, 0),
+                    now - timedelta(seconds=10),
+                    p.edge,
+                    p.fraction,
+                )
+                for i, p in enumerate(units)
+            ]
+            started = time.perf_counter()
+            recommend(
+                router=geo.router,
+                snapper=geo.snapper,
+                incident=LonLat(float(lon), float(lat)),
+                units=candidates,
+                needed_types={"ambulance"},
+                now=now,
+            )
+            full[engine].append(time.perf_counter() - started)
+    report["recommend_top5_with_5_routes"] = {k: _percentiles(v) for k, v in full.items()}
+
+    posts = [EdgePoint(int(e), 0.5) for e in rng.integers(0, road.n_edges, 10)]
+    started = time.perf_counter()
+    times = multi_source_times(road, posts, limit_s=max(THRESHOLDS_MIN) * 60.0)
+    isochrones(road, times, [m * 60.0 for m in THRESHOLDS_MIN])
+    report["isochrones_5_s"] = round(time.perf_counter() - started, 2)
+
+    closure: dict[str, list[float]] = {"cch": [], "dijkstra": []}
+    for engine, geo in geos.items():
+        for target, units in cases[:10]:
+            near = np.argsort(
+                np.hypot(
+                    road.node_lon[road.tail] - road.node_lon[road.tail[target.edge]],
+                    road.node_lat[road.tail] - road.node_lat[road.tail[target.edge]],
+                )
+            )
+            arcs = [int(e) for e in near[:200] if e != target.edge]
+            started = time.perf_counter()
+            geo.router.set_closed(arcs)
+            result = geo.router.times_to(target, units[:80], need=5)
+            closure[engine].append(time.perf_counter() - started)
+            best = int(np.argmin(result.time_s))
+            if np.isfinite(result.time_s[best]) and result.via_node[best] >= 0:
+                assert not set(geo.router.path_edges(result, int(result.via_node[best]))) & set(arcs)
+            geo.router.set_closed([])
+    report["closure_200_arcs_to_first_ranking"] = {k: _percentiles(v) for k, v in closure.items()}
+    report["peak_rss_mib"] = round(_rss_mib(), 0)
+    queue.put(report)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="20000,100000", help="comma-separated node counts")
+    parser.add_argument("--large", action="store_true", help="add 200000 and 400000 nodes")
+    parser.add_argument("--queries", type=int, default=100)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s] + ([200_000, 400_000] if args.large else [])
+    report: dict[str, Any] = {
+        "benchmark": "scale",
+        "note": "SCALE FIXTURES: synthetic road-like OSM inside the regency, not real roads",
+        "units": 200,
+        "eligible_units": 80,
+        "queries": args.queries,
+        "sizes": {},
+    }
+    for n in sizes:
+        directory = WORK / str(n)
+        build = _in_child(_child_build, n, str(directory))
+        measured = _in_child(_child_measure, str(directory), args.queries)
+        report["sizes"][str(n)] = {"build": build, **measured}
+        print(json.dumps({str(n): report["sizes"][str(n)]}), file=sys.stderr)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
