@@ -98,7 +98,9 @@ def test_planner_drags_adds_saves_and_compares(console) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = watch.page(browser)
-        page.goto(console.url + "planning")
+        page.goto(console.url)  # the dispatcher console's header links to the planning page
+        page.click("#planning-link")
+        page.wait_for_url("**/planning")
         page.wait_for_selector("[data-figure='covered_population']")
         page.wait_for_selector(".post-pin[data-post]")
         assert "Penduduk terjangkau" in page.locator("#figures").inner_text()

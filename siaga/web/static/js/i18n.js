@@ -117,6 +117,7 @@ const ID = {
   askPositions: "Minta posisi terbaru {count} unit (posisi lama)", askingPositions: "Meminta posisi… {answered}/{count} unit menjawab",
   positionsSkipped: "Tidak dapat diminta posisi (bukan aplikasi OwnTracks): {units}",
   // the Kinerja page (response-time KPIs, issue 12 §3)
+  planningLink: "Perencanaan",
   kinerja: "Kinerja", k_title: "Kinerja respons", k_console: "Konsol", k_agency: "Instansi", k_incidents: "Kejadian",
   k_kecamatan: "Kecamatan", k_unknownKecamatan: "(tanpa kecamatan)", k_byAgency: "Per instansi", k_byKecamatan: "Per instansi dan kecamatan",
   k_downloadCsv: "Unduh CSV", k_downloadXlsx: "Unduh XLSX", k_median: "median", k_p90: "P90", k_medianP90: "median / P90, menit",
@@ -247,6 +248,7 @@ const EN = {
   dev_battery_note: "Battery and rejected fixes are not stored per device yet; see the ingest metrics.",
   askPositions: "Ask {count} units (stale positions) for their position", askingPositions: "Asking for positions… {answered}/{count} answered",
   positionsSkipped: "Cannot be asked (not an OwnTracks app): {units}",
+  planningLink: "Planning",
   kinerja: "Performance", k_title: "Response performance", k_console: "Console", k_agency: "Agency", k_incidents: "Incidents",
   k_kecamatan: "Kecamatan", k_unknownKecamatan: "(no kecamatan)", k_byAgency: "By agency", k_byKecamatan: "By agency and kecamatan",
   k_downloadCsv: "Download CSV", k_downloadXlsx: "Download XLSX", k_median: "median", k_p90: "P90", k_medianP90: "median / P90, minutes",
