@@ -317,3 +317,6 @@ from dispatch_geo.storage import auth_models, event_models  # noqa: E402, F401
 
 # the planners' saved what-if scenarios
 from dispatch_geo.storage import planning_models  # noqa: E402, F401  # isort: skip
+
+# each unit's device health (battery, clock, rejected fixes)
+from dispatch_geo.storage import health_models  # noqa: E402, F401  # isort: skip

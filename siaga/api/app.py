@@ -53,6 +53,7 @@ from siaga.api import (
     routes_units,
 )
 from siaga.api.deps import AppState
+from siaga.api.device_health import keep_health_flushed
 from siaga.api.errors import install_error_handlers
 from siaga.api.middleware import (
     AuthFailureLimitMiddleware,
@@ -171,7 +172,8 @@ def create_app(
         app.state.siaga_ingest = ingest
         ingest.writer.start()
         try:
-            yield
+            async with keep_health_flushed(state, ingest.pipeline.health):
+                yield
         finally:
             ingest.writer.stop()
             state.engine.dispose()
