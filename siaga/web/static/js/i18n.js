@@ -114,6 +114,11 @@ const ID = {
   dev_remove_confirm: "Lepas perangkat dari {unit}? Kuncinya berhenti berlaku.", dev_alert_count: "{count} perangkat perlu dicek",
   dev_issued: "Perangkat {login} terpasang di {unit}. Kunci rahasia (hanya ditampilkan sekali):",
   dev_battery_note: "Baterai dan posisi yang ditolak belum disimpan per perangkat; lihat metrik ingest.",
+  // device health (issue 13): battery, clock, rejected fixes
+  dev_battery: "Baterai", dev_rejected_today: "Ditolak hari ini", dev_last_rejection: "terakhir: {reason}, {time}",
+  dev_health_note: "Baterai dan jam menurut pesan terakhir perangkat; posisi ditolak dihitung sejak pukul 00.00 WIB.",
+  rej_future_fix: "jam perangkat terlalu cepat", rej_duplicate: "pesan ganda", rej_out_of_range: "koordinat atau waktu mustahil",
+  rej_null_island: "tanpa GPS (0,0)", rej_outside_service_area: "di luar wilayah layanan", rej_implausible_jump: "lompatan mustahil",
   askPositions: "Minta posisi terbaru {count} unit (posisi lama)", askingPositions: "Meminta posisi… {answered}/{count} unit menjawab",
   positionsSkipped: "Tidak dapat diminta posisi (bukan aplikasi OwnTracks): {units}",
 };
@@ -223,6 +228,11 @@ const EN = {
   dev_remove_confirm: "Remove the device of {unit}? Its secret stops working.", dev_alert_count: "{count} devices need a look",
   dev_issued: "Device {login} attached to {unit}. Secret (shown only once):",
   dev_battery_note: "Battery and rejected fixes are not stored per device yet; see the ingest metrics.",
+  // device health (issue 13): battery, clock, rejected fixes
+  dev_battery: "Battery", dev_rejected_today: "Rejected today", dev_last_rejection: "last: {reason}, {time}",
+  dev_health_note: "Battery and clock as of the device's last message; rejected fixes counted since 00:00 WIB.",
+  rej_future_fix: "device clock ahead", rej_duplicate: "repeated message", rej_out_of_range: "impossible coordinates or time",
+  rej_null_island: "no GPS (0,0)", rej_outside_service_area: "outside the service area", rej_implausible_jump: "impossible jump",
   askPositions: "Ask {count} units (stale positions) for their position", askingPositions: "Asking for positions… {answered}/{count} answered",
   positionsSkipped: "Cannot be asked (not an OwnTracks app): {units}",
 };
@@ -274,6 +284,7 @@ const SERVER_ID = {
   busy_fraction_out_of_range: "Fraksi sibuk harus antara 0 dan {max}.",
   arrival_far: "Posisi terakhir {unit_id} berjarak {distance_m} m dari tempat itu (lebih dari {limit_m} m). Yakin sudah \u201c{status}\u201d?",
   device_silent: "Senyap {minutes} mnt (batas {limit_min} mnt)", device_never_seen: "Belum pernah mengirim posisi",
+  device_battery_low: "Baterai {pct}% (batas {limit_pct}%)", device_clock_off: "Jam perangkat {seconds} dtk lebih cepat",
   "timeline.arrival_far": "\u26a0 {unit_id} melapor \u201c{status}\u201d padahal {distance_m} m dari tempat (lebih dari {limit_m} m)",
 };
 
@@ -321,6 +332,7 @@ const SERVER_EN = {
   busy_fraction_out_of_range: "The busy fraction must be between 0 and {max}.",
   arrival_far: "{unit_id}'s last position is {distance_m} m from the place (more than {limit_m} m). Really \u201c{status}\u201d?",
   device_silent: "Silent for {minutes} min (limit {limit_min} min)", device_never_seen: "Never sent a position",
+  device_battery_low: "Battery {pct}% (limit {limit_pct}%)", device_clock_off: "Device clock {seconds} s ahead",
   "timeline.arrival_far": "\u26a0 {unit_id} reported \u201c{status}\u201d {distance_m} m from the place (more than {limit_m} m)",
 };
 
