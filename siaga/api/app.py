@@ -32,6 +32,7 @@ from dispatch_geo.storage.demo_operators import active_demo_operators
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
+    routes_arrivals,
     routes_auth,
     routes_console,
     routes_coverage,
@@ -226,6 +227,7 @@ def create_app(
     app.include_router(routes_position_requests.router, prefix=API_PREFIX)
     app.include_router(routes_device_admin.router, prefix=API_PREFIX)
     app.include_router(routes_device_admin.page)
+    app.include_router(routes_arrivals.router, prefix=API_PREFIX)
     app.include_router(routes_crew.page)
     routes_console.mount_console(app)
     return app

@@ -182,6 +182,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/devices/{{login}}/setup-sheet"): Rule(ADMIN),
     ("GET", f"{API}/devices/health"): Rule(OPS),
     ("POST", f"{API}/units/position-requests"): Rule(OPS, json={"unit_types": ["water_tanker"]}),
+    ("GET", f"{API}/arrival-proposals"): Rule(OPS),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)

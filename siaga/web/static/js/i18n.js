@@ -107,6 +107,7 @@ const ID = {
   crew_far_yes: "Ya, sudah tiba", crew_offline: "Tidak terhubung — mencoba lagi…",
   crew_login_mismatch: "Kunci ini milik {actual}, bukan {login}.",
   crew_proposal: "Posisi unit sudah {seconds} dtk dalam {radius} m dari tujuan. Sudah tiba? Tekan \u201c{status}\u201d.",
+  consoleArrival: "{unit} sudah {seconds} dtk dalam {radius} m dari {target}. Sudah tiba?",
   // device page (issue 13)
   dev_title: "Perangkat unit", dev_back: "Konsol", dev_unit: "Unit", dev_device: "Login perangkat",
   dev_attach: "Pasang / ganti", dev_last_seen: "Terakhir terlihat", dev_app: "Aplikasi", dev_fixes_today: "Posisi hari ini",
@@ -222,6 +223,7 @@ const EN = {
   crew_far_yes: "Yes, we are there", crew_offline: "Not connected — retrying…",
   crew_login_mismatch: "This secret belongs to {actual}, not {login}.",
   crew_proposal: "The unit has been within {radius} m of the destination for {seconds} s. Arrived? Tap \u201c{status}\u201d.",
+  consoleArrival: "{unit} has been within {radius} m of {target} for {seconds} s. Arrived?",
   dev_title: "Unit devices", dev_back: "Console", dev_unit: "Unit", dev_device: "Device login",
   dev_attach: "Attach / replace", dev_last_seen: "Last seen", dev_app: "App", dev_fixes_today: "Fixes today",
   dev_alerts: "Alerts", dev_sheet: "Set-up sheet", dev_remove: "Remove", dev_no_secret: "no secret",

@@ -19,6 +19,7 @@ import { createHistory } from "./panels/history.js";
 import { createRelocate } from "./panels/relocate.js";
 import { watchDeviceAlerts } from "./device_alerts.js";
 import { createPositionRequests } from "./panels/positions.js";
+import { createArrivalProposals } from "./panels/arrivals.js";
 
 const POLL_MS = 1000;
 const OPEN_STATUSES = "status=new&status=dispatched&status=on_scene";
@@ -79,6 +80,7 @@ async function start() {
   holder.panel = createIncidentPanel({ store, api, features, mapView, refreshNow });
   holder.relocate = createRelocate({ store, api, panel: holder.panel, refreshNow });
   createPositionRequests({ store, api, panel: holder.panel });
+  createArrivalProposals({ store, api });
   holder.intake = createIntake({
     store, api, features,
     onCreated: async (incident) => {
