@@ -239,6 +239,15 @@ class Settings(BaseSettings):
         description="an on-duty unit whose device sent nothing for this long is flagged silent (OwnTracks "
         "move mode and Traccar Client at 30 s report far more often; significant-changes mode may not)",
     )
+    device_battery_low_pct: float = Field(
+        default=15.0, ge=0, le=100, description="an on-duty unit's device reporting less battery is flagged"
+    )
+    device_clock_ahead_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="an on-duty unit's device whose fix times run this far ahead of the server's clock is "
+        "flagged (past the ingest filter's 300 s its fixes are rejected as future_fix)",
+    )
     demo_scene_dwell_s: float = Field(
         default=600.0, gt=0, description="simulated seconds a demo crew stays on scene or at the hospital"
     )

@@ -335,3 +335,6 @@ from dispatch_geo.storage import (  # noqa: E402, F401
 
 # the planners' saved what-if scenarios
 from dispatch_geo.storage import planning_models  # noqa: E402, F401  # isort: skip
+
+# each unit's device health (battery, clock, rejected fixes)
+from dispatch_geo.storage import health_models  # noqa: E402, F401  # isort: skip

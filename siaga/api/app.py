@@ -33,6 +33,7 @@ from dispatch_geo.storage.demo_operators import active_demo_operators
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
+    routes_arrivals,
     routes_auth,
     routes_closures,
     routes_console,
@@ -57,6 +58,7 @@ from siaga.api import (
     routes_units,
 )
 from siaga.api.deps import AppState
+from siaga.api.device_health import keep_health_flushed
 from siaga.api.errors import install_error_handlers
 from siaga.api.middleware import (
     AuthFailureLimitMiddleware,
@@ -195,7 +197,8 @@ def create_app(
         app.state.siaga_ingest = ingest
         ingest.writer.start()
         try:
-            yield
+            async with keep_health_flushed(state, ingest.pipeline.health):
+                yield
         finally:
             ingest.writer.stop()
             state.engine.dispose()
@@ -250,6 +253,7 @@ def create_app(
     app.include_router(routes_position_requests.router, prefix=API_PREFIX)
     app.include_router(routes_device_admin.router, prefix=API_PREFIX)
     app.include_router(routes_device_admin.page)
+    app.include_router(routes_arrivals.router, prefix=API_PREFIX)
     app.include_router(routes_crew.page)
     app.include_router(routes_kpi.page)
     app.include_router(routes_closures.router, prefix=API_PREFIX)

@@ -8,41 +8,19 @@ Admin only for now (a supervisor role is coming: see the issue 13 report).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
 
-from dispatch_geo.domain.units import UnitStatus
-from dispatch_geo.domain.values import WIB
-from dispatch_geo.storage import device_health_repo, device_repo, fleet_repo
+from dispatch_geo.storage import device_repo
 from siaga.api import schemas
 from siaga.api.deps import AdminDep, DispatcherDep, SessionDep, StateDep, now_utc
+from siaga.api.device_health import DeviceHealthOut, flush_now, health_report
 from siaga.api.routes_console import page_with_config
-from siaga.api.routes_devices import LoginPath
+from siaga.api.routes_devices import IngestDep, LoginPath
 from siaga.setup_sheet import sheet_html
 
 router = APIRouter(tags=["devices"])
 page = APIRouter()
-
-
-class DeviceAlert(BaseModel):
-    code: str = Field(description="device_silent | device_never_seen")
-    params: dict[str, object] = Field(default_factory=dict)
-
-
-class DeviceHealthOut(BaseModel):
-    login: str
-    device_id: str
-    unit_id: str
-    unit_status: UnitStatus
-    has_credential: bool
-    last_fix_time: datetime | None
-    last_received_at: datetime | None = Field(description="when the last fix of today reached the server")
-    app: str | None = Field(description="protocol of today's last fix: owntracks, traccar, api…")
-    fixes_today: int = Field(description="fixes stored since midnight WIB (accepted ones only)")
-    alerts: list[DeviceAlert]
 
 
 @page.get("/devices", response_class=HTMLResponse, include_in_schema=False)
@@ -57,44 +35,15 @@ def devices_page(state: StateDep) -> HTMLResponse:
 @router.get(
     "/devices/health",
     response_model=list[DeviceHealthOut],
-    summary="Every paired device: last seen, app, fixes today, and alerts (silent on duty) "
+    summary="Every paired device: last seen, app, battery, fixes accepted and rejected today, and alerts "
+    "(silent on duty, battery low, clock ahead) "
     "(dispatchers and admins: the console warns of silent phones)",
 )
-def device_health(session: SessionDep, state: StateDep, _: DispatcherDep) -> list[DeviceHealthOut]:
-    now = now_utc()
-    midnight = now.astimezone(WIB).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = device_health_repo.fixes_since(session, since=midnight)
-    limit_s = state.settings.device_silent_after_s
-    out = []
-    for info in device_repo.list_devices(session):
-        unit = fleet_repo.get_unit(session, unit_id=info.unit_id)
-        stats = today.get(info.unit_id)
-        alerts = []
-        if unit.status != UnitStatus.OUT_OF_SERVICE:  # on duty: its phone should report
-            if unit.last_fix_time is None:
-                alerts.append(DeviceAlert(code="device_never_seen"))
-            elif (age_s := (now - unit.last_fix_time).total_seconds()) > limit_s:
-                alerts.append(
-                    DeviceAlert(
-                        code="device_silent",
-                        params={"minutes": round(age_s / 60), "limit_min": round(limit_s / 60)},
-                    )
-                )
-        out.append(
-            DeviceHealthOut(
-                login=info.login,
-                device_id=info.device_id,
-                unit_id=info.unit_id,
-                unit_status=unit.status,
-                has_credential=info.has_credential,
-                last_fix_time=unit.last_fix_time,
-                last_received_at=stats.last_received_at if stats else None,
-                app=stats.last_protocol if stats else None,
-                fixes_today=stats.count if stats else 0,
-                alerts=alerts,
-            )
-        )
-    return out
+def device_health(
+    session: SessionDep, state: StateDep, ingest: IngestDep, _: DispatcherDep
+) -> list[DeviceHealthOut]:
+    flush_now(state, ingest.pipeline.health)  # this process's newest figures first
+    return health_report(session, settings=state.settings, now=now_utc())
 
 
 @router.delete(

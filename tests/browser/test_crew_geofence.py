@@ -37,15 +37,13 @@ def fix(lon: float, lat: float, seconds_ago: int) -> dict[str, object]:
     }
 
 
-def test_staying_at_the_call_proposes_on_scene(console, mosquitto_broker):
-    global NOW
-    NOW = int(datetime.now(UTC).timestamp())
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def assign_far_ambulance(console, mosquitto_broker) -> tuple[str, int]:
+    """The ambulance's phone is enrolled and reports 2.5 km from the call; the dispatcher (another person:
+    set up over HTTP) assigns it. Returns the phone's secret and the incident id."""
     secret = enrol(console)
     time.sleep(1.1)  # ingest re-reads device pairings on a miss, at most once a second
     topic = "owntracks/amb-siak-01/phone"
-    host, port = mosquitto_broker.host, mosquitto_broker.port
-    publish(host, port, {topic: fix(102.05, 0.80, 200)})  # 2.5 km away
+    publish(mosquitto_broker.host, mosquitto_broker.port, {topic: fix(102.05, 0.80, 200)})  # 2.5 km away
     dispatcher = {"Authorization": "Bearer demo-dispatcher-token"}
     with httpx.Client(base_url=console.url + "api/v1", headers=dispatcher, timeout=10) as http:
         incident = http.post(
@@ -54,6 +52,16 @@ def test_staying_at_the_call_proposes_on_scene(console, mosquitto_broker):
         http.post(
             f"/incidents/{incident['id']}/assignments", json={"unit_id": "AMB-SIAK-01"}
         ).raise_for_status()
+    return secret, int(incident["id"])
+
+
+def test_staying_at_the_call_proposes_on_scene(console, mosquitto_broker):
+    global NOW
+    NOW = int(datetime.now(UTC).timestamp())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    secret, _ = assign_far_ambulance(console, mosquitto_broker)
+    topic = "owntracks/amb-siak-01/phone"
+    host, port = mosquitto_broker.host, mosquitto_broker.port
     watch = Watch(console)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

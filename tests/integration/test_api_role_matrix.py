@@ -191,12 +191,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/devices/{{login}}/setup-sheet"): Rule(ADMIN),
     ("GET", f"{API}/devices/health"): Rule(OPS),
     ("POST", f"{API}/units/position-requests"): Rule(OPS, json={"unit_types": ["water_tanker"]}),
-    # road closures: supervisor-level, dispatcher + admin until the supervisor role exists
+    # road closures: dispatchers, supervisors and admins close and lift; every reader sees them
     ("GET", f"{API}/closures"): Rule(READERS),
     ("POST", f"{API}/closures"): Rule(
         OPS, json={"reason": "banjir", "expires_at": "2099-01-01T00:00:00+00:00", "points": []}
     ),
     ("POST", f"{API}/closures/{{closure_id}}/lift"): Rule(OPS),
+    ("GET", f"{API}/arrival-proposals"): Rule(OPS),
 }
 NOT_ASSERTED = {DEVICE_CREDENTIAL}
 CALLERS = ("anonymous", *ROLES)

@@ -202,3 +202,9 @@ def _body_with(**coords: Any) -> str:
 )
 def test_bad_json_bodies_are_rejected_with_a_reason(payload: str, reason: str) -> None:
     assert reason_of(decode_traccar_json(payload, received_at=RECEIVED_AT)) == reason
+
+
+def test_osmand_clients_may_name_the_battery_battery() -> None:
+    """Traccar's own OsmAnd decoder reads ``batt`` or ``battery``: a phone sending either is shown."""
+    assert fix_of(query(QUERY + "&battery=14")).battery_pct == 14
+    assert fix_of(query(QUERY + "&batt=14&battery=14")).battery_pct == 14

@@ -9,7 +9,8 @@ Two encodings, both served by Traccar on port 5055 (https://www.traccar.org/osma
   *milliseconds* (any integer >= 2**31-1 is taken as ms, Traccar's rule), or a date-time (``T``-separated
   ISO 8601, or ``yyyy-MM-dd HH:mm:ss``; without an offset it is taken as UTC); ``lat`` and ``lon`` or
   ``location=<lat>,<lon>``; ``speed`` in **knots** (× 1.852 → km/h); ``bearing`` or ``heading`` (degrees);
-  ``altitude`` and ``accuracy`` (metres); ``hdop``; ``batt`` (percent); ``charge`` (``true``/``false``).
+  ``altitude`` and ``accuracy`` (metres); ``hdop``; ``batt`` or ``battery`` (percent); ``charge``
+  (``true``/``false``).
   Other parameters (``cell``, ``wifi``, ``driverUniqueId``, sensor extras) are ignored.
 * **JSON body** (Traccar Client 9.0 and later; server 6.7+), the native format of its background location
   SDK, as documented on the same page and in Traccar's ``OsmAndProtocolDecoderTest``::
@@ -213,7 +214,7 @@ def _from_params(params: Mapping[str, str | Sequence[str]], received_at: datetim
 
     accuracy_m = _decimal(_single(params, "accuracy"), "accuracy")
     speed_knots = _decimal(_single(params, "speed"), "speed")
-    battery = _decimal(_single(params, "batt"), "batt")
+    battery = _decimal(_single(params, "batt", "battery"), "batt")  # OsmAnd-protocol clients: either name
     return _build(
         device_id=device_id,
         lat=lat,

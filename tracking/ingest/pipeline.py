@@ -18,7 +18,8 @@ from dispatch_geo.storage.device_repo import login_of
 from dispatch_geo.storage.position_repo import PositionFixRecord
 from tracking.decoders import decode_native, decode_owntracks, decode_traccar_params
 from tracking.filters import FilterConfig, apply_filters
-from tracking.fix import Decoded, DecodeResult, Ignored, PositionFix, Rejected
+from tracking.fix import Decoded, DecodeResult, FixSource, Ignored, PositionFix, Rejected
+from tracking.ingest.health import HealthTracker
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.registry import DeviceRegistry
 from tracking.state import FleetState, Outcome, update
@@ -56,6 +57,8 @@ class IngestPipeline:
         self._prev: dict[tuple[str, str], PositionFix] = {}
         self._seen: dict[tuple[str, str], collections.OrderedDict[datetime, None]] = {}
         self._state = FleetState()
+        self.health = HealthTracker()
+        """Battery, clock and rejections per unit, drained to the database by the ingest's housekeeping."""
 
     @property
     def state(self) -> FleetState:
@@ -120,6 +123,8 @@ class IngestPipeline:
         if outcome is Outcome.DUPLICATE:
             return self._reject(source, "duplicate", fix)
         self.metrics.count_accepted(source)
+        if fix.source != FixSource.MANUAL:  # a dispatcher's radio report says nothing of the phone
+            self.health.seen(fix)
         if outcome is Outcome.LATE:
             self.metrics.late.inc()
         for flag in verdict.flags:
@@ -163,4 +168,6 @@ class IngestPipeline:
 
     def _reject(self, source: str, reason: str, fix: PositionFix | None = None) -> Processed:
         self.metrics.rejected.labels(source, reason).inc()
+        if fix is not None and fix.source != FixSource.MANUAL:
+            self.health.seen(fix, rejected=reason)  # counted only once the unit is known
         return Processed("rejected", reason=reason, fix=fix)

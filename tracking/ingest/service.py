@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.storage import device_repo
 from tracking.filters import FilterConfig
+from tracking.ingest.health import flush_device_health
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.mqtt import MqttIngest, MqttSettings
 from tracking.ingest.pipeline import IngestPipeline
@@ -96,6 +97,7 @@ class IngestService:
         self.mqtt.stop()
         self.writer.stop()
         flush_unknown_devices(self._session_factory, self.registry)
+        flush_device_health(self._session_factory, self.pipeline.health, now=datetime.now(UTC))
 
     def _housekeeping(self) -> None:
         """Server-side staleness timer and registry refresh (do not rely on MQTT Last Will)."""
@@ -106,6 +108,7 @@ class IngestService:
             self.metrics.stale_units.set(len(stale))
             self.metrics.mqtt_connected.set(1 if self.mqtt.connected.is_set() else 0)
             flush_unknown_devices(self._session_factory, self.registry)
+            flush_device_health(self._session_factory, self.pipeline.health, now=datetime.now(UTC))
             if elapsed >= self.registry_refresh_s:
                 elapsed = 0.0
                 try:

@@ -1,7 +1,7 @@
 """The planners' saved what-if scenarios.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30
 
 ``planning_scenarios`` keeps a named set of posts (id, name, lon, lat, units) per service, the busy
@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from dispatch_geo.storage.types import UtcDateTime
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | None = None
 depends_on: str | None = None
 

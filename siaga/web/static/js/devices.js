@@ -1,4 +1,5 @@
-// The admin's device page: every unit's phone (last seen, app, fixes today, silent alerts), attach or
+// The admin's device page: every unit's phone (last seen, app, fixes today, battery, rejected fixes and
+// the last rejection's reason, alerts: silent, battery low, clock ahead), attach or
 // replace a unit's device (the secret is shown once), print its set-up sheet, remove it.
 // Polls /devices/health every 5 s. See docs/tracking.md ("Putting the app on a driver's phone").
 
@@ -31,14 +32,28 @@ async function send(method, path) {
 
 function alertText(lang, alert) { return tServer(lang, alert.code, alert.params, alert.code); }
 
+function batteryHtml(d) {
+  if (d.battery_pct === null || d.battery_pct === undefined) { return "—"; }
+  return `<span data-battery="${Number(d.battery_pct)}" title="${esc(formatWib(d.battery_at))}">${Math.round(Number(d.battery_pct))}%</span>`;
+}
+
+function rejectedHtml(lang, d) {
+  const count = `<span data-rejected="${Number(d.fixes_rejected_today)}">${Number(d.fixes_rejected_today)}</span>`;
+  if (!d.last_rejection_reason) { return count; }
+  const key = "rej_" + d.last_rejection_reason;
+  const reason = t(lang, key) === key ? d.last_rejection_reason : t(lang, key);  // a code without text
+  const time = formatWib(d.last_rejection_at, { timeOnly: true });
+  return `${count} <small data-last-rejection="${esc(d.last_rejection_reason)}">(${esc(t(lang, "dev_last_rejection", { reason, time }))})</small>`;
+}
+
 function rowHtml(lang, d) {
   const age = d.last_fix_time ? (Date.now() - new Date(d.last_fix_time).getTime()) / 1000 : null;
   const seen = d.last_fix_time ? `${formatWib(d.last_fix_time, { timeOnly: true })} (${formatAge(lang, age)} ${t(lang, "ago")})` : "—";
-  const alerts = d.alerts.map((a) => `<span class="alert-text" data-alert="${esc(a.code)}">${esc(alertText(lang, a))}</span>`).join(" ");
+  const alerts = d.alerts.map((a) => `<span class="alert-text" data-alert="${esc(a.code)}">${esc(alertText(lang, a))}</span>`).join(" · ");
   return `<tr data-device-unit="${esc(d.unit_id)}"${d.alerts.length ? ' class="alerting"' : ""}>`
     + `<td>${esc(d.unit_id)}</td><td>${esc(d.device_id)}${d.has_credential ? "" : ` <small>(${esc(t(lang, "dev_no_secret"))})</small>`}</td>`
     + `<td>${esc(t(lang, "s_" + d.unit_status))}</td><td>${esc(seen)}</td><td>${esc(d.app || "—")}</td>`
-    + `<td>${Number(d.fixes_today)}</td><td>${alerts}</td>`
+    + `<td>${Number(d.fixes_today)}</td><td>${batteryHtml(d)}</td><td>${rejectedHtml(lang, d)}</td><td>${alerts}</td>`
     + `<td><button type="button" data-sheet="${esc(d.login)}">${esc(t(lang, "dev_sheet"))}</button> `
     + `<button type="button" data-remove="${esc(d.unit_id)}">${esc(t(lang, "dev_remove"))}</button></td></tr>`;
 }

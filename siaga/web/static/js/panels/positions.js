@@ -1,7 +1,8 @@
 // Positions on demand in the incident panel: when the ranking holds units with stale positions, a
 // button asks their OwnTracks apps for a fix now (POST /units/position-requests); the panel shows
 // "Meminta posisi…" until every asked unit is fresh on the live picture or the server's wait is over,
-// then ranks again once.
+// then ranks again once. The first ranking of each incident asks by itself (issue 13: the phones of
+// stale units are asked before the dispatcher chooses); the button stays for asking again.
 
 import { errorValue } from "../api.js";
 import { escapeHtml as esc, t } from "../i18n.js";
@@ -18,6 +19,7 @@ export function createPositionRequests({ store, api, panel }) {
   let asking = null;  // {incidentId, asked: [unit ids], until: ms, skipped: [...]}
   let note = null;    // what the last request could not do (skipped units, an error)
   let timer = null;
+  const autoAsked = new Set();  // incidents whose first ranking already asked by itself
 
   function render(state) {
     const lang = state.lang;
@@ -51,14 +53,14 @@ export function createPositionRequests({ store, api, panel }) {
     render(store.get());
   }
 
-  async function ask() {
+  async function ask({ auto = false } = {}) {
     const state = store.get();
     const stale = staleOffers(state.recommendation);
     note = null;
     try {
       const answer = await api.post("/units/position-requests", { unit_types: [...new Set(stale.values())] });
       const skipped = answer.skipped.map((s) => s.unit_id).filter((id) => stale.has(id));
-      note = skipped.length ? { skipped } : null;
+      note = skipped.length && !auto ? { skipped } : null;  // asked by itself: only what it did is shown
       const asked = answer.asked.filter((id) => stale.has(id));
       if (asked.length) {
         asking = { incidentId: state.openIncidentId, asked, until: Date.now() + 1000 * answer.wait_s };
@@ -73,6 +75,10 @@ export function createPositionRequests({ store, api, panel }) {
   node.addEventListener("click", (event) => { if (event.target.closest("#ask-positions")) { ask(); } });
   store.subscribe((state, keys) => {
     if (asking && (keys.has("units")) && asking.asked.every((id) => answered(state, id))) { finish(); return; }
+    if (keys.has("recommendation") && !asking && state.recommendation && !autoAsked.has(state.openIncidentId)) {
+      autoAsked.add(state.openIncidentId);
+      if (staleOffers(state.recommendation).size) { ask({ auto: true }); return; }
+    }
     if (["recommendation", "lang", "units", "openIncidentId"].some((k) => keys.has(k))) {
       if (keys.has("openIncidentId")) { note = null; }
       render(state);
