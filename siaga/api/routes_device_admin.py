@@ -16,7 +16,7 @@ from siaga.api import schemas
 from siaga.api.deps import AdminDep, DispatcherDep, SessionDep, StateDep, now_utc
 from siaga.api.device_health import DeviceHealthOut, flush_now, health_report
 from siaga.api.routes_console import page_with_config
-from siaga.api.routes_devices import IngestDep, LoginPath
+from siaga.api.routes_devices import IngestDep, LoginPath, forget_tokens
 from siaga.setup_sheet import sheet_html
 
 router = APIRouter(tags=["devices"])
@@ -51,9 +51,12 @@ def device_health(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a unit's device: unpaired, its credential revoked (admin)",
 )
-def remove_device(unit_id: schemas.UnitIdPath, session: SessionDep, _: AdminDep) -> Response:
+def remove_device(
+    unit_id: schemas.UnitIdPath, request: Request, session: SessionDep, _: AdminDep
+) -> Response:
     device_repo.unpair_device(session, unit_id=unit_id, at=now_utc())
     session.commit()
+    forget_tokens(request)  # the removed phone's secret stops working at once in this process
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -67,6 +70,7 @@ def setup_sheet(login: LoginPath, request: Request, session: SessionDep, who: Ad
     now = now_utc()
     info, secret = device_repo.rotate_credential(session, login=login, at=now, by=who.name)
     session.commit()
+    forget_tokens(request)  # the previous secret stops working at once in this process
     server = str(request.base_url).rstrip("/")
     return HTMLResponse(
         sheet_html(info, secret, server=server, issued_at=now),

@@ -349,6 +349,7 @@ def enrol_device(
         session, unit_id=body.unit_id, device_id=body.device_id, at=now_utc(), by=who.name
     )
     session.commit()
+    forget_tokens(request)  # a replaced phone's secret stops working at once in this process
     return _credential_out(request, info, secret)
 
 
@@ -368,7 +369,7 @@ def rotate_credential(
 ) -> ds.DeviceCredentialOut:
     info, secret = device_repo.rotate_credential(session, login=login, at=now_utc(), by=who.name)
     session.commit()
-    _forget_tokens(request)
+    forget_tokens(request)
     return _credential_out(request, info, secret)
 
 
@@ -380,11 +381,11 @@ def rotate_credential(
 def revoke_credential(login: LoginPath, request: Request, session: SessionDep, who: AdminDep) -> Response:
     device_repo.revoke_credential(session, login=login, at=now_utc())
     session.commit()
-    _forget_tokens(request)
+    forget_tokens(request)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _forget_tokens(request: Request) -> None:
+def forget_tokens(request: Request) -> None:
     """A credential changed here: this process forgets the tokens it knew at once (the others within
     ``SIAGA_TOKEN_CACHE_S``)."""
     cache = request.app.state.siaga.principals

@@ -182,7 +182,7 @@ def correct_location(page: Page, incident_id: int) -> None:
 
 
 def reload_mid_call(page: Page, incident_id: int) -> None:
-    """A reload keeps the open panel; each refresh then asks for the open incident once (in the list)."""
+    """A reload keeps the open panel; each refresh then asks for the open incident once (in the live feed)."""
     page.reload()
     page.wait_for_selector(
         f"#assigned [data-assigned='{AMB}'] [data-unit-status-text='en_route']",
@@ -194,7 +194,7 @@ def reload_mid_call(page: Page, incident_id: int) -> None:
     page.on("request", lambda request: asked.append(request.url))
     page.wait_for_timeout(2_500)  # two or three refreshes
     alone = [u for u in asked if u.endswith(f"/api/v1/incidents/{incident_id}")]
-    listed = [u for u in asked if "/api/v1/incidents?" in u]
+    listed = [u for u in asked if u.endswith("/api/v1/live")]  # the live feed carries the open incidents
     assert len(listed) >= 2, asked
     assert alone == [], "the open incident comes with the list of open ones, not asked for again"
     shot(page, "call-reload")

@@ -106,7 +106,7 @@ def test_our_scripts_generate_no_style_attribute(client: TestClient, script: str
 def test_replay_page_offers_no_demo_token_when_demo_tokens_are_off(
     new_client: Callable[..., TestClient],
 ) -> None:
-    development = new_client().get("/replay/3").text
+    development = new_client(console_demo_token=True).get("/replay/3").text
     assert "demo-dispatcher-token" in development
     production = new_client(seed_demo_tokens=False).get("/replay/3").text
     assert "demo-dispatcher-token" not in production
