@@ -53,7 +53,8 @@ class RankedUnit:
     distance_to_road_m: float
     fix_age_s: float
     stale: bool
-    route: dict[str, Any]
+    route: dict[str, Any] | None
+    """None when the route was not unpacked (``recommend(routes=...)``): ask for it on demand."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,15 @@ def recommend(
     now: datetime,
     k: int = 5,
     stale_after_s: float = DEFAULT_STALE_AFTER_S,
+    routes: int | None = None,
+    snap_cache: SnapCache | None = None,
 ) -> Recommendation:
-    """Rank the ``k`` nearest available units of ``needed_types`` by road travel time to ``incident``."""
+    """Rank the ``k`` nearest available units of ``needed_types`` by road travel time to ``incident``.
+
+    ``routes`` is how many of the first units of each list (fresh, stale) get their route geometry
+    (None: all); the others carry ``route=None`` and are unpacked on demand. ``snap_cache`` keeps the
+    snap of a position already seen (a unit that has not moved is not snapped again).
+    """
     require_aware(now, "now")
     if k < 1:
         raise InputError(f"k must be at least 1, got {k}")
@@ -122,8 +130,9 @@ def recommend(
             "ETAs end at the closest road point"
         )
     target_point = EdgePoint(target.edge, target.fraction)
-    ranked_fresh = _rank(router, snapper, target_point, fresh, k, stale=False, excluded=excluded)
-    ranked_stale = _rank(router, snapper, target_point, stale, k, stale=True, excluded=excluded)
+    ranking = _Ranking(router, snapper, target_point, k, k if routes is None else routes, snap_cache)
+    ranked_fresh = ranking.rank(fresh, stale=False, excluded=excluded)
+    ranked_stale = ranking.rank(stale, stale=True, excluded=excluded)
     placed = (
         {r.unit_id for r in ranked_fresh} | {r.unit_id for r in ranked_stale} | {x.unit_id for x in excluded}
     )
@@ -150,69 +159,94 @@ def recommend(
     return Recommendation(ranked_fresh, ranked_stale, excluded, target.distance_m, warnings)
 
 
-def _rank(
-    router: TravelTimeRouter,
-    snapper: EdgeSnapper,
-    target: EdgePoint,
-    group: list[tuple[UnitCandidate, float]],
-    k: int,
-    *,
-    stale: bool,
-    excluded: list[Excluded],
-) -> list[RankedUnit]:
-    if not group:
-        return []
-    points, road_distance = _snap_units(snapper, [u for u, _ in group])
-    result = router.times_to(target, points, need=k)
-    order = sorted(
-        (i for i in range(len(group)) if np.isfinite(result.time_s[i])),
-        key=lambda i: (float(result.time_s[i]), group[i][0].unit_id),
-    )
-    if not np.isfinite(result.limit_s):
-        for i in range(len(group)):
-            if not np.isfinite(result.time_s[i]):
-                unit = group[i][0]
-                excluded.append(
-                    Excluded(
-                        unit.unit_id,
-                        unit.call_sign,
-                        "unreachable",
-                        "no road route from the unit's position to the incident",
-                    )
-                )
-    ranked = []
-    for i in order[:k]:
-        unit, age = group[i]
-        route, distance = route_geojson(router, result, points[i], int(result.via_node[i]), target)
-        ranked.append(
-            RankedUnit(
-                unit_id=unit.unit_id,
-                call_sign=unit.call_sign,
-                unit_type=unit.unit_type,
-                eta_s=float(result.time_s[i]),
-                distance_m=distance,
-                distance_to_road_m=road_distance[i],
-                fix_age_s=age,
-                stale=stale,
-                route=route,
-            )
+SnapCache = dict[tuple[float, float], tuple[int, float, float]]
+"""A position's snap (edge, fraction, distance to the road in metres), by (lon, lat)."""
+SNAP_CACHE_SIZE = 20_000
+"""Entries before a snap cache is emptied (it refills from the next request)."""
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    router: TravelTimeRouter
+    snapper: EdgeSnapper
+    target: EdgePoint
+    k: int
+    routes: int
+    snap_cache: SnapCache | None
+
+    def rank(
+        self, group: list[tuple[UnitCandidate, float]], *, stale: bool, excluded: list[Excluded]
+    ) -> list[RankedUnit]:
+        if not group:
+            return []
+        router, target = self.router, self.target
+        points, road_distance = _snap_units(self.snapper, [u for u, _ in group], self.snap_cache)
+        result = router.times_to(target, points, need=self.k)
+        order = sorted(
+            (i for i in range(len(group)) if np.isfinite(result.time_s[i])),
+            key=lambda i: (float(result.time_s[i]), group[i][0].unit_id),
         )
-    return ranked
+        if not np.isfinite(result.limit_s):
+            for i in range(len(group)):
+                if not np.isfinite(result.time_s[i]):
+                    unit = group[i][0]
+                    excluded.append(
+                        Excluded(
+                            unit.unit_id,
+                            unit.call_sign,
+                            "unreachable",
+                            "no road route from the unit's position to the incident",
+                        )
+                    )
+        ranked = []
+        for rank, i in enumerate(order[: self.k]):
+            unit, age = group[i]
+            route, distance = route_geojson(router, result, points[i], int(result.via_node[i]), target)
+            ranked.append(
+                RankedUnit(
+                    unit_id=unit.unit_id,
+                    call_sign=unit.call_sign,
+                    unit_type=unit.unit_type,
+                    eta_s=float(result.time_s[i]),
+                    distance_m=distance,
+                    distance_to_road_m=road_distance[i],
+                    fix_age_s=age,
+                    stale=stale,
+                    route=route if rank < self.routes else None,
+                )
+            )
+        return ranked
 
 
-def _snap_units(snapper: EdgeSnapper, units: list[UnitCandidate]) -> tuple[list[EdgePoint], list[float]]:
+def _snap_units(
+    snapper: EdgeSnapper, units: list[UnitCandidate], cache: SnapCache | None = None
+) -> tuple[list[EdgePoint], list[float]]:
     points: list[EdgePoint | None] = [
         EdgePoint(u.edge, u.fraction) if u.edge is not None and u.fraction is not None else None
         for u in units
     ]
     distances = [0.0] * len(units)
-    todo = [i for i, p in enumerate(points) if p is None]
+    todo = []
+    for i, p in enumerate(points):
+        position = units[i].position
+        if p is not None or position is None:
+            continue
+        hit = None if cache is None else cache.get((position.lon, position.lat))
+        if hit is None:
+            todo.append(i)
+        else:
+            points[i], distances[i] = EdgePoint(hit[0], hit[1]), hit[2]
     if todo:
         positions = [units[i].position for i in todo]
         snapped = snapper.snap([p.lon for p in positions if p], [p.lat for p in positions if p])
+        if cache is not None and len(cache) + len(todo) > SNAP_CACHE_SIZE:
+            cache.clear()
         for j, i in enumerate(todo):
-            points[i] = EdgePoint(int(snapped.edge[j]), float(snapped.fraction[j]))
-            distances[i] = float(snapped.distance_m[j])
+            point = EdgePoint(int(snapped.edge[j]), float(snapped.fraction[j]))
+            points[i], distances[i] = point, float(snapped.distance_m[j])
+            position = units[i].position
+            if cache is not None and position is not None:
+                cache[(position.lon, position.lat)] = (point.edge, point.fraction, distances[i])
     return [p for p in points if p is not None], distances
 
 

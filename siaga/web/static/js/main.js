@@ -21,6 +21,7 @@ import { createRelocate } from "./panels/relocate.js";
 import { watchDeviceAlerts } from "./device_alerts.js";
 import { createPositionRequests } from "./panels/positions.js";
 import { createClosures } from "./panels/closures.js";
+import { createRouteOnDemand } from "./panels/routes.js";
 
 const POLL_MS = 1000;
 
@@ -83,6 +84,7 @@ async function start() {
   holder.panel = createIncidentPanel({ store, api, features, mapView, refreshNow });
   holder.relocate = createRelocate({ store, api, panel: holder.panel, refreshNow });
   createPositionRequests({ store, api, panel: holder.panel });
+  createRouteOnDemand({ store, api, mapView });
   holder.intake = createIntake({
     store, api, features,
     onCreated: async (incident) => {
