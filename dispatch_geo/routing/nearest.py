@@ -201,7 +201,11 @@ class _Ranking:
         ranked = []
         for rank, i in enumerate(order[: self.k]):
             unit, age = group[i]
-            route, distance = route_geojson(router, result, points[i], int(result.via_node[i]), target)
+            via = int(result.via_node[i])
+            if rank < self.routes:
+                route, distance = route_geojson(router, result, points[i], via, target)
+            else:  # routes on demand: the length only, no geometry
+                route, distance = None, route_length_m(router, result, points[i], via, target)
             ranked.append(
                 RankedUnit(
                     unit_id=unit.unit_id,
@@ -212,7 +216,7 @@ class _Ranking:
                     distance_to_road_m=road_distance[i],
                     fix_age_s=age,
                     stale=stale,
-                    route=route if rank < self.routes else None,
+                    route=route,
                 )
             )
         return ranked
@@ -254,6 +258,24 @@ def route_geojson(
     router: TravelTimeRouter, result: TimesToTarget, source: EdgePoint, via: int, target: EdgePoint
 ) -> tuple[dict[str, Any], float]:
     """The route from ``source`` to ``target`` as a GeoJSON LineString, and its road length in metres."""
+    pieces, distance = _route_pieces(router, result, source, via, target)
+    return _geojson([_edge_part(router.road, *piece) for piece in pieces]), distance
+
+
+def route_length_m(
+    router: TravelTimeRouter, result: TimesToTarget, source: EdgePoint, via: int, target: EdgePoint
+) -> float:
+    """The road length of the route :func:`route_geojson` would draw, without building its geometry."""
+    return _route_pieces(router, result, source, via, target)[1]
+
+
+def _route_pieces(
+    router: TravelTimeRouter, result: TimesToTarget, source: EdgePoint, via: int, target: EdgePoint
+) -> tuple[list[tuple[int, float, float]], float]:
+    """The route as pieces of edges ``(edge, from fraction, to fraction)`` and its length in metres.
+
+    A piece ``(e, 0, 0)`` is the first point of edge ``e``, ``(e, 1, 1)`` its last point.
+    """
     road = router.road
     source, target = router.at_junction(source), router.at_junction(target)  # as the router saw them
     if via < 0:  # straight along the target's road
@@ -262,34 +284,33 @@ def route_geojson(
             edge, a, b = target.edge, pos, target.fraction
         else:
             edge, a, b = int(road.twin[target.edge]), 1.0 - pos, 1.0 - target.fraction
-        return _geojson([_edge_part(road, edge, a, b)]), (b - a) * float(road.length_m[edge])
+        return [(edge, a, b)], (b - a) * float(road.length_m[edge])
     edges = router.path_edges(result, via)
-    parts: list[npt.NDArray[np.float64]] = []
+    pieces: list[tuple[int, float, float]] = []
     distance = 0.0
     # first: the part of the unit's own edge up to the node where it joins the path
     twin = int(road.twin[source.edge])
     if int(road.head[source.edge]) == via:
-        parts.append(_edge_part(road, source.edge, source.fraction, 1.0))
+        pieces.append((source.edge, source.fraction, 1.0))
         distance += (1.0 - source.fraction) * float(road.length_m[source.edge])
     elif twin >= 0:
-        parts.append(_edge_part(road, twin, 1.0 - source.fraction, 1.0))
+        pieces.append((twin, 1.0 - source.fraction, 1.0))
         distance += source.fraction * float(road.length_m[twin])
     else:  # at the tail junction of a one-way street: already at the node
-        parts.append(road.edge_coords(source.edge)[:1])
-    for e in edges:
-        parts.append(road.edge_coords(e))
+        pieces.append((source.edge, 0.0, 0.0))
+    pieces.extend((int(e), 0.0, 1.0) for e in edges)
     distance += float(road.length_m[edges].sum()) if edges else 0.0
     last = int(road.head[edges[-1]]) if edges else via
     twin = int(road.twin[target.edge])
     if int(road.tail[target.edge]) == last:
-        parts.append(_edge_part(road, target.edge, 0.0, target.fraction))
+        pieces.append((target.edge, 0.0, target.fraction))
         distance += target.fraction * float(road.length_m[target.edge])
     elif twin >= 0:
-        parts.append(_edge_part(road, twin, 0.0, 1.0 - target.fraction))
+        pieces.append((twin, 0.0, 1.0 - target.fraction))
         distance += (1.0 - target.fraction) * float(road.length_m[twin])
     else:  # at the head junction of a one-way street: the path ends at the node
-        parts.append(road.edge_coords(target.edge)[-1:])
-    return _geojson(parts), distance
+        pieces.append((target.edge, 1.0, 1.0))
+    return pieces, distance
 
 
 def _edge_part(road: Any, edge: int, start: float, stop: float) -> npt.NDArray[np.float64]:

@@ -1,5 +1,5 @@
 """Routes on demand in the console (issue 15): the ranking draws the first unit's route at once; the
-route of another offered unit appears on the map when the dispatcher points at or selects its row.
+route of another offered unit appears on the map when the dispatcher selects its row.
 
 Everything goes through the page: the crews' phones report over MQTT, the dispatcher creates the call
 and selects the second ambulance; the test only reads the page (and notes which requests it made).

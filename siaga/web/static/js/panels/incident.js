@@ -202,7 +202,7 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     panel.hidden = state.openIncidentId == null;
     if (state.openIncidentId == null) { return; }
     if (any("incident", "lang", "openIncidentId")) { renderHead(state); renderDetails(state); renderActions(state); }
-    if (any("recommendation", "moveUp", "incident", "lang", "openIncidentId", "routeFocus")) { renderRecommendation(state); }
+    if (any("recommendation", "moveUp", "incident", "lang", "openIncidentId")) { renderRecommendation(state); }
     if (any("assignments", "units", "lang", "openIncidentId", "chooser")) { renderAssigned(state); }
     if (any("timeline", "incident", "lang", "openIncidentId")) { renderTimeline(state); }
     if (any("errors", "lang")) { setHtml(el("incident-errors"), errorsHtml(state.lang, state.errors, "incident")); }

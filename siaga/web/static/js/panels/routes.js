@@ -1,6 +1,7 @@
 // Routes on demand (issue 15): a recommendation carries the route of the first unit of each list; the
 // route of any other offered unit is fetched (GET /incidents/{id}/routes/{unit_id}) when the dispatcher
-// points at its row or selects it (click, or Enter on the focused row) and drawn highlighted on the map.
+// selects its row (click, or Enter/Space on the focused row) and drawn highlighted on the map. Not on
+// mere hover: the pointer crossing the list would fetch routes nobody asked for.
 
 import { errorValue } from "../api.js";
 import { el } from "../dom.js";
@@ -32,7 +33,6 @@ export function createRouteOnDemand({ store, api, mapView }) {
     const row = event.target.closest("li[data-offer]");
     return row && list.contains(row) ? row.dataset.offer : null;
   };
-  list.addEventListener("mouseover", (event) => { const id = offerOf(event); if (id) { show(id); } });
   list.addEventListener("click", (event) => { const id = offerOf(event); if (id) { show(id); } });
   list.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" && event.key !== " ") { return; }
@@ -42,6 +42,9 @@ export function createRouteOnDemand({ store, api, mapView }) {
 
   store.subscribe((state, keys) => {
     if (keys.has("recommendation")) { asked.clear(); }
+    if (keys.has("routeFocus")) {  // only the marking: a re-render would take the keyboard focus away
+      list.querySelectorAll("li[data-offer]").forEach((li) => li.classList.toggle("route-focus", li.dataset.offer === state.routeFocus));
+    }
     if (["recommendation", "routes", "routeFocus"].some((k) => keys.has(k))) {
       mapView.renderRoutes(state.recommendation, state.routes, state.routeFocus);
     }
