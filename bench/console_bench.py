@@ -236,6 +236,7 @@ def bench_console_call(road: Any, gazetteer: Gazetteer, *, units: int, calls: in
             "cpus": os.cpu_count(),
         }
         figures.update(clicks(base, points))
+        figures["load_average_1min_after_clicks"] = round(os.getloadavg()[0], 2)
         figures.update(call_bench.bench_http(base, app, points))
     figures["targets"] = {"click_to_ranked_list_p95_ms": 300, "recommend_http_p95_ms": 50}
     return figures
