@@ -220,6 +220,7 @@ def running_call_app(road: Any, gazetteer: Gazetteer, units: int) -> Iterator[tu
                     stale_after_s=86_400,  # the seeded fixes stay fresh for the whole run
                     fleet_csv_path=None,
                     auth_failure_limit=0,
+                    console_demo_token=True,  # the console_bench page works as the demo dispatcher, no login
                 ),
                 road=road,
                 gazetteer=gazetteer,
