@@ -7,7 +7,11 @@ prints one JSON object:
 - ``recommend_http``: ``POST /incidents/{id}/recommendations`` timed by the client (HTTP + auth +
   database + routing + audit row + JSON), p50/p95/p99 over ``--calls`` incidents (target p95 ≤ 50 ms);
 - ``recommend_in_process``: the same service call in the bench process on the same database, no
-  HTTP — the baseline measured in the same run, so the HTTP and serialisation share is visible.
+  HTTP — the baseline measured in the same run, so the HTTP and serialisation share is visible;
+- ``recommend_http_all_routes`` (every ranked route, as before routes on demand), ``route_on_demand_http``
+  (one more unit's route) and ``candidates_orm`` vs ``candidates_columns`` (the candidate load with full
+  ORM rows, as before, vs the column-only query): the baselines of issue 15's changes, same run;
+- ``http_load_average_1min`` at the start and end: the machine is shared, the figures are as quiet as it.
 
 The same call clicked in Chromium (click → ranked list drawn) is ``bench/console_bench.py``, which
 reuses :func:`running_call_app` and :func:`bench_http` (its baseline).
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -44,6 +49,7 @@ from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.storage import fleet_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
+from dispatch_geo.storage.unit_snapshots import list_unit_snapshots
 from siaga.api import create_app
 from siaga.graphs import resolve_graph
 from siaga.settings import Settings
@@ -124,10 +130,30 @@ def incident_points(road: Any, n: int) -> list[tuple[float, float]]:
 
 
 def bench_http(base: str, app: Any, points: list[tuple[float, float]]) -> dict[str, Any]:
+    """The recommendation timed over HTTP and in process, each with its baseline from the same run.
+
+    Per incident, in alternating order so both see the same machine: ``recommend_http`` (routes on
+    demand: the first route of each list) and ``recommend_http_all_routes`` (every ranked unit's route,
+    the behaviour before routes on demand); then ``route_on_demand_http`` (the second-ranked unit's
+    route, as the console asks for it when the dispatcher selects that row), ``recommend_in_process``
+    (no HTTP), and the candidate load alone: ``candidates_columns`` (the column-only query the service
+    uses) against ``candidates_orm`` (full ``UnitRow`` objects, the query it replaced).
+    """
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    http_ms: list[float] = []
-    direct_ms: list[float] = []
+    timed: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "recommend_http",
+            "recommend_http_all_routes",
+            "route_on_demand_http",
+            "recommend_in_process",
+            "candidates_columns",
+            "candidates_orm",
+        )
+    }
     state = app.state.siaga
+    wanted = sorted({UnitType.AMBULANCE, UnitType.POLICE_CAR, UnitType.POLICE_MOTORBIKE})
+    load_before = os.getloadavg()
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
         for i, (lon, lat) in enumerate(points):
             created = client.post(
@@ -136,21 +162,47 @@ def bench_http(base: str, app: Any, points: list[tuple[float, float]]) -> dict[s
             )
             created.raise_for_status()
             incident_id = created.json()["id"]
-            start = time.perf_counter()
-            answer = client.post(f"/api/v1/incidents/{incident_id}/recommendations")
-            elapsed = (time.perf_counter() - start) * 1000
-            answer.raise_for_status()
-            start = time.perf_counter()
+            url = f"/api/v1/incidents/{incident_id}/recommendations"
+            runs = [("recommend_http", {}), ("recommend_http_all_routes", {"routes": "all"})]
+            sample: dict[str, float] = {}
+            answer: dict[str, Any] = {}
+            for name, body in runs if i % 2 == 0 else runs[::-1]:
+                start = time.perf_counter()
+                response = client.post(url, json=body)
+                sample[name] = (time.perf_counter() - start) * 1000
+                response.raise_for_status()
+                if name == "recommend_http":
+                    answer = response.json()
+            ranked = answer["groups"][0]["ranked"]
+            if len(ranked) > 1:
+                start = time.perf_counter()
+                client.get(
+                    f"/api/v1/incidents/{incident_id}/routes/{ranked[1]['unit_id']}"
+                ).raise_for_status()
+                sample["route_on_demand_http"] = (time.perf_counter() - start) * 1000
             with state.sessions() as session:
+                start = time.perf_counter()
                 recommend_service.recommend_for_incident(
                     session, geo=state.geo, incident_id=incident_id, at=datetime.now(UTC), by="bench"
                 )
+                sample["recommend_in_process"] = (time.perf_counter() - start) * 1000
                 session.rollback()
-            direct = (time.perf_counter() - start) * 1000
+                start = time.perf_counter()
+                list_unit_snapshots(session, unit_type=wanted)
+                sample["candidates_columns"] = (time.perf_counter() - start) * 1000
+                start = time.perf_counter()
+                fleet_repo.list_units(session, unit_type=wanted)
+                sample["candidates_orm"] = (time.perf_counter() - start) * 1000
+                session.rollback()
             if i >= 3:  # warm-up: first connections, caches
-                http_ms.append(elapsed)
-                direct_ms.append(direct)
-    return {"recommend_http": percentiles(http_ms), "recommend_in_process": percentiles(direct_ms)}
+                for name, ms in sample.items():
+                    timed[name].append(ms)
+    figures: dict[str, Any] = {name: percentiles(ms) for name, ms in timed.items() if ms}
+    # the machine is shared: its load (1-min average) when the timing began and ended
+    load_after = os.getloadavg()
+    figures["http_load_average_1min"] = {"start": round(load_before[0], 2), "end": round(load_after[0], 2)}
+    figures["cpus"] = os.cpu_count()
+    return figures
 
 
 @contextmanager
@@ -168,6 +220,7 @@ def running_call_app(road: Any, gazetteer: Gazetteer, units: int) -> Iterator[tu
                     stale_after_s=86_400,  # the seeded fixes stay fresh for the whole run
                     fleet_csv_path=None,
                     auth_failure_limit=0,
+                    console_demo_token=True,  # the console_bench page works as the demo dispatcher, no login
                 ),
                 road=road,
                 gazetteer=gazetteer,

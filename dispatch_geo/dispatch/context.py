@@ -11,7 +11,7 @@ from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.places import PlaceIndex
-from dispatch_geo.routing.nearest import DEFAULT_STALE_AFTER_S
+from dispatch_geo.routing.nearest import DEFAULT_STALE_AFTER_S, SnapCache
 from dispatch_geo.routing.travel_time import TravelTimeRouter
 from dispatch_geo.seats import KecamatanSeat, load_kecamatan_seats
 
@@ -53,6 +53,8 @@ class GeoContext:
     k: int = 5
     eta_cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
     """Road ETAs already computed for a unit's last fix (see :func:`dispatch.facilities.eta_from_unit`)."""
+    snap_cache: SnapCache = field(default_factory=dict, compare=False, repr=False)
+    """Unit positions already snapped on ``road`` (see :func:`dispatch_geo.routing.nearest.recommend`)."""
     closure_state: ClosureState = field(default_factory=lambda: ClosureState(), compare=False, repr=False)
     """Which road closures the router has applied (see :func:`dispatch.closures.sync_closures`)."""
 

@@ -72,7 +72,9 @@ def route_from_unit(
         cache.clear()
     best = road_route_from_unit(geo, unit=unit, to=to, now=now)
     route = (
-        None if best is None else CrewRoute(eta_s=best.eta_s, distance_m=best.distance_m, geometry=best.route)
+        None
+        if best is None or best.route is None
+        else CrewRoute(eta_s=best.eta_s, distance_m=best.distance_m, geometry=best.route)
     )
     cache[key] = route
     return route

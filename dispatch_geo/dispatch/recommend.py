@@ -26,8 +26,9 @@ from dispatch_geo.domain.units import Availability, UnitType, availability
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.routing.nearest import Recommendation, UnitCandidate, recommend
 from dispatch_geo.routing.travel_time import TravelTimeRouter
-from dispatch_geo.storage import fleet_repo, incident_repo
+from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import IncidentRow, UnitRow
+from dispatch_geo.storage.unit_snapshots import UnitSnapshot, list_unit_snapshots
 
 AVAILABLE = "available"
 
@@ -59,7 +60,7 @@ class IncidentRecommendation:
     """``notes`` as message codes."""
 
 
-def unit_candidate(row: UnitRow, router: TravelTimeRouter) -> UnitCandidate:
+def unit_candidate(row: UnitRow | UnitSnapshot, router: TravelTimeRouter) -> UnitCandidate:
     free = availability(row.status) == Availability.AVAILABLE
     # the edge ingest snapped the last fix to (OSM node ids + offset), if it exists in this graph
     point = None
@@ -107,6 +108,7 @@ def recommend_for_incident(
     by: str,
     k: int | None = None,
     unit_types: Collection[UnitType | str] | None = None,
+    all_routes: bool = False,
 ) -> IncidentRecommendation:
     """Rank units for every outstanding requirement of the incident and audit the offer.
 
@@ -115,6 +117,9 @@ def recommend_for_incident(
     unit_types
         Ask for one unit of these types instead of the incident type's requirements (the dispatcher
         wants something the table does not propose, e.g. a water tanker for a building fire).
+    all_routes
+        Unpack the route of every ranked unit; by default only the first of each list has one (routes
+        on demand: :func:`dispatch_geo.dispatch.facilities.road_route_from_unit` gives any other).
 
     Raises
     ------
@@ -147,7 +152,7 @@ def recommend_for_incident(
             )
     sync_closures(session, geo, now=at)
     wanted = sorted({t for need in needs for t in need.unit_types})
-    rows = fleet_repo.list_units(session, unit_type=wanted) if wanted else []
+    rows = list_unit_snapshots(session, unit_type=wanted) if wanted else []
     groups = []
     for need in needs:
         candidates = [unit_candidate(r, geo.router) for r in rows if r.unit_type in need.unit_types]
@@ -160,6 +165,8 @@ def recommend_for_incident(
             now=at,
             k=max(k or geo.k, need.count),
             stale_after_s=geo.stale_after_s,
+            routes=None if all_routes else 1,
+            snap_cache=geo.snap_cache,
         )
         groups.append(
             RequirementRanking(
@@ -185,7 +192,7 @@ def _warning(text: str, result: Recommendation) -> Message:
 
 
 def _excluded_params(
-    result: Recommendation, rows: list[UnitRow], *, at: datetime, k: int, geo: GeoContext
+    result: Recommendation, rows: list[UnitSnapshot], *, at: datetime, k: int, geo: GeoContext
 ) -> dict[str, dict[str, Any]]:
     """Parameters of every exclusion's reason code (``busy`` → the status, ``farther`` → k...)."""
     by_id = {r.id: r for r in rows}

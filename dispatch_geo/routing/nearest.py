@@ -53,7 +53,8 @@ class RankedUnit:
     distance_to_road_m: float
     fix_age_s: float
     stale: bool
-    route: dict[str, Any]
+    route: dict[str, Any] | None
+    """None when the route was not unpacked (``recommend(routes=...)``): ask for it on demand."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,15 @@ def recommend(
     now: datetime,
     k: int = 5,
     stale_after_s: float = DEFAULT_STALE_AFTER_S,
+    routes: int | None = None,
+    snap_cache: SnapCache | None = None,
 ) -> Recommendation:
-    """Rank the ``k`` nearest available units of ``needed_types`` by road travel time to ``incident``."""
+    """Rank the ``k`` nearest available units of ``needed_types`` by road travel time to ``incident``.
+
+    ``routes`` is how many of the first units of each list (fresh, stale) get their route geometry
+    (None: all); the others carry ``route=None`` and are unpacked on demand. ``snap_cache`` keeps the
+    snap of a position already seen (a unit that has not moved is not snapped again).
+    """
     require_aware(now, "now")
     if k < 1:
         raise InputError(f"k must be at least 1, got {k}")
@@ -122,8 +130,9 @@ def recommend(
             "ETAs end at the closest road point"
         )
     target_point = EdgePoint(target.edge, target.fraction)
-    ranked_fresh = _rank(router, snapper, target_point, fresh, k, stale=False, excluded=excluded)
-    ranked_stale = _rank(router, snapper, target_point, stale, k, stale=True, excluded=excluded)
+    ranking = _Ranking(router, snapper, target_point, k, k if routes is None else routes, snap_cache)
+    ranked_fresh = ranking.rank(fresh, stale=False, excluded=excluded)
+    ranked_stale = ranking.rank(stale, stale=True, excluded=excluded)
     placed = (
         {r.unit_id for r in ranked_fresh} | {r.unit_id for r in ranked_stale} | {x.unit_id for x in excluded}
     )
@@ -150,69 +159,98 @@ def recommend(
     return Recommendation(ranked_fresh, ranked_stale, excluded, target.distance_m, warnings)
 
 
-def _rank(
-    router: TravelTimeRouter,
-    snapper: EdgeSnapper,
-    target: EdgePoint,
-    group: list[tuple[UnitCandidate, float]],
-    k: int,
-    *,
-    stale: bool,
-    excluded: list[Excluded],
-) -> list[RankedUnit]:
-    if not group:
-        return []
-    points, road_distance = _snap_units(snapper, [u for u, _ in group])
-    result = router.times_to(target, points, need=k)
-    order = sorted(
-        (i for i in range(len(group)) if np.isfinite(result.time_s[i])),
-        key=lambda i: (float(result.time_s[i]), group[i][0].unit_id),
-    )
-    if not np.isfinite(result.limit_s):
-        for i in range(len(group)):
-            if not np.isfinite(result.time_s[i]):
-                unit = group[i][0]
-                excluded.append(
-                    Excluded(
-                        unit.unit_id,
-                        unit.call_sign,
-                        "unreachable",
-                        "no road route from the unit's position to the incident",
-                    )
-                )
-    ranked = []
-    for i in order[:k]:
-        unit, age = group[i]
-        route, distance = route_geojson(router, result, points[i], int(result.via_node[i]), target)
-        ranked.append(
-            RankedUnit(
-                unit_id=unit.unit_id,
-                call_sign=unit.call_sign,
-                unit_type=unit.unit_type,
-                eta_s=float(result.time_s[i]),
-                distance_m=distance,
-                distance_to_road_m=road_distance[i],
-                fix_age_s=age,
-                stale=stale,
-                route=route,
-            )
+SnapCache = dict[tuple[float, float], tuple[int, float, float]]
+"""A position's snap (edge, fraction, distance to the road in metres), by (lon, lat)."""
+SNAP_CACHE_SIZE = 20_000
+"""Entries before a snap cache is emptied (it refills from the next request)."""
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    router: TravelTimeRouter
+    snapper: EdgeSnapper
+    target: EdgePoint
+    k: int
+    routes: int
+    snap_cache: SnapCache | None
+
+    def rank(
+        self, group: list[tuple[UnitCandidate, float]], *, stale: bool, excluded: list[Excluded]
+    ) -> list[RankedUnit]:
+        if not group:
+            return []
+        router, target = self.router, self.target
+        points, road_distance = _snap_units(self.snapper, [u for u, _ in group], self.snap_cache)
+        result = router.times_to(target, points, need=self.k)
+        order = sorted(
+            (i for i in range(len(group)) if np.isfinite(result.time_s[i])),
+            key=lambda i: (float(result.time_s[i]), group[i][0].unit_id),
         )
-    return ranked
+        if not np.isfinite(result.limit_s):
+            for i in range(len(group)):
+                if not np.isfinite(result.time_s[i]):
+                    unit = group[i][0]
+                    excluded.append(
+                        Excluded(
+                            unit.unit_id,
+                            unit.call_sign,
+                            "unreachable",
+                            "no road route from the unit's position to the incident",
+                        )
+                    )
+        ranked = []
+        for rank, i in enumerate(order[: self.k]):
+            unit, age = group[i]
+            via = int(result.via_node[i])
+            if rank < self.routes:
+                route, distance = route_geojson(router, result, points[i], via, target)
+            else:  # routes on demand: the length only, no geometry
+                route, distance = None, route_length_m(router, result, points[i], via, target)
+            ranked.append(
+                RankedUnit(
+                    unit_id=unit.unit_id,
+                    call_sign=unit.call_sign,
+                    unit_type=unit.unit_type,
+                    eta_s=float(result.time_s[i]),
+                    distance_m=distance,
+                    distance_to_road_m=road_distance[i],
+                    fix_age_s=age,
+                    stale=stale,
+                    route=route,
+                )
+            )
+        return ranked
 
 
-def _snap_units(snapper: EdgeSnapper, units: list[UnitCandidate]) -> tuple[list[EdgePoint], list[float]]:
+def _snap_units(
+    snapper: EdgeSnapper, units: list[UnitCandidate], cache: SnapCache | None = None
+) -> tuple[list[EdgePoint], list[float]]:
     points: list[EdgePoint | None] = [
         EdgePoint(u.edge, u.fraction) if u.edge is not None and u.fraction is not None else None
         for u in units
     ]
     distances = [0.0] * len(units)
-    todo = [i for i, p in enumerate(points) if p is None]
+    todo = []
+    for i, p in enumerate(points):
+        position = units[i].position
+        if p is not None or position is None:
+            continue
+        hit = None if cache is None else cache.get((position.lon, position.lat))
+        if hit is None:
+            todo.append(i)
+        else:
+            points[i], distances[i] = EdgePoint(hit[0], hit[1]), hit[2]
     if todo:
         positions = [units[i].position for i in todo]
         snapped = snapper.snap([p.lon for p in positions if p], [p.lat for p in positions if p])
+        if cache is not None and len(cache) + len(todo) > SNAP_CACHE_SIZE:
+            cache.clear()
         for j, i in enumerate(todo):
-            points[i] = EdgePoint(int(snapped.edge[j]), float(snapped.fraction[j]))
-            distances[i] = float(snapped.distance_m[j])
+            point = EdgePoint(int(snapped.edge[j]), float(snapped.fraction[j]))
+            points[i], distances[i] = point, float(snapped.distance_m[j])
+            position = units[i].position
+            if cache is not None and position is not None:
+                cache[(position.lon, position.lat)] = (point.edge, point.fraction, distances[i])
     return [p for p in points if p is not None], distances
 
 
@@ -220,6 +258,24 @@ def route_geojson(
     router: TravelTimeRouter, result: TimesToTarget, source: EdgePoint, via: int, target: EdgePoint
 ) -> tuple[dict[str, Any], float]:
     """The route from ``source`` to ``target`` as a GeoJSON LineString, and its road length in metres."""
+    pieces, distance = _route_pieces(router, result, source, via, target)
+    return _geojson([_edge_part(router.road, *piece) for piece in pieces]), distance
+
+
+def route_length_m(
+    router: TravelTimeRouter, result: TimesToTarget, source: EdgePoint, via: int, target: EdgePoint
+) -> float:
+    """The road length of the route :func:`route_geojson` would draw, without building its geometry."""
+    return _route_pieces(router, result, source, via, target)[1]
+
+
+def _route_pieces(
+    router: TravelTimeRouter, result: TimesToTarget, source: EdgePoint, via: int, target: EdgePoint
+) -> tuple[list[tuple[int, float, float]], float]:
+    """The route as pieces of edges ``(edge, from fraction, to fraction)`` and its length in metres.
+
+    A piece ``(e, 0, 0)`` is the first point of edge ``e``, ``(e, 1, 1)`` its last point.
+    """
     road = router.road
     source, target = router.at_junction(source), router.at_junction(target)  # as the router saw them
     if via < 0:  # straight along the target's road
@@ -228,34 +284,33 @@ def route_geojson(
             edge, a, b = target.edge, pos, target.fraction
         else:
             edge, a, b = int(road.twin[target.edge]), 1.0 - pos, 1.0 - target.fraction
-        return _geojson([_edge_part(road, edge, a, b)]), (b - a) * float(road.length_m[edge])
+        return [(edge, a, b)], (b - a) * float(road.length_m[edge])
     edges = router.path_edges(result, via)
-    parts: list[npt.NDArray[np.float64]] = []
+    pieces: list[tuple[int, float, float]] = []
     distance = 0.0
     # first: the part of the unit's own edge up to the node where it joins the path
     twin = int(road.twin[source.edge])
     if int(road.head[source.edge]) == via:
-        parts.append(_edge_part(road, source.edge, source.fraction, 1.0))
+        pieces.append((source.edge, source.fraction, 1.0))
         distance += (1.0 - source.fraction) * float(road.length_m[source.edge])
     elif twin >= 0:
-        parts.append(_edge_part(road, twin, 1.0 - source.fraction, 1.0))
+        pieces.append((twin, 1.0 - source.fraction, 1.0))
         distance += source.fraction * float(road.length_m[twin])
     else:  # at the tail junction of a one-way street: already at the node
-        parts.append(road.edge_coords(source.edge)[:1])
-    for e in edges:
-        parts.append(road.edge_coords(e))
+        pieces.append((source.edge, 0.0, 0.0))
+    pieces.extend((int(e), 0.0, 1.0) for e in edges)
     distance += float(road.length_m[edges].sum()) if edges else 0.0
     last = int(road.head[edges[-1]]) if edges else via
     twin = int(road.twin[target.edge])
     if int(road.tail[target.edge]) == last:
-        parts.append(_edge_part(road, target.edge, 0.0, target.fraction))
+        pieces.append((target.edge, 0.0, target.fraction))
         distance += target.fraction * float(road.length_m[target.edge])
     elif twin >= 0:
-        parts.append(_edge_part(road, twin, 0.0, 1.0 - target.fraction))
+        pieces.append((twin, 0.0, 1.0 - target.fraction))
         distance += (1.0 - target.fraction) * float(road.length_m[twin])
     else:  # at the head junction of a one-way street: the path ends at the node
-        parts.append(road.edge_coords(target.edge)[-1:])
-    return _geojson(parts), distance
+        pieces.append((target.edge, 1.0, 1.0))
+    return pieces, distance
 
 
 def _edge_part(road: Any, edge: int, start: float, stop: float) -> npt.NDArray[np.float64]:

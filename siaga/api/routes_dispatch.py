@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from dispatch_geo.dispatch import assign as assign_service
 from dispatch_geo.dispatch import recommend as recommend_service
 from dispatch_geo.dispatch.timeline import incident_timeline
+from dispatch_geo.dispatch.unit_route import route_to_incident
 from dispatch_geo.storage import incident_repo
 from siaga.api import convert, schemas
 from siaga.api.deps import DispatcherDep, OperationsReaderDep, SessionDep, StateDep, now_utc
@@ -41,9 +42,36 @@ def recommend(
         by=who.name,
         k=None if body is None else body.k,
         unit_types=None if body is None else body.unit_types,
+        all_routes=body is not None and body.routes == "all",
     )
     session.commit()
     return convert.recommendation_out(result)
+
+
+@router.get(
+    "/incidents/{incident_id}/routes/{unit_id}",
+    response_model=schemas.UnitRouteOut,
+    summary="One unit's road route to the incident, from its last fix (routes on demand)",
+)
+def unit_route(
+    incident_id: IncidentId,
+    unit_id: schemas.UnitIdPath,
+    session: SessionDep,
+    state: StateDep,
+    _: OperationsReaderDep,
+) -> schemas.UnitRouteOut:
+    found = route_to_incident(session, geo=state.geo, incident_id=incident_id, unit_id=unit_id, at=now_utc())
+    return schemas.UnitRouteOut(
+        incident_id=found.incident_id,
+        unit_id=found.unit_id,
+        eta_s=round(found.eta_s, 1),
+        distance_m=round(found.distance_m, 1),
+        fix_age_s=round(found.fix_age_s, 1),
+        stale=found.stale,
+        route=found.route,
+        **state.geo.graph_flags(),
+        label_code="graph_schematic" if state.geo.schematic else "graph_osm",
+    )
 
 
 @router.post(

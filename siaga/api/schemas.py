@@ -8,7 +8,7 @@ well. Every time is timezone-aware UTC (ISO 8601 with ``Z``); the console shows 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from fastapi.responses import JSONResponse
@@ -413,6 +413,11 @@ class RecommendationRequest(Strict):
     unit_types: list[UnitType] | None = Field(
         default=None, min_length=1, description="rank one unit of these types instead of the needs table"
     )
+    routes: Literal["first", "all"] = Field(
+        default="first",
+        description="'first': only the first unit of each list carries its route (the others: "
+        "GET /incidents/{incident_id}/routes/{unit_id}); 'all': every ranked unit's route",
+    )
 
 
 class RankedOut(BaseModel):
@@ -423,7 +428,23 @@ class RankedOut(BaseModel):
     distance_to_road_m: float
     fix_age_s: float
     stale: bool
-    route: dict[str, Any] = Field(description="GeoJSON LineString, [lon, lat]")
+    route: dict[str, Any] | None = Field(
+        description="GeoJSON LineString, [lon, lat]; null when not unpacked (routes on demand: "
+        "GET /incidents/{incident_id}/routes/{unit_id})"
+    )
+
+
+class UnitRouteOut(BaseModel):
+    incident_id: int
+    unit_id: str
+    eta_s: float
+    distance_m: float
+    fix_age_s: float
+    stale: bool = Field(description="the unit's last fix is older than the stale limit")
+    route: dict[str, Any] = Field(description="GeoJSON LineString, [lon, lat], from the unit's last fix")
+    schematic: bool
+    label: str
+    label_code: str = Field(description="`graph_schematic` (the stand-in warning) or `graph_osm`")
 
 
 class ExcludedOut(BaseModel):

@@ -126,6 +126,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/incidents/{{incident_id}}/assignments"): Rule(OPS, json={"unit_id": "AMB-SIAK-01"}),
     ("GET", f"{API}/incidents/{{incident_id}}/assignments"): Rule(READERS),
     ("GET", f"{API}/incidents/{{incident_id}}/timeline"): Rule(READERS),
+    ("GET", f"{API}/incidents/{{incident_id}}/routes/{{unit_id}}"): Rule(READERS),
     ("GET", f"{API}/incidents/{{incident_id}}/replay.geojson"): Rule(READERS),
     ("GET", f"{API}/incidents/{{incident_id}}/replay-map.html"): Rule(READERS),
     # coverage
@@ -304,6 +305,8 @@ def test_allowed_readers_really_read(client: TestClient) -> None:
             continue  # needs an available unit with a position: tests/integration/test_api_coverage.py
         if "{scenario_id}" in path:
             continue  # needs a saved scenario: tests/integration/test_api_planning.py
+        if path.endswith("/routes/{unit_id}"):
+            continue  # needs a unit with a position: tests/integration/test_api_routes_on_demand.py
         for role in sorted(rule.allowed):
             response = _call(client, method, _url(path, incident_id), rule, role)
             if not 200 <= response.status_code < 300:

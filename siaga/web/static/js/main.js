@@ -22,6 +22,7 @@ import { watchDeviceAlerts } from "./device_alerts.js";
 import { createPositionRequests } from "./panels/positions.js";
 import { createClosures } from "./panels/closures.js";
 import { createArrivalProposals } from "./panels/arrivals.js";
+import { createRouteOnDemand } from "./panels/routes.js";
 
 const POLL_MS = 1000;
 
@@ -85,6 +86,7 @@ async function start() {
   holder.relocate = createRelocate({ store, api, panel: holder.panel, refreshNow });
   createPositionRequests({ store, api, panel: holder.panel });
   createArrivalProposals({ store, api });
+  createRouteOnDemand({ store, api, mapView });
   holder.intake = createIntake({
     store, api, features,
     onCreated: async (incident) => {

@@ -271,16 +271,29 @@ export function createMap({ store, api, onPick, onPinMoved, onIncidentMoved, onO
     }
   }
 
-  function renderRoutes(recommendation) {
+  /** The routes of the recommendation: the first of each list (sent with it), those fetched on demand
+   * (``routes``: unit_id → GeoJSON), and the one the dispatcher points at (``focus``) on top. */
+  const routeRenderer = L.svg();
+  function renderRoutes(recommendation, routes = {}, focus = null) {
     layers.routes.clearLayers();
     if (!recommendation) { return; }
-    recommendation.groups.forEach((group, gi) => {
-      [...group.ranked, ...group.stale].forEach((u, i) => {
-        const best = i === 0 && gi === 0;
-        L.geoJSON(u.route, { style: { color: best ? "#0033cc" : "#6699ff", weight: i === 0 ? 5 : 3, opacity: i === 0 ? 0.9 : 0.5 } })
-          .addTo(layers.routes);
-      });
+    const drawn = new Set();
+    const draw = (unitId, route, style) => {
+      if (!route || drawn.has(unitId)) { return; }
+      drawn.add(unitId);
+      const className = `route-line route-of-${String(unitId).replace(/[^A-Za-z0-9_-]/g, "_")}`;
+      // SVG (the map itself prefers canvas): a few lines, each a path whose class names its unit
+      L.geoJSON(route, { className, style, renderer: routeRenderer }).addTo(layers.routes);
+    };
+    const offered = recommendation.groups.flatMap((group, gi) => [...group.ranked, ...group.stale].map((u, i) => ({ u, gi, i })));
+    offered.forEach(({ u, gi, i }) => {
+      if (u.unit_id === focus) { return; }
+      const best = i === 0 && gi === 0;
+      draw(u.unit_id, u.route || routes[u.unit_id],
+        { color: best ? "#0033cc" : "#6699ff", weight: i === 0 ? 5 : 3, opacity: i === 0 ? 0.9 : 0.5 });
     });
+    const focused = offered.find(({ u }) => u.unit_id === focus);  // drawn last: on top of the others
+    if (focused) { draw(focus, focused.u.route || routes[focus], { color: "#c2185b", weight: 6, opacity: 0.95 }); }
   }
 
   function zoomTo(location) {

@@ -16,6 +16,8 @@ export function createStore({ lang, token }) {
     timeline: [],
     recommendation: null,   // RecommendationOut for the open incident
     recommending: false,
+    routes: {},             // unit_id → GeoJSON route fetched on demand for the recommendation shown
+    routeFocus: null,       // the offered unit whose route the dispatcher pointed at (drawn highlighted)
     moveUp: {},             // unit_id → {text} | {error}
     chooser: null,          // the hospital chooser of "Transporting": {unitId, incidentId, from, options, loading}
     picked: null,           // the intake pin: {lon, lat, placeKode, where (GET /locate), resolving, error}
@@ -70,6 +72,8 @@ export function createStore({ lang, token }) {
         assignments: same ? state.assignments : [],
         timeline: same ? state.timeline : [],
         recommendation: same ? state.recommendation : null,
+        routes: same ? state.routes : {},
+        routeFocus: same ? state.routeFocus : null,
         moveUp: same ? state.moveUp : {},
         relocatingId: same ? state.relocatingId : null,
         chooser: same ? state.chooser : null,
@@ -82,8 +86,14 @@ export function createStore({ lang, token }) {
     setRecommending(recommending) { set({ recommending }); },
     setRecommendation(id, recommendation) {
       if (id !== state.openIncidentId) { return; }
-      set({ recommendation, moveUp: {} });
+      set({ recommendation, moveUp: {}, routes: {}, routeFocus: null });
     },
+    /** A route fetched on demand, kept while the same incident's recommendation is shown. */
+    setRoute(id, unitId, route) {
+      if (id !== state.openIncidentId || !state.recommendation) { return; }
+      set({ routes: Object.assign({}, state.routes, { [unitId]: route }) });
+    },
+    focusRoute(routeFocus) { if (routeFocus !== state.routeFocus) { set({ routeFocus }); } },
     setChooser(chooser) { set({ chooser }); },
     setMoveUp(unitId, result) { set({ moveUp: Object.assign({}, state.moveUp, { [unitId]: result }) }); },
     setHistory(history) { set({ history }); },

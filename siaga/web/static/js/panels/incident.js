@@ -77,7 +77,8 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
       if (!offered.length) { parts.push(`<li>${esc(t(lang, "noUnits"))}</li>`); }
       offered.forEach((u) => {
         const impact = state.moveUp[u.unit_id];
-        parts.push(`<li class="${u.stale ? "stale-row" : ""}" data-offer="${esc(u.unit_id)}"><b>${esc(u.unit_id)}</b>`
+        const focused = state.routeFocus === u.unit_id ? " route-focus" : "";
+        parts.push(`<li class="${u.stale ? "stale-row" : ""}${focused}" data-offer="${esc(u.unit_id)}" tabindex="0" title="${esc(t(lang, "showRoute"))}"><b>${esc(u.unit_id)}</b>`
           + ` ${esc(t(lang, "u_" + u.unit_type))} · ${esc(formatEta(lang, u.eta_s))} · ${esc(formatKm(lang, u.distance_m))}`
           + `${u.stale ? " · " + esc(t(lang, "stale")) : ""}`
           + ` <button type="button" data-assign="${esc(u.unit_id)}" data-incident="${rec.incident_id}">${esc(t(lang, "assign"))}</button>`
@@ -205,7 +206,6 @@ export function createIncidentPanel({ store, api, features, mapView, refreshNow 
     if (any("assignments", "units", "lang", "openIncidentId", "chooser")) { renderAssigned(state); }
     if (any("timeline", "incident", "lang", "openIncidentId")) { renderTimeline(state); }
     if (any("errors", "lang")) { setHtml(el("incident-errors"), errorsHtml(state.lang, state.errors, "incident")); }
-    if (any("recommendation")) { mapView.renderRoutes(state.recommendation); }
   });
 
   // --- actions ------------------------------------------------------------------------------------------
