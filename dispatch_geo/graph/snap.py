@@ -87,7 +87,9 @@ class EdgeSnapper:
         starts = road.geom_offsets[:-1][keep]
         counts = (road.geom_offsets[1:] - road.geom_offsets[:-1])[keep]
         part_index = np.repeat(np.arange(self._edges.shape[0]), counts)
-        take = np.concatenate([np.arange(s, s + c) for s, c in zip(starts, counts, strict=True)])
+        # every vertex of the kept edges, in order (array operations: a Python loop per edge took
+        # most of a second at 100k nodes)
+        take = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
         coords = np.column_stack((np.asarray(x)[take], np.asarray(y)[take]))
         self._lines: npt.NDArray[np.object_] = np.asarray(shapely.linestrings(coords, indices=part_index))
         self._tree = shapely.STRtree(self._lines)
