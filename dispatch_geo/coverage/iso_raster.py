@@ -99,8 +99,10 @@ def raster_isochrones(
     *,
     buffer_m: float,
     resolution_m: float = DEFAULT_RESOLUTION_M,
+    simplify_m: float = 0.0,
 ) -> list[tuple[BaseGeometry, tuple[BaseGeometry, ...]]]:
-    """``(area, by_origin)`` per threshold (in the order given), metric CRS; see the module docstring."""
+    """``(area, by_origin)`` per threshold (in the order given), metric CRS; see the module docstring.
+    ``simplify_m`` simplifies the outlines (metres; 0 keeps every contour vertex)."""
     n_origins = len(times.origins)
     nothing: BaseGeometry = shapely.Polygon()
     empty = (nothing, tuple(nothing for _ in range(n_origins)))
@@ -112,22 +114,25 @@ def raster_isochrones(
         return [empty for _ in thresholds_s]
     pad = int(np.ceil(buffer_m / resolution_m)) + 2
     x0, y0 = pts.min(axis=0) - pad * resolution_m
-    local = (pts - (x0, y0)).astype(np.float32)  # metres from the grid's corner (float32 is cm-exact)
+    corner = np.array([x0, y0])
+    local = pts - corner  # metres from the grid's corner
     ix = (local[:, 0] / resolution_m).astype(np.int64)
     iy = (local[:, 1] / resolution_m).astype(np.int64)
     shape = (int(iy.max()) + pad + 1, int(ix.max()) + pad + 1)
     cell = iy * shape[1] + ix
-    # the earliest sample of each cell (sorted by time, the first of each cell wins)
-    order = np.argsort(time_s, kind="stable")
-    cells, first = np.unique(cell[order], return_index=True)
-    best = order[first]
-    cell_time = np.full(shape, np.inf)
+    # the earliest sample of each cell: sorted by cell, then time; the first of each run wins
+    order = np.lexsort((time_s, cell))
+    run_start = np.flatnonzero(np.diff(cell[order], prepend=-1) != 0)
+    best = order[run_start]
+    cells = cell[best]
+    cell_time = np.full(shape, np.inf, dtype=np.float32)
     cell_time.flat[cells] = time_s[best]
-    sample_of = np.full(shape, -1, dtype=np.int64)
+    sample_of = np.full(shape, -1, dtype=np.int32)
     sample_of.flat[cells] = best
+    lx, ly = local[:, 0].astype(np.float32), local[:, 1].astype(np.float32)
     out: list[tuple[BaseGeometry, tuple[BaseGeometry, ...]]] = []
     for threshold in thresholds_s:
-        reached = cell_time <= threshold
+        reached = cell_time <= np.float32(threshold)
         if not reached.any():
             out.append(empty)
             continue
@@ -136,11 +141,13 @@ def raster_isochrones(
         window = reached[r0:r1, c0:c1]
         near = ndimage.distance_transform_edt(~window, return_distances=False, return_indices=True)
         sample = sample_of[r0:r1, c0:c1][near[0], near[1]]
-        gy = ((np.arange(r0, r1) + 0.5) * resolution_m).astype(np.float32)
-        gx = ((np.arange(c0, c1) + 0.5) * resolution_m).astype(np.float32)
-        dist = np.hypot(gx[None, :] - local[sample, 0], gy[:, None] - local[sample, 1])
+        gy: FloatArray = (np.arange(r0, r1, dtype=np.float64) + 0.5) * resolution_m
+        gx: FloatArray = (np.arange(c0, c1, dtype=np.float64) + 0.5) * resolution_m
+        dx = gx.astype(np.float32)[None, :] - lx[sample]
+        dy = gy.astype(np.float32)[:, None] - ly[sample]
+        dist = np.sqrt(dx * dx + dy * dy)
         owner = who[sample]
-        area = _filled(gx, gy, dist, buffer_m, (x0, y0))
+        area = _filled(gx, gy, dist, buffer_m, corner, simplify_m)
         # each origin's part, inside the bounding box of the cells it owns near a road
         labels = np.where(dist <= buffer_m + resolution_m, owner + 1, 0)
         boxes = ndimage.find_objects(labels, max_label=n_origins)
@@ -151,7 +158,7 @@ def raster_isochrones(
                 continue
             rows, cols = _grow(box[0], labels.shape[0]), _grow(box[1], labels.shape[1])
             z = np.where(labels[rows, cols] == k + 1, dist[rows, cols], 2.0 * buffer_m + resolution_m)
-            parts.append(_filled(gx[cols], gy[rows], z, buffer_m, (x0, y0)))
+            parts.append(_filled(gx[cols], gy[rows], z, buffer_m, corner, simplify_m))
         out.append((area, tuple(parts)))
     return out
 
@@ -167,19 +174,22 @@ def _grow(s: slice, size: int) -> slice:
 
 
 def _filled(
-    gx: npt.NDArray[np.float32],
-    gy: npt.NDArray[np.float32],
-    z: npt.NDArray[np.float32],
-    level: float,
-    corner: tuple[float, float],
+    gx: FloatArray, gy: FloatArray, z: FloatArray, level: float, corner: FloatArray, simplify_m: float
 ) -> BaseGeometry:
-    """The region ``z ≤ level`` (marching squares) as a valid (multi)polygon, moved by ``corner``."""
+    """The region ``z ≤ level`` (marching squares) as a valid (multi)polygon, moved by ``corner``; each
+    ring simplified (Douglas-Peucker) by ``simplify_m`` first."""
     gen = contourpy.contour_generator(gx, gy, z, fill_type=contourpy.FillType.OuterOffset)
     filled: Any = gen.filled(-1.0, level)
     polygons = []
     for coords, offs in zip(filled[0], filled[1], strict=True):
         ring_of = np.repeat(np.arange(offs.size - 1), np.diff(offs))
         rings: Any = shapely.linearrings(coords + corner, indices=ring_of)
+        if simplify_m > 0:
+            rings = shapely.simplify(rings, simplify_m, preserve_topology=False)
+            kept = shapely.get_num_coordinates(rings) >= 4  # a ring smaller than the tolerance collapses
+            if not kept[0]:
+                continue
+            rings = rings[kept]
         polygons.append(shapely.Polygon(rings[0], rings[1:]))
     if not polygons:
         return shapely.Polygon()

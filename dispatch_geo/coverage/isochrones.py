@@ -149,11 +149,9 @@ def isochrones(
         bands = _vector_bands(road, times, xy, ordered, buffer_m=buffer_m, simplify_m=simplify_m)
         tolerance_m = 0.0
     else:
-        bands = raster_isochrones(road, times, xy, ordered, buffer_m=buffer_m, resolution_m=resolution_m)
-        if simplify_m > 0:
-            bands = [
-                (_simplified(a, simplify_m), tuple(_simplified(g, simplify_m) for g in p)) for a, p in bands
-            ]
+        bands = raster_isochrones(
+            road, times, xy, ordered, buffer_m=buffer_m, resolution_m=resolution_m, simplify_m=simplify_m
+        )
         tolerance_m = resolution_m / 2.0
     return [
         Isochrone(
@@ -165,11 +163,6 @@ def isochrones(
         )
         for threshold, (area, parts) in zip(ordered, bands, strict=True)
     ]
-
-
-def _simplified(geom: BaseGeometry, tolerance_m: float) -> BaseGeometry:
-    out: BaseGeometry = shapely.make_valid(shapely.simplify(geom, tolerance_m))
-    return out
 
 
 def _vector_bands(
@@ -306,8 +299,9 @@ def _piece_line(
 
 
 def isochrones_geojson(isos: Sequence[Isochrone], *, label: str, schematic: bool) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection (RFC 7946) with ``threshold_s``, ``threshold_min``, ``label`` and the
-    graph's ``schematic`` flag and ``graph_label`` on every feature."""
+    """A GeoJSON FeatureCollection (RFC 7946) with ``threshold_s``, ``threshold_min``, ``label``, the
+    graph's ``schematic`` flag and ``graph_label``, and ``approximate`` / ``outline_tolerance_m`` (how far
+    the outline may stray from the exact buffered roads) on every feature."""
     features = [
         {
             "type": "Feature",
@@ -318,6 +312,8 @@ def isochrones_geojson(isos: Sequence[Isochrone], *, label: str, schematic: bool
                 "reachable_road_km": round(iso.road_length_m / 1000.0, 3),
                 "schematic": schematic,
                 "graph_label": label,
+                "approximate": iso.tolerance_m > 0,
+                "outline_tolerance_m": iso.tolerance_m,
             },
             "geometry": mapping(iso.geometry),
         }

@@ -18,6 +18,7 @@ from dispatch_geo.boundaries import METRIC_CRS
 from dispatch_geo.coverage.isochrones import (
     Isochrone,
     isochrones,
+    isochrones_geojson,
     reachable_length_m,
     reachable_pieces,
     reachable_road_length_m,
@@ -141,3 +142,12 @@ def test_no_origin_gives_empty_bands(dense: RoadGraph) -> None:
     assert band.geometry.is_empty
     assert band.road_length_m == 0.0
     assert band.by_origin == ()
+
+
+def test_the_geojson_says_the_outline_is_approximate(dense: RoadGraph, times: NodeTimes) -> None:
+    fast, exact = _both(dense, times)
+    doc = isochrones_geojson(fast, label=dense.meta.label, schematic=True)
+    assert all(f["properties"]["approximate"] for f in doc["features"])
+    assert {f["properties"]["outline_tolerance_m"] for f in doc["features"]} == {20.0}
+    exact_doc = isochrones_geojson(exact, label=dense.meta.label, schematic=True)
+    assert not any(f["properties"]["approximate"] for f in exact_doc["features"])
