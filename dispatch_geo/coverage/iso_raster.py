@@ -16,7 +16,7 @@ Buffering every reachable road piece and merging the buffers (:mod:`dispatch_geo
    each origin's part is the same contour restricted to the cells whose nearest road belongs to it.
 
 APPROXIMATE (documented tolerance): the outline may differ from the exact buffered pieces by about
-half a cell (20 m at the default 40 m cells, against a 200 m strip); tests check an IoU ≥ 0.95 with
+half a cell (25 m at the default 50 m cells, against a 200 m strip); tests check an IoU ≥ 0.95 with
 the vector construction. The by-origin parts are a partition here (each place goes to the origin
 whose road is nearest), where the vector parts could overlap.
 """
@@ -39,7 +39,7 @@ from dispatch_geo.graph.roadgraph import RoadGraph
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-DEFAULT_RESOLUTION_M = 40.0
+DEFAULT_RESOLUTION_M = 50.0
 """Cell size of the distance field (metres)."""
 
 

@@ -79,7 +79,7 @@ def test_raster_bands_match_the_buffered_roads_within_the_stated_iou(
         assert f.label == e.label
         assert _iou(f.geometry, e.geometry) >= IOU_MIN, f.label
         assert f.road_length_m == pytest.approx(e.road_length_m)
-        assert f.tolerance_m == 20.0
+        assert f.tolerance_m == 25.0
         assert e.tolerance_m == 0.0
         assert f.geometry.is_valid
         assert f.geometry.geom_type in ("Polygon", "MultiPolygon")
@@ -148,6 +148,6 @@ def test_the_geojson_says_the_outline_is_approximate(dense: RoadGraph, times: No
     fast, exact = _both(dense, times)
     doc = isochrones_geojson(fast, label=dense.meta.label, schematic=True)
     assert all(f["properties"]["approximate"] for f in doc["features"])
-    assert {f["properties"]["outline_tolerance_m"] for f in doc["features"]} == {20.0}
+    assert {f["properties"]["outline_tolerance_m"] for f in doc["features"]} == {25.0}
     exact_doc = isochrones_geojson(exact, label=dense.meta.label, schematic=True)
     assert not any(f["properties"]["approximate"] for f in exact_doc["features"])
