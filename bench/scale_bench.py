@@ -10,10 +10,13 @@ under ``var/fixtures``; see :mod:`dispatch_geo.graph.scale_fixture`) it prints, 
   and the full ``recommend`` (which still draws all five routes) for both;
 - ``agreement``: share of queries whose top-5 matches Dijkstra's exact times (ties within 10 ms
   count as the same), and the largest difference of any unit's time;
-- ``isochrones_5_s``: multi-source times from 10 posts and the five isochrones (5/8/10/15/30 min);
+- ``isochrones_5_s``: multi-source times from 10 posts and the five isochrones (5/8/10/15/30 min), as
+  the product draws them (distance field, APPROXIMATE); ``isochrones_5_vector_s`` the exact buffered
+  construction as the baseline in the same run, and the IoU of each band between the two;
 - ``closure``: close 200 arcs around the incident, then the first ranking that respects them (ms).
 
-Usage: ``python bench/scale_bench.py [--sizes 20000,100000] [--large] [--queries 100]``; ``--large``
+Usage: ``python bench/scale_bench.py [--sizes 20000,100000] [--large] [--queries 100] [--reuse]``
+(``--reuse``: measure the graphs already built under ``var/bench/scale``, no new build); ``--large``
 adds 200k and 400k (peak RSS must stay under 8 GiB; run it only on a machine with room).
 """
 
@@ -80,8 +83,6 @@ def _percentiles(samples_s: list[float]) -> dict[str, float]:
 
 def _child_measure(directory: str, queries: int, queue: Any) -> None:
     from dispatch_geo.boundaries import load_boundaries
-    from dispatch_geo.coverage.isochrones import isochrones
-    from dispatch_geo.coverage.multisource import multi_source_times
     from dispatch_geo.dispatch.context import GeoContext
     from dispatch_geo.domain.values import LonLat
     from dispatch_geo.gazetteer import Gazetteer
@@ -174,10 +175,7 @@ def _child_measure(directory: str, queries: int, queue: Any) -> None:
     report["recommend_top5_with_5_routes"] = {k: _percentiles(v) for k, v in full.items()}
 
     posts = [EdgePoint(int(e), 0.5) for e in rng.integers(0, road.n_edges, 10)]
-    started = time.perf_counter()
-    times = multi_source_times(road, posts, limit_s=max(THRESHOLDS_MIN) * 60.0)
-    isochrones(road, times, [m * 60.0 for m in THRESHOLDS_MIN])
-    report["isochrones_5_s"] = round(time.perf_counter() - started, 2)
+    report.update(_isochrone_figures(road, posts))
 
     closure: dict[str, list[float]] = {"cch": [], "dijkstra": []}
     for engine, geo in geos.items():
@@ -202,11 +200,51 @@ def _child_measure(directory: str, queries: int, queue: Any) -> None:
     queue.put(report)
 
 
+def _isochrone_figures(road: Any, posts: list[Any]) -> dict[str, Any]:
+    """The five bands from 10 posts, raster (the product's default) against the exact vector baseline
+    measured in the same run, with the IoU of each band (the documented tolerance is IoU >= 0.95)."""
+    import shapely
+    from pyproj import Transformer
+
+    from dispatch_geo.boundaries import METRIC_CRS
+    from dispatch_geo.coverage.isochrones import isochrones
+    from dispatch_geo.coverage.multisource import multi_source_times
+
+    thresholds = [m * 60.0 for m in THRESHOLDS_MIN]
+    seconds: dict[str, float] = {}
+    bands: dict[str, Any] = {}
+    for method in ("raster", "vector"):
+        started = time.perf_counter()
+        times = multi_source_times(road, posts, limit_s=max(thresholds))
+        bands[method] = isochrones(road, times, thresholds, method=method)
+        seconds[method] = round(time.perf_counter() - started, 2)
+    fwd = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+
+    def metric(g: Any) -> Any:
+        return shapely.transform(g, lambda c: np.column_stack(fwd.transform(c[:, 0], c[:, 1])))
+
+    iou = [
+        round(float(shapely.intersection(a, b).area / shapely.union(a, b).area), 4)
+        for a, b in (
+            (metric(r.geometry), metric(v.geometry))
+            for r, v in zip(bands["raster"], bands["vector"], strict=True)
+        )
+    ]
+    return {
+        "isochrones_5_s": seconds["raster"],
+        "isochrones_5_vector_s": seconds["vector"],
+        "isochrones_iou_raster_vs_vector": iou,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="20000,100000", help="comma-separated node counts")
     parser.add_argument("--large", action="store_true", help="add 200000 and 400000 nodes")
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a graph already built under var/bench/scale (no build)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s] + ([200_000, 400_000] if args.large else [])
     report: dict[str, Any] = {
@@ -219,7 +257,8 @@ def main() -> None:
     }
     for n in sizes:
         directory = WORK / str(n)
-        build = _in_child(_child_build, n, str(directory))
+        reused = args.reuse and (directory / "meta.json").exists()
+        build = {"reused": str(directory)} if reused else _in_child(_child_build, n, str(directory))
         measured = _in_child(_child_measure, str(directory), args.queries)
         report["sizes"][str(n)] = {"build": build, **measured}
         print(json.dumps({str(n): report["sizes"][str(n)]}), file=sys.stderr)

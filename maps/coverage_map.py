@@ -255,6 +255,11 @@ def coverage_map(
                         post=report.posts[k].name if iso.by_origin else "",
                         minutes=minutes,
                     )
+                    + (
+                        t(lang, "map.tip.iso_outline", metres=f"{iso.tolerance_m:g}")
+                        if iso.tolerance_m
+                        else ""
+                    )
                 },
             }
             for k, geom in enumerate(parts)

@@ -98,6 +98,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "map.tip.site": "{scenario}: {desa}, {kecamatan} — {people} jiwa baru terjangkau",
         "map.tip.move": "{post} → {desa}: {gain} jiwa",
         "map.tip.iso": "{post}: ≤ {minutes}",
+        "map.tip.iso_outline": " (garis tepi perkiraan, ±{metres} m)",
         "none": "-",
         "expected.title": "Cakupan harapan: unit bisa sedang bertugas (MEXCLP)",
         "expected.text": (
@@ -197,6 +198,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "map.tip.site": "{scenario}: {desa}, {kecamatan} — {people} people newly covered",
         "map.tip.move": "{post} → {desa}: {gain} people",
         "map.tip.iso": "{post}: ≤ {minutes}",
+        "map.tip.iso_outline": " (approximate outline, ±{metres} m)",
         "none": "-",
         "expected.title": "Expected coverage: units may be busy (MEXCLP)",
         "expected.text": (

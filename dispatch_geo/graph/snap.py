@@ -83,12 +83,14 @@ class EdgeSnapper:
         edges = np.arange(road.n_edges, dtype=np.int64)
         keep = (road.twin < 0) | (road.twin > edges)
         self._edges = edges[keep]
-        x, y = self._fwd.transform(road.geom_lon, road.geom_lat)
         starts = road.geom_offsets[:-1][keep]
         counts = (road.geom_offsets[1:] - road.geom_offsets[:-1])[keep]
         part_index = np.repeat(np.arange(self._edges.shape[0]), counts)
-        take = np.concatenate([np.arange(s, s + c) for s, c in zip(starts, counts, strict=True)])
-        coords = np.column_stack((np.asarray(x)[take], np.asarray(y)[take]))
+        # every vertex of the kept edges, in order (array operations: a Python loop per edge took
+        # most of a second at 100k nodes)
+        take = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        x, y = self._fwd.transform(road.geom_lon[take], road.geom_lat[take])  # only the kept vertices
+        coords = np.column_stack((np.asarray(x), np.asarray(y)))
         self._lines: npt.NDArray[np.object_] = np.asarray(shapely.linestrings(coords, indices=part_index))
         self._tree = shapely.STRtree(self._lines)
 

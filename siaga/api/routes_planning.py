@@ -216,7 +216,11 @@ def post_isochrones(
                 {
                     "type": "Feature",
                     "geometry": mapping(shapely.set_precision(geom, 1e-5)),
-                    "properties": {"post_id": posts[k].id, "band_min": band.threshold_s / 60.0},
+                    "properties": {
+                        "post_id": posts[k].id,
+                        "band_min": band.threshold_s / 60.0,
+                        "outline_tolerance_m": band.tolerance_m,  # APPROXIMATE outline when > 0
+                    },
                 }
             )
     body_out = {"type": "FeatureCollection", **_graph(state), "features": features}

@@ -206,7 +206,11 @@ def test_planner_drags_adds_saves_and_compares(console) -> None:
 
         # isochrone bands drawn; English on the toggle
         page.wait_for_selector(".leaflet-overlay-pane path:not(.leaflet-interactive)")
+        # the bands' outline is approximate (distance field, ±25 m) and the legend says so
+        page.wait_for_selector(".legend .iso-approx")
+        assert "perkiraan" in page.locator(".legend .iso-approx").inner_text()
         page.get_by_role("button", name="EN", exact=True).click()
+        assert "approximate outline" in page.locator(".legend .iso-approx").inner_text()
         assert "People covered" in page.locator("#figures").inner_text()
         assert "Coverage per village" in page.locator(".leaflet-control-layers").inner_text()
         shot(page, "planning_en")

@@ -81,6 +81,8 @@ export function createPlanningMap({ onPostMoved, onMapClick }) {
     layers.isochrones.clearLayers();
     if (!geojson) { return; }
     layers.isochrones.addData(geojson);
+    const tolerance = Math.max(0, ...(geojson.features || []).map((f) => f.properties.outline_tolerance_m || 0));
+    if (tolerance !== data.isoTolerance) { data.isoTolerance = tolerance; renderLegend(holder.lang); }
     layers.isochrones.eachLayer((layer) => {
       const k = Math.max(0, data.bands.indexOf(layer.feature.properties.band_min));
       layer.setStyle({ color: BAND_COLOURS[k], weight: 0, fillColor: BAND_COLOURS[k], fillOpacity: 0.35 });
@@ -123,6 +125,7 @@ export function createPlanningMap({ onPostMoved, onMapClick }) {
     legend.getContainer().innerHTML = `<b>${esc(t(lang, "pl_legendCoverage"))}</b>${rows(classLabels(COVERAGE_BREAKS, 100), "cov")}`
       + `<br><b>${esc(t(lang, "pl_legendDensity"))}</b>${rows(classLabels(DENSITY_BREAKS), "den")}`
       + `<br><b>${esc(t(lang, "pl_legendBands"))}</b>${rows(data.bands.map((b) => `≤ ${b}`), "band")}`
+      + (data.isoTolerance > 0 ? `<br><small class="iso-approx">${esc(t(lang, "pl_bandsApprox", { m: data.isoTolerance }))}</small>` : "")
       + `<br><i class="swatch gap"></i>${esc(t(lang, "pl_legendGap"))}<br><i class="swatch post"></i>${esc(t(lang, "pl_legendPost"))}`
       + `<br><i class="swatch suggest"></i>${esc(t(lang, "pl_layerSuggest"))}`;
   }
