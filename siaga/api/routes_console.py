@@ -148,7 +148,8 @@ def locate(
 )
 def main_roads(request: Request, state: StateDep, _: OperationsReaderDep) -> JSONResponse:
     with _lock:
-        body = request.app.state.__dict__.get("siaga_roads")
+        # Starlette's State keeps attributes in its own dict, so ask it (``__dict__`` never has them)
+        body = getattr(request.app.state, "siaga_roads", None)
         if body is None:
             body = _roads(state)
             request.app.state.siaga_roads = body

@@ -123,6 +123,20 @@ def test_main_roads_leave_out_minor_streets_and_say_schematic(client: TestClient
         assert len(lons) > 1
 
 
+def test_main_roads_are_built_once_per_process(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every console asks for the basemap at start-up: the server builds it once, not per request."""
+    from siaga.api import routes_console
+
+    builds: list[int] = []
+    build = routes_console._roads
+    monkeypatch.setattr(routes_console, "_roads", lambda state: builds.append(1) or build(state))
+    first = client.get("/api/v1/map/roads.geojson", headers=auth("dispatcher"))
+    second = client.get("/api/v1/map/roads.geojson", headers=auth("planner"))
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert len(builds) <= 1, f"the roads were rebuilt {len(builds)} times"
+
+
 def test_boundary_layers_have_every_kecamatan_and_desa(client: TestClient) -> None:
     kec = client.get("/api/v1/map/boundaries.geojson?level=kecamatan", headers=auth("dispatcher")).json()
     desa = client.get("/api/v1/map/boundaries.geojson?level=desa", headers=auth("dispatcher")).json()
