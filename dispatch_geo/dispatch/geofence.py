@@ -92,6 +92,8 @@ def check_unit(
     scene = incident.location
     if unit.status == UnitStatus.TRANSPORTING:
         left = left_at(fixes, scene, rule.radius_m)
+        if left is not None:  # the incident's lock makes a second worker wait, then see the note
+            incident_repo.get_incident(session, incident_id=incident.id, for_update=True)
         if left is not None and not _already_noted(
             session, incident_id=incident.id, unit_id=unit_id, assignment_id=assignment.id
         ):
