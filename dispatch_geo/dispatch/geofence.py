@@ -134,24 +134,46 @@ def check_unit(
     outcome.arrived.append((unit_id, incident.id, proposal.status))
 
 
+CheckedKey = tuple[object, ...]
+"""What a unit's check depends on, as the fleet list shows it: status, its time, and the last fix."""
+
+
 def check_geofences(
-    session_factory: Callable[[], Session], *, rule: GeofenceRule, now: datetime
+    session_factory: Callable[[], Session],
+    *,
+    rule: GeofenceRule,
+    now: datetime,
+    checked: dict[str, CheckedKey] | None = None,
 ) -> GeofenceOutcome:
     """Check every unit driving somewhere, each in a transaction of its own. A unit a person (or another
-    worker) changed meanwhile is left as it is: the change's optimistic check refuses it."""
+    worker) changed meanwhile is left as it is: the change's optimistic check refuses it.
+
+    ``checked`` (kept by the caller between calls) skips a unit whose status and last fix have not
+    changed since its previous check: its fixes, hence the answer, are the same.
+    """
     outcome = GeofenceOutcome()
     with session_factory() as session:
-        moving = [u.id for u in fleet_repo.list_units(session, status=crew.PROPOSED_ON_ARRIVAL.keys())]
-    for unit_id in moving:
+        moving = {
+            u.id: (u.status, u.status_changed_at, u.last_fix_time)
+            for u in fleet_repo.list_units(session, status=crew.PROPOSED_ON_ARRIVAL.keys())
+        }
+    if checked is not None:
+        for gone in set(checked) - set(moving):
+            del checked[gone]
+    for unit_id, key in moving.items():
+        if checked is not None and checked.get(unit_id) == key:
+            continue
         done = GeofenceOutcome()
         try:
             with session_factory() as session, session.begin():
                 check_unit(session, unit_id=unit_id, rule=rule, now=now, outcome=done)
         except SiagaError as exc:  # changed meanwhile (status, assignment): the person's change stands
             log.info("geofence left unit %s as it is: %s", unit_id, exc)
-            continue
-        outcome.arrived += done.arrived
-        outcome.left_scene += done.left_scene
-        for unit_id_, incident_id, status in done.arrived:
-            log.info("geofence set unit %s %s (incident %s)", unit_id_, status, incident_id)
+        else:  # committed: keep what it did
+            outcome.arrived += done.arrived
+            outcome.left_scene += done.left_scene
+            for unit_id_, incident_id, status in done.arrived:
+                log.info("geofence set unit %s %s (incident %s)", unit_id_, status, incident_id)
+        if checked is not None:  # checked (a database failure raises before this: checked again)
+            checked[unit_id] = key
     return outcome

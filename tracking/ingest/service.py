@@ -85,6 +85,7 @@ class IngestService:
         self.stale_after_s = stale_after_s
         self.registry_refresh_s = registry_refresh_s
         self.geofence = geofence
+        self._geofence_checked: dict[str, tuple[object, ...]] = {}
         self._timer_stop = threading.Event()
         self._timer: threading.Thread | None = None
 
@@ -126,6 +127,11 @@ class IngestService:
         if self.geofence is None:
             return
         try:
-            check_geofences(self._session_factory, rule=self.geofence, now=datetime.now(UTC))
+            check_geofences(
+                self._session_factory,
+                rule=self.geofence,
+                now=datetime.now(UTC),
+                checked=self._geofence_checked,
+            )
         except Exception as exc:  # database down: the next tick tries again
             log.warning("geofence check failed: %s", exc)
