@@ -333,6 +333,7 @@ def ingest() -> None:
     from paho.mqtt.enums import MQTTProtocolVersion
     from prometheus_client import start_http_server
 
+    from dispatch_geo.dispatch.geofence import GeofenceRule
     from dispatch_geo.graph.snap import EdgeSnapper
     from dispatch_geo.storage.engine import make_engine, make_session_factory
     from dispatch_geo.storage.partitions import ensure_partitions
@@ -363,6 +364,11 @@ def ingest() -> None:
         snapper=EdgeSnapper(road, max_distance_m=settings.snap_max_distance_m),
         stale_after_s=settings.stale_after_s,
         receiver_process=settings.ingest_receiver_process,
+        geofence=GeofenceRule(
+            radius_m=settings.geofence_radius_m,
+            dwell_s=settings.geofence_dwell_s,
+            auto_status=settings.geofence_auto_status,
+        ),
     )
     # its own address (default 127.0.0.1), not the API's SIAGA_HTTP_HOST: /metrics has no credential here
     start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=service.metrics.registry)

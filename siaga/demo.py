@@ -23,6 +23,7 @@ from paho.mqtt.enums import MQTTProtocolVersion
 
 from dispatch_geo.boundaries import load_boundaries
 from dispatch_geo.dispatch import shifts as shift_service
+from dispatch_geo.dispatch.geofence import GeofenceRule
 from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.domain.shifts import parse_shift_times
 from dispatch_geo.domain.values import LonLat
@@ -154,6 +155,11 @@ def run_demo(
         ),
         snapper=EdgeSnapper(road, max_distance_m=settings.snap_max_distance_m),
         stale_after_s=settings.stale_after_s,
+        geofence=GeofenceRule(
+            radius_m=settings.geofence_radius_m,
+            dwell_s=settings.geofence_dwell_s,
+            auto_status=settings.geofence_auto_status,
+        ),
     )
     ingest.start()
     simulator = FleetSimulator(

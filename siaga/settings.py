@@ -257,6 +257,12 @@ class Settings(BaseSettings):
     geofence_dwell_s: float = Field(
         default=20.0, ge=0, le=600, description="for this long before its crew page proposes the arrival"
     )
+    geofence_auto_status: bool = Field(
+        default=False,
+        description="the ingest worker sets en route units 'on scene' and transporting units 'at hospital' "
+        "by itself once their fixes stay within geofence_radius_m for geofence_dwell_s (audited as "
+        "'geofence'); off: the arrival is only proposed",
+    )
     arrival_check_m: float = Field(
         default=1000.0,
         gt=0,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch_geo.dispatch.geofence import GEOFENCE_ACTOR
 from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES
 from dispatch_geo.domain.units import UnitStatus
 from dispatch_geo.storage import event_repo, facility_repo, incident_repo
@@ -33,6 +34,7 @@ KIND_ORDER = {
     "requirement_added": 2,
     "note": 8,
     "arrival_far": 5,
+    "left_scene": 5,
 }
 """Tie-break for entries with the same time: cause before effect."""
 
@@ -66,6 +68,7 @@ SUMMARY_CODES = {
     "requirement_added": "timeline.requirement_added",
     "note": "timeline.note",
     "arrival_far": "timeline.arrival_far",
+    "left_scene": "timeline.left_scene",
 }
 """The message code of each entry kind's summary."""
 
@@ -110,7 +113,16 @@ def _summary_params(entry: TimelineEntry, incident: IncidentRow) -> dict[str, An
         return {"text": d["text"]}
     if entry.kind == "arrival_far":
         return {k: d[k] for k in ("unit_id", "status", "distance_m", "limit_m")}
+    if entry.kind == "left_scene":
+        return {"unit_id": d["unit_id"], "radius_m": d["radius_m"]}
     return {"unit_id": entry.unit_id}  # unit_chosen, assignment, assignment_released
+
+
+def _summary_code(entry: TimelineEntry) -> str:
+    """The entry's message code; a unit status the geofence set says it was automatic."""
+    if entry.kind == "unit_status" and entry.by == GEOFENCE_ACTOR:
+        return "timeline.unit_status_auto"
+    return SUMMARY_CODES[entry.kind]
 
 
 def _status_text(from_status: object, to_status: object) -> str:
@@ -171,6 +183,10 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
                 f"(more than {far['limit_m']} m): check"
             )
             entries.append(TimelineEntry(event.at, "arrival_far", event.by, summary, far["unit_id"], far))
+        elif "left_scene" in event.detail:  # the geofence saw a transporting unit leave the scene
+            left = event.detail["left_scene"]
+            summary = f"{left['unit_id']} left the scene (beyond {left['radius_m']} m) while transporting"
+            entries.append(TimelineEntry(event.at, "left_scene", event.by, summary, left["unit_id"], left))
         elif "location" in event.detail:
             moved = event.detail["location"]
             summary = (
@@ -250,6 +266,8 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
         if destination is not None:
             detail["destination"] = {"id": destination, "name": names.get(destination, destination)}
             summary += f" to {detail['destination']['name']}"
+        if c.changed_by == GEOFENCE_ACTOR:
+            summary += " (automatic: geofence)"
         entries.append(TimelineEntry(c.changed_at, "unit_status", c.changed_by, summary, c.unit_id, detail))
     actors = {(e.unit_id, e.at): e.by for e in entries if e.kind == "unit_status"}
     entries = [
@@ -257,7 +275,7 @@ def incident_timeline(session: Session, *, incident_id: int) -> list[TimelineEnt
         for e in entries
     ]
     numbered = [
-        replace(e, seq=i, summary_code=SUMMARY_CODES[e.kind], params=_summary_params(e, incident))
+        replace(e, seq=i, summary_code=_summary_code(e), params=_summary_params(e, incident))
         for i, e in enumerate(entries)
     ]
     return sorted(numbered, key=lambda e: (e.at, KIND_ORDER[e.kind], e.seq))

@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
+from dispatch_geo.dispatch.geofence import GeofenceRule
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.storage import fleet_repo
@@ -83,7 +84,13 @@ def running_console(
     assert server.started, "the app did not start"
     sessions = app.state.siaga.sessions
     ingest = IngestService(
-        sessions, MqttSettings(host=broker_host, port=broker_port, client_id=f"console-test-{port}")
+        sessions,
+        MqttSettings(host=broker_host, port=broker_port, client_id=f"console-test-{port}"),
+        geofence=GeofenceRule(
+            radius_m=settings.geofence_radius_m,
+            dwell_s=settings.geofence_dwell_s,
+            auto_status=settings.geofence_auto_status,
+        ),
     )
     ingest.start()
     assert ingest.mqtt.connected.wait(10)

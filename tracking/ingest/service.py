@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from dispatch_geo.dispatch.geofence import GeofenceRule, check_geofences
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.storage import device_repo
 from tracking.filters import FilterConfig
@@ -69,6 +70,7 @@ class IngestService:
         registry_refresh_s: float = 30.0,
         max_buffer: int = 200_000,
         receiver_process: bool = False,
+        geofence: GeofenceRule | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.metrics = IngestMetrics()
@@ -82,6 +84,8 @@ class IngestService:
         )
         self.stale_after_s = stale_after_s
         self.registry_refresh_s = registry_refresh_s
+        self.geofence = geofence
+        self._geofence_checked: dict[str, tuple[object, ...]] = {}
         self._timer_stop = threading.Event()
         self._timer: threading.Thread | None = None
 
@@ -109,9 +113,25 @@ class IngestService:
             self.metrics.mqtt_connected.set(1 if self.mqtt.connected.is_set() else 0)
             flush_unknown_devices(self._session_factory, self.registry)
             flush_device_health(self._session_factory, self.pipeline.health, now=datetime.now(UTC))
+            self._check_geofences()
             if elapsed >= self.registry_refresh_s:
                 elapsed = 0.0
                 try:
                     self.registry.refresh()
                 except Exception as exc:  # database down: keep the old pairing
                     log.warning("device registry refresh failed: %s", exc)
+
+    def _check_geofences(self) -> None:
+        """Arrivals noticed from stored positions (:mod:`dispatch_geo.dispatch.geofence`); every worker
+        may run it: a unit another worker (or a person) changed first is left as it is."""
+        if self.geofence is None:
+            return
+        try:
+            check_geofences(
+                self._session_factory,
+                rule=self.geofence,
+                now=datetime.now(UTC),
+                checked=self._geofence_checked,
+            )
+        except Exception as exc:  # database down: the next tick tries again
+            log.warning("geofence check failed: %s", exc)
