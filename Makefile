@@ -6,13 +6,16 @@
 #   make bench   run every bench/*_bench.py (each prints JSON figures)
 #   make graph   build the demo road-graph cache from data/siak_schematic.osm.bz2
 #
-# Variables: PYTHON (interpreter that creates .venv, default python3), PYTEST_ARGS (e.g. -k mqtt -x).
+# Variables: PYTHON (interpreter that creates .venv, default python3), PYTEST_ARGS (e.g. -k mqtt -x),
+# PYTEST_WORKERS (test processes, default 2: each file runs whole on one worker with its own PostGIS,
+# Mosquitto and browser; 0 runs everything in one process).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
 BENCH_SCRIPTS := $(sort $(wildcard bench/*_bench.py))
 
 .DEFAULT_GOAL := help
@@ -44,7 +47,7 @@ demo: $(STAMP) web-assets
 # System packages first: on a fresh Debian, creating .venv itself needs python3-venv.
 test: system-deps web-assets
 	@$(MAKE) --no-print-directory venv
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
