@@ -40,7 +40,8 @@ def _table(report: KpiReport) -> Table:
         "travel P90",
         "within standard",
     ):
-        table.add_column(column)
+        # a share such as "67 % (4/6)" is one figure: never broken over two lines on a narrow terminal
+        table.add_column(column, no_wrap=column == "within standard")
     for row in report.by_agency:
         share = row.share_within_standard
         table.add_row(
