@@ -7,13 +7,12 @@ automatic."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, running_console
 from tests.browser.test_console import SHOTS, Watch, publish, shot
-from tests.browser.test_crew_geofence import SCENE, M, assign_far_ambulance, fix
+from tests.browser.test_crew_geofence import SCENE, M, en_route_far_ambulance, fix
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 AMB = "AMB-SIAK-01"
@@ -34,15 +33,9 @@ def console(tmp_path, siak_grid, gazetteer, mosquitto_broker):  # noqa: F811
 
 def test_the_console_shows_an_arrival_the_system_set_as_automatic(console, mosquitto_broker):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    _, incident_id = assign_far_ambulance(console, mosquitto_broker)
+    incident_id = en_route_far_ambulance(console, mosquitto_broker)
     topic = "owntracks/amb-siak-01/phone"
     host, port = mosquitto_broker.host, mosquitto_broker.port
-    dispatcher = {"Authorization": "Bearer demo-dispatcher-token"}
-    with httpx.Client(base_url=console.url + "api/v1", headers=dispatcher, timeout=10) as http:
-        http.post(  # en route (set over HTTP here; the crew would tap it on its page)
-            f"/units/{AMB}/status",
-            json={"status": "en_route", "expected_status": "dispatched", "expected_incident_id": incident_id},
-        ).raise_for_status()
     watch = Watch(console)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

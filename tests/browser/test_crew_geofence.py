@@ -55,6 +55,19 @@ def assign_far_ambulance(console, mosquitto_broker) -> tuple[str, int]:
     return secret, int(incident["id"])
 
 
+def en_route_far_ambulance(console, mosquitto_broker) -> int:
+    """:func:`assign_far_ambulance`, then the ambulance en route (set over HTTP here; the crew would tap
+    it on its page). Returns the incident id."""
+    _, incident_id = assign_far_ambulance(console, mosquitto_broker)
+    dispatcher = {"Authorization": "Bearer demo-dispatcher-token"}
+    with httpx.Client(base_url=console.url + "api/v1", headers=dispatcher, timeout=10) as http:
+        http.post(
+            "/units/AMB-SIAK-01/status",
+            json={"status": "en_route", "expected_status": "dispatched", "expected_incident_id": incident_id},
+        ).raise_for_status()
+    return incident_id
+
+
 def test_staying_at_the_call_proposes_on_scene(console, mosquitto_broker):
     global NOW
     NOW = int(datetime.now(UTC).timestamp())
