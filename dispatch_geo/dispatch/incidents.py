@@ -9,31 +9,29 @@ since the patient still has to reach the hospital.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from dispatch_geo.dispatch.locate import locate_incident, place_address
 from dispatch_geo.domain.incidents import (
     FINAL_INCIDENT_STATUSES,
     IncidentStatus,
     IncidentType,
-    Requirement,
     check_finish_reason,
     incident_transition,
-    outstanding_needs,
     parse_priority,
 )
 from dispatch_geo.domain.units import UnitStatus, UnitType, allowed_next
 from dispatch_geo.domain.values import LonLat, require_aware
 from dispatch_geo.errors import ConflictError, InputError
 from dispatch_geo.gazetteer import Gazetteer, Location, PlaceMatch
-from dispatch_geo.places import PlaceIndex, PlacePoint, UnknownPlaceError
+from dispatch_geo.places import PlaceIndex, PlacePoint
 from dispatch_geo.storage import event_repo, fleet_repo, incident_repo
 from dispatch_geo.storage._common import great_circle_m
-from dispatch_geo.storage.event_models import IncidentEventKind, IncidentNoteRow
-from dispatch_geo.storage.models import IncidentRow, UnitRow
+from dispatch_geo.storage.event_models import IncidentEventKind
+from dispatch_geo.storage.models import IncidentRow
 
 log = logging.getLogger(__name__)
 
@@ -52,92 +50,6 @@ class CreatedIncident:
     location: Location
     place: PlaceMatch | None
     place_point: PlacePoint | None = None
-
-
-@dataclass(frozen=True)
-class IncidentPlace:
-    """Where a new incident is: its point, its desa, and the named place it came from (if any).
-
-    ``match`` is the best name match of a typed ``place`` (None for a ``place_kode`` or coordinates);
-    ``place_point`` the desa or kecamatan the point was resolved from (None for coordinates).
-    """
-
-    point: LonLat
-    location: Location
-    match: PlaceMatch | None
-    place_point: PlacePoint | None
-
-
-def locate_incident(
-    gazetteer: Gazetteer,
-    *,
-    location: LonLat | None,
-    place: str | None,
-    place_kode: str | None = None,
-    places: PlaceIndex | None = None,
-) -> IncidentPlace:
-    """The incident's point and desa: from coordinates, a place kode, or a place name's best match.
-
-    A ``place_kode`` (from the autocomplete) wins over the ``place`` text. With ``places`` a named place
-    resolves to its settlement core or seat (:mod:`dispatch_geo.places`) and the incident's desa is the
-    one the place stands for (the desa, or the kecamatan's seat); without, to a point inside its polygon.
-
-    Raises
-    ------
-    InputError
-        No location, or coordinates together with a place; no place matches the name; the kode is
-        unknown (:class:`~dispatch_geo.places.UnknownPlaceError`).
-    OutsideServiceAreaError
-        The point lies outside Siak beyond the gazetteer's buffer.
-    """
-    named = place_kode is not None or (place is not None and bool(place.strip()))
-    if (location is None) == (not named):
-        raise InputError("give the incident location either as lon/lat or as a place, not both")
-    if location is not None:
-        return IncidentPlace(location, gazetteer.locate(location), None, None)
-    if place_kode is not None:
-        if places is None:
-            raise InputError("a place_kode needs the resolved places of the road graph; give lon/lat instead")
-        try:
-            chosen = places.get(place_kode)
-        except UnknownPlaceError as exc:
-            raise exc.coded("unknown_place", field="place_kode", kode=place_kode) from None
-        return IncidentPlace(chosen.point, _location_of(chosen), None, chosen)
-    assert place is not None
-    matches = gazetteer.search(place, limit=1)
-    if not matches:
-        raise InputError(f"no desa or kecamatan in Siak matches the place name {place!r}").coded(
-            "place_not_found", field="place", query=place
-        )
-    match = matches[0]
-    if places is None:
-        return IncidentPlace(match.centroid, gazetteer.locate(match.centroid), match, None)
-    chosen = places.get(match.kode)
-    return IncidentPlace(chosen.point, _location_of(chosen), match, chosen)
-
-
-def place_address(where: IncidentPlace) -> str:
-    """The place text of a located incident: the named place ("Kampung Rempak (desa), Kecamatan
-    Siak"), or "" for a point given by coordinates (its desa and kecamatan say where it is)."""
-    if where.place_point is not None:
-        p = where.place_point
-        return f"{p.nama} ({p.level}), Kecamatan {p.kecamatan_nama}"
-    if where.match is not None:
-        m = where.match
-        return f"{m.nama} ({m.level}), Kecamatan {m.kecamatan_nama}"
-    return ""
-
-
-def _location_of(chosen: PlacePoint) -> Location:
-    """The desa a named place stands for, even when its point is on a road just beyond the border."""
-    return Location(
-        desa_kode=chosen.desa_kode,
-        desa_nama=chosen.desa_nama,
-        kecamatan_kode=chosen.kecamatan_kode,
-        kecamatan_nama=chosen.kecamatan_nama,
-        inside=chosen.desa_distance_m == 0,
-        distance_m=chosen.desa_distance_m,
-    )
 
 
 def create_incident(
@@ -363,94 +275,6 @@ def stand_down_status(unit_type: UnitType, status: UnitStatus) -> UnitStatus | N
     if UnitStatus.RETURNING in allowed_next(unit_type, status):
         return UnitStatus.RETURNING
     return None
-
-
-MAX_NOTE_LENGTH = 2000
-MAX_ADDED_COUNT = 5
-"""Units one added requirement may ask for (more: add another requirement)."""
-
-
-def added_requirements(session: Session, *, incident_id: int) -> list[Requirement]:
-    """The requirements dispatchers added to the incident, oldest first."""
-    return [
-        Requirement(unit_types=frozenset(UnitType(t) for t in r.unit_types), count=r.count)
-        for r in incident_repo.list_requirements(session, incident_id=incident_id)
-    ]
-
-
-def outstanding_requirements(
-    session: Session, *, incident: IncidentRow, assigned: Sequence[UnitRow] | None = None
-) -> list[Requirement]:
-    """What the incident still needs: its type's table plus what dispatchers added, minus what is
-    assigned (none once it is closed or cancelled). ``assigned``: the incident's assigned units when
-    the caller has already read them."""
-    if incident.status in FINAL_INCIDENT_STATUSES:
-        return []
-    if assigned is None:
-        assigned = incident_repo.assigned_units(session, incident_id=incident.id)
-    extra = added_requirements(session, incident_id=incident.id)
-    return outstanding_needs(incident.incident_type, [u.unit_type for u in assigned], extra=extra)
-
-
-def add_requirement(
-    session: Session,
-    *,
-    incident_id: int,
-    unit_types: Collection[UnitType | str],
-    count: int,
-    at: datetime,
-    by: str,
-) -> IncidentRow:
-    """Ask for ``count`` more units of any of ``unit_types`` for an open incident (audited).
-
-    Raises
-    ------
-    NotFoundError
-        No such incident.
-    ConflictError
-        The incident is closed or cancelled.
-    InputError
-        No unit type, an unknown one, or a count outside 1..:data:`MAX_ADDED_COUNT`.
-    """
-    row = incident_repo.get_incident(session, incident_id=incident_id, for_update=True)
-    if row.status in FINAL_INCIDENT_STATUSES:
-        raise ConflictError(
-            f"incident {incident_id} is {row.status}; no unit can be added to a finished incident"
-        ).coded("incident_finished", incident_id=incident_id, status=str(row.status))
-    if not 1 <= count <= MAX_ADDED_COUNT:
-        raise InputError(f"count must be between 1 and {MAX_ADDED_COUNT}, got {count}").coded(
-            "count_out_of_range", field="count", min=1, max=MAX_ADDED_COUNT, value=count
-        )
-    try:
-        types = frozenset(UnitType(t) for t in unit_types)
-    except ValueError as exc:
-        raise InputError(f"unknown unit type in {sorted(map(str, unit_types))}").coded(
-            "invalid_unit_type", field="unit_types"
-        ) from exc
-    need = Requirement(unit_types=types, count=count)  # refuses an empty set
-    incident_repo.add_requirement(
-        session, incident_id=incident_id, unit_types=[str(t) for t in types], count=count, at=at, by=by
-    )
-    log.info("incident %d: %s added by %s", incident_id, need.describe(), by)
-    return row
-
-
-def add_note(session: Session, *, incident_id: int, text: str, at: datetime, by: str) -> IncidentNoteRow:
-    """Add a note to an incident, open or finished (a follow-up after closing is still the story).
-
-    Raises
-    ------
-    NotFoundError
-        No such incident.
-    InputError
-        Empty (or only blanks), or longer than :data:`MAX_NOTE_LENGTH`.
-    """
-    incident_repo.get_incident(session, incident_id=incident_id)
-    if not text.strip() or len(text) > MAX_NOTE_LENGTH:
-        raise InputError(f"a note needs 1 to {MAX_NOTE_LENGTH} characters, not only blanks").coded(
-            "invalid_note", field="text", max_length=MAX_NOTE_LENGTH
-        )
-    return event_repo.add_note(session, incident_id=incident_id, text=text, at=at, by=by)
 
 
 def finish_incident(

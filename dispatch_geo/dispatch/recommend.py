@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.closures import sync_closures
 from dispatch_geo.dispatch.context import GeoContext
-from dispatch_geo.dispatch.incidents import outstanding_requirements
+from dispatch_geo.dispatch.requirements import outstanding_requirements
 from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, Requirement
 from dispatch_geo.domain.messages import Message
 from dispatch_geo.domain.units import Availability, UnitType, availability

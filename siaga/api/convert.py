@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.dispatch.facilities import Eta, eta_from_unit
-from dispatch_geo.dispatch.incidents import outstanding_requirements
 from dispatch_geo.dispatch.recommend import IncidentRecommendation
+from dispatch_geo.dispatch.requirements import outstanding_requirements
 from dispatch_geo.domain.incidents import Requirement
 from dispatch_geo.domain.messages import Message
 from dispatch_geo.domain.units import UnitStatus, allowed_next, availability

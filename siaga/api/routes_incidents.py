@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from dispatch_geo.dispatch import incidents as incident_service
+from dispatch_geo.dispatch import requirements as requirement_service
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
 from dispatch_geo.domain.units import Agency
 from dispatch_geo.domain.values import LonLat
@@ -353,7 +354,7 @@ def cancel_incident(
 def add_note(
     incident_id: IncidentId, body: schemas.NoteCreate, session: SessionDep, who: DispatcherDep
 ) -> schemas.NoteOut:
-    row = incident_service.add_note(
+    row = requirement_service.add_note(
         session, incident_id=incident_id, text=body.text, at=now_utc(), by=who.name
     )
     session.commit()
@@ -371,7 +372,7 @@ def add_note(
 def add_requirement(
     incident_id: IncidentId, body: schemas.RequirementCreate, session: SessionDep, who: DispatcherDep
 ) -> schemas.IncidentOut:
-    row = incident_service.add_requirement(
+    row = requirement_service.add_requirement(
         session,
         incident_id=incident_id,
         unit_types=body.unit_types,

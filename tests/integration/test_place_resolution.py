@@ -16,7 +16,7 @@ import shapely
 from pyproj import Transformer
 
 from dispatch_geo.boundaries import METRIC_CRS, load_boundaries
-from dispatch_geo.dispatch.incidents import locate_incident
+from dispatch_geo.dispatch.locate import locate_incident
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.gazetteer import DesaArea, Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph

@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from dispatch_geo.boundaries import Boundaries, kecamatan_capitals, load_boundaries
-from dispatch_geo.dispatch.incidents import locate_incident
+from dispatch_geo.dispatch.locate import locate_incident
 from dispatch_geo.errors import InputError
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.snap import EdgeSnapper
