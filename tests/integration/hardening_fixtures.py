@@ -11,13 +11,12 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.storage.models import IncidentRow
-from tests.integration.api_fixtures import gazetteer, make_client  # noqa: F401
 
 METRICS_TOKEN = "m" * 40
 
 
 @pytest.fixture
-def new_client(tmp_path: Path, make_client: Callable[..., TestClient]) -> Callable[..., TestClient]:  # noqa: F811
+def new_client(tmp_path: Path, make_client: Callable[..., TestClient]) -> Callable[..., TestClient]:
     """``new_client(**settings)`` → a started client on a fresh SQLite database."""
     count = 0
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from siaga.api.middleware import AuthFailureLimitMiddleware
-from tests.integration.api_fixtures import auth, gazetteer, make_client  # noqa: F401
+from tests.integration.api_fixtures import auth
 from tests.integration.hardening_fixtures import client, new_client  # noqa: F401
 
 API = "/api/v1"

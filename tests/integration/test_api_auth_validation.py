@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Who may do what (every write refused to the wrong role), tokens, production refusals, and 422s
 that name the problem with nothing written. SQLite demo database (the role rules do not depend on
 the backend; the flows run on both)."""
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from dispatch_geo.storage.models import IncidentRow
 from siaga.api.app import UnsafeConfigurationError, build_state
 from siaga.settings import Settings
-from tests.integration.api_fixtures import ROLES, auth, gazetteer, make_client  # noqa: F401
+from tests.integration.api_fixtures import ROLES, auth
 
 API = "/api/v1"
 WRITES: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import SIAK_TOWN, auth, gazetteer, make_client  # noqa: F401
+from tests.integration.api_fixtures import SIAK_TOWN, auth
 from tests.integration.hardening_fixtures import client, incident_count, new_client  # noqa: F401
 
 API = "/api/v1"

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """One 112 call carried by the API the console uses (issue 11), on PostGIS and on SQLite: the status
 buttons a unit offers (``next_statuses``), the intake fields, notes, close/cancel reasons, added
 requirements, the history filters, relocation, and message codes beside every English text."""
@@ -10,19 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    NEAR_TOWN,
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
 
 API = "/api/v1"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Caller data by role: dispatchers and admins see who called, planners see the incidents without the
 caller's phone number anywhere, a device token reads none of it (issue 10, finding 4)."""
 
@@ -11,17 +10,7 @@ from fastapi.testclient import TestClient
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.storage.fleet_repo import update_unit_position
 from dispatch_geo.storage.position_repo import PositionFixRecord, add_position_fixes
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    NEAR_TOWN,
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth
 
 API = "/api/v1"
 PHONE = "+62 899-1357-2468"

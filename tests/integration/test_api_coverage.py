@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.storage.fleet_repo import update_unit_position
-from tests.integration.api_fixtures import auth, gazetteer, make_client  # noqa: F401
+from tests.integration.api_fixtures import auth
 
 
-def test_coverage_report_and_move_up_hint(tmp_path, make_client):  # noqa: F811
+def test_coverage_report_and_move_up_hint(tmp_path, make_client):
     client = make_client(f"sqlite:///{tmp_path / 'siaga.db'}")
     r = client.get("/api/v1/coverage/ambulance", headers=auth("planner"))
     assert r.status_code == 200, r.text

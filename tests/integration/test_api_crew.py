@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """The crew side over HTTP (issue 13): the unit's device reads its assignment (route, ETA, navigation
 links, hospitals, ETag/304) and reports its status through the console's rules; an arrival far from
 the place is refused until confirmed and then flagged in the incident's timeline. Both backends."""
@@ -7,18 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    NEAR_TOWN,
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
 from tests.integration.test_api_devices import enrol
 
 API = "/api/v1"

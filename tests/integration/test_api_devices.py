@@ -5,14 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from tests.integration.api_fixtures import (  # noqa: F401
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth
 
 
 def wait_position(client, unit_id: str, timeout_s: float = 10.0) -> dict:
@@ -34,7 +27,7 @@ def enrol(client, unit_id: str, device_id: str) -> str:
     return r.json()["secret"]
 
 
-def test_traccar_client_get_and_owntracks_http_reach_the_fleet_state(db_url, make_client):  # noqa: F811
+def test_traccar_client_get_and_owntracks_http_reach_the_fleet_state(db_url, make_client):
     client = make_client(db_url)
     units = client.get("/api/v1/units", headers=auth("dispatcher")).json()
     amb, dmk = units[0]["id"], units[1]["id"]
@@ -76,7 +69,7 @@ def test_traccar_client_get_and_owntracks_http_reach_the_fleet_state(db_url, mak
     assert 'siaga_ingest_accepted_total{source="owntracks"} 1.0' in metrics
 
 
-def test_unknown_and_malformed_devices_are_refused_counted_and_listed(db_url, make_client):  # noqa: F811
+def test_unknown_and_malformed_devices_are_refused_counted_and_listed(db_url, make_client):
     client = make_client(db_url)
     r = client.get(
         "/api/v1/devices/traccar",

@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from siaga.api import routes_console
-from tests.integration.api_fixtures import gazetteer, make_client  # noqa: F401
 from tests.integration.hardening_fixtures import client, new_client  # noqa: F401
 
 

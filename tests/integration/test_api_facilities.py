@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Facilities as data (issue 11 §2), on PostGIS and on SQLite: seeded from the fleet's stations and the
 shipped hospital points, managed by an admin (API, CSV import), and the hospital a transporting
 ambulance drives to, with its road ETA, kept in the record and off the unit once it is free again."""
@@ -14,19 +13,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    NEAR_TOWN,
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
 
 API = "/api/v1"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """The dispatch API end to end, on PostGIS and on the SQLite demo database: a traffic accident from
 the call to closing, recommendations per requirement, the audit, the timeline, GeoJSON, 404/409."""
 
@@ -11,19 +10,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.storage.models import AssignmentRow, RecommendationAuditRow, UnitStatusChangeRow
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    NEAR_TOWN,
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
 
 API = "/api/v1"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Every failure schemathesis found (``test_api_fuzz.py``), kept as a named test on both backends.
 
 Each case is replayed through the same schemathesis checks as the fuzzer (no 5xx; status code,
@@ -29,15 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.integration.api_fixtures import (  # noqa: F401
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth, new_incident
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 API = "/api/v1"

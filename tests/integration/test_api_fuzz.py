@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Schemathesis fuzzes every operation of the OpenAPI document against the real app (issue 10).
 
 Property-based: for each operation Hypothesis generates requests from the schema, valid ones and
@@ -45,12 +44,7 @@ from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from siaga.api import create_app
 from siaga.settings import Settings
-from tests.integration.api_fixtures import (  # noqa: F401
-    api_migrated_template,
-    auth,
-    gazetteer,
-    new_incident,
-)
+from tests.integration.api_fixtures import auth, new_incident
 from tests.support.postgis import PostgisServer
 
 pytestmark = pytest.mark.fuzz

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """The incident history search (issue 12 §4): by period, agency, unit, operator, kecamatan, and its
 CSV/XLSX export with the units sent and the links to timeline and replay."""
 
@@ -12,14 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth
 from tests.support.kpi_incidents import PERIOD, add_known_incidents
 
 PERIOD_Q = {"from": PERIOD[0].isoformat(), "to": PERIOD[1].isoformat()}

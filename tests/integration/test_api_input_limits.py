@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Input the database cannot hold is a 422 naming the field, never a 500 (issue 10, finding 8).
 
 On both backends: a point nowhere near Siak (null island projects to infinity in UTM 47N), ids
@@ -17,15 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow
-from tests.integration.api_fixtures import (  # noqa: F401
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth, new_incident
 
 API = "/api/v1"
 BIGINT_MAX = 2**63 - 1

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """The KPI endpoints as a planner uses them: the figures of the known incidents, the CSV and XLSX a
 regency report is made from, the charts, and clear errors for a bad period."""
 
@@ -12,14 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth
 from tests.support.kpi_incidents import PERIOD, add_known_incidents
 
 PERIOD_Q = {"from": PERIOD[0].isoformat(), "to": PERIOD[1].isoformat()}

@@ -3,8 +3,6 @@
 On the coarse ``siak_grid`` test graph, where many desa have no road, so points far from a road exist.
 """
 
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
-
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,7 +18,7 @@ from dispatch_geo.domain.values import LonLat
 from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
-from tests.integration.api_fixtures import auth, gazetteer, make_client  # noqa: F401
+from tests.integration.api_fixtures import auth
 
 API = "/api/v1"
 

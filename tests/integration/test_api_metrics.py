@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import auth, gazetteer, make_client  # noqa: F401
+from tests.integration.api_fixtures import auth
 from tests.integration.hardening_fixtures import METRICS_TOKEN, client, new_client  # noqa: F401
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """People, not desks: operator logins, the session cookie, CSRF, idle timeout, disabled accounts, and
 every action attributed to the person (and desk) who did it. Through HTTP, on both backends."""
 
@@ -11,15 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    NEAR_TOWN,
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, auth
 
 API = "/api/v1"
 

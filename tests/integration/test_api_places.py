@@ -4,8 +4,6 @@ Runs on the coarse ``siak_grid`` test graph, where most desa have no road node a
 representative point moved onto a road.
 """
 
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
-
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import auth, gazetteer, make_client  # noqa: F401
+from tests.integration.api_fixtures import auth
 
 API = "/api/v1"
 

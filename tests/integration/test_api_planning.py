@@ -8,22 +8,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from dispatch_geo.storage.models import AssignmentRow
-from tests.integration.api_fixtures import (  # noqa: F401
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth, new_incident
 
 PLANNER = auth("planner")
 GAP_FILLER = {"id": "pos-baru", "name": "Pos baru", "lon": 102.08, "lat": 0.98, "units": 1}
 
 
-def _start(client: TestClient) -> dict[str, Any]:  # noqa: F811
+def _start(client: TestClient) -> dict[str, Any]:
     r = client.get("/api/v1/planning/ambulance", headers=PLANNER)
     assert r.status_code == 200, r.text
     body: dict[str, Any] = r.json()
@@ -34,7 +25,7 @@ def _posts(start: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: p[k] for k in ("id", "name", "lon", "lat", "units")} for p in start["figures"]["posts"]]
 
 
-def test_planner_moves_adds_and_removes_posts_and_the_figures_follow(client: TestClient) -> None:  # noqa: F811
+def test_planner_moves_adds_and_removes_posts_and_the_figures_follow(client: TestClient) -> None:
     start = _start(client)
     assert start["schematic"] is True
     assert start["busy"]["source"] == "assumed", "no dispatch history yet"
@@ -91,7 +82,7 @@ def test_planner_moves_adds_and_removes_posts_and_the_figures_follow(client: Tes
     assert features
 
 
-def test_mexclp_suggestion_names_the_place_and_gains_expected_cover(client: TestClient) -> None:  # noqa: F811
+def test_mexclp_suggestion_names_the_place_and_gains_expected_cover(client: TestClient) -> None:
     posts = _posts(_start(client))
     r = client.post(
         "/api/v1/planning/ambulance/suggest",
@@ -105,7 +96,7 @@ def test_mexclp_suggestion_names_the_place_and_gains_expected_cover(client: Test
     assert all(s["desa"] for s in body["sites"] if s["post_id"] is None), "a new site is named by its desa"
 
 
-def test_scenarios_are_saved_listed_compared_and_deleted(client: TestClient) -> None:  # noqa: F811
+def test_scenarios_are_saved_listed_compared_and_deleted(client: TestClient) -> None:
     posts = _posts(_start(client))
     saved = []
     for name, scenario in (("Hari ini", posts), ("Tambah pos Dayang Suri", [*posts, GAP_FILLER])):
@@ -140,7 +131,7 @@ def test_scenarios_are_saved_listed_compared_and_deleted(client: TestClient) -> 
     assert client.get("/api/v1/planning-scenarios", headers=auth("dispatcher")).status_code == 403
 
 
-def test_busy_fraction_comes_from_the_assignment_history(client: TestClient) -> None:  # noqa: F811
+def test_busy_fraction_comes_from_the_assignment_history(client: TestClient) -> None:
     incident_id = new_incident(client)
     units = [
         u["id"] for u in client.get("/api/v1/units", headers=PLANNER).json() if u["unit_type"] == "ambulance"

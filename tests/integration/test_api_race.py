@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Concurrent assignment through the real HTTP stack: uvicorn in a thread, 100 client threads released
 together by a barrier, PostGIS row locks deciding. Exactly one dispatcher wins a unit; the state left
 behind is consistent."""
@@ -22,13 +21,7 @@ from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, UnitRow, UnitStatusChangeRow
 from siaga.api import create_app
 from siaga.settings import Settings
-from tests.integration.api_fixtures import (
-    api_migrated_template,  # noqa: F401
-    auth,
-    db_url,  # noqa: F401
-    gazetteer,  # noqa: F401
-    pg_db_url,  # noqa: F401
-)
+from tests.integration.api_fixtures import auth
 
 REQUESTS = 100
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """A moved incident no longer reads as where it was (issue 11 §1), on PostGIS and on SQLite.
 
 Before: an incident created at "Kampung Dalam" and moved to Kampung Rempak kept "Kampung Dalam
@@ -13,16 +12,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import SIAK_TOWN, auth
 
 API = "/api/v1"
 

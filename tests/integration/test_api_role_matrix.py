@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Who may call what: every operation of the OpenAPI document × every caller (anonymous and each role).
 
 The operations are read from ``/openapi.json`` of the running app, so a new route without a rule in
@@ -24,16 +23,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    ROLES,
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import ROLES, auth, new_incident
 
 PUBLIC = "public"
 """No token needed; every caller gets past authentication."""

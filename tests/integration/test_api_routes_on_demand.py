@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Routes on demand (issue 15): a recommendation carries the first route of each list; any other
 ranked unit's route comes from GET /incidents/{id}/routes/{unit_id}, the same line the ranking timed."""
 
@@ -7,18 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import SIAK_TOWN, auth, new_incident, place_unit
 
 API = "/api/v1"
 

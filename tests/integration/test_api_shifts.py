@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Shifts and handover through HTTP, on both backends: a supervisor opens the shift, two dispatchers log
 in and work, the shift is closed with two incidents still open, the handover lists them with their
 units, and the incoming supervisor acknowledges it (audited, once, not by the outgoing one)."""
@@ -11,15 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dispatch_geo.storage import operator_repo
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import auth, place_unit
 from tests.integration.test_api_operators import Person, create_operator, new_incident
 
 API = "/api/v1"

@@ -15,13 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from maps.offline import remote_assets
-from tests.integration.api_fixtures import auth, gazetteer, make_client  # noqa: F401
+from tests.integration.api_fixtures import auth
 
 SIAK_BBOX = (100.9, 0.3, 103.0, 1.4)  # lon_min, lat_min, lon_max, lat_max (the test grid reaches 102.9)
 
 
 @pytest.fixture
-def client(make_client: Callable[..., TestClient], tmp_path: Path) -> TestClient:  # noqa: F811
+def client(make_client: Callable[..., TestClient], tmp_path: Path) -> TestClient:
     return make_client(f"sqlite:///{tmp_path / 'siaga.db'}")
 
 

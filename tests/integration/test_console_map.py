@@ -27,7 +27,6 @@ from tests.browser.console_server import (
     pair_device,
     running_console,
 )
-from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 HEADERS = {"Authorization": "Bearer demo-dispatcher-token"}
@@ -47,7 +46,7 @@ def publish_fixes(host: str, port: int, fixes: dict[str, dict[str, Any]]) -> Non
 def console(
     tmp_path: Path,
     siak_grid: Any,
-    gazetteer: Any,  # noqa: F811
+    gazetteer: Any,
     mosquitto_broker: Any,
 ) -> Iterator[RunningConsole]:
     with running_console(tmp_path, siak_grid, gazetteer, mosquitto_broker.host, mosquitto_broker.port) as c:

@@ -17,13 +17,12 @@ from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow
 from siaga.demo_history import seed_simulated_history, simulated_count
-from tests.integration.api_fixtures import gazetteer  # noqa: F401
 from tests.integration.test_storage_repos import FLEET_CSV
 
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 
 
-def test_simulated_history_is_plausible_and_labelled(tmp_path: Path, gazetteer) -> None:  # noqa: F811
+def test_simulated_history_is_plausible_and_labelled(tmp_path: Path, gazetteer) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'siaga.db'}")
     upgrade_to_head(engine)
     sessions = make_session_factory(engine)

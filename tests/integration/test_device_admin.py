@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Devices an operator manages at any time (issue 13): replace and remove a unit's device over the API
 and the CLI, and print a set-up sheet whose QR code configures OwnTracks (the link decodes to the
 device's own HTTP settings and a new secret; the old one stops working)."""
@@ -19,14 +18,7 @@ from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.storage import fleet_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth
 from tests.integration.test_api_devices import enrol
 from tests.integration.test_devices_cli import FLEET_CSV, cli
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Device health (issue 13): a phone's battery, its clock and its rejected fixes are kept per device,
 raise the console's alerts, and survive a restart of the server. Over the OwnTracks HTTP mode and
 Traccar Client, on both databases."""
@@ -10,14 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth
 from tests.integration.test_api_devices import enrol
 
 API = "/api/v1"

@@ -17,14 +17,7 @@ from sqlalchemy import func, select
 
 from dispatch_geo.storage import device_repo
 from dispatch_geo.storage.models import PositionFixRow
-from tests.integration.api_fixtures import (  # noqa: F401
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import auth
 from tests.integration.test_api_devices import enrol
 from tests.integration.test_services import WAIT_S, mqtt_peer
 from tests.support.mosquitto import MosquittoFactory
@@ -48,7 +41,7 @@ def traccar_params(device: str, lon: float, lat: float, at: datetime, **extra: s
     return {"id": device, "lat": str(lat), "lon": str(lon), "timestamp": str(int(at.timestamp())), **extra}
 
 
-def test_spoofed_http_fixes_are_refused_and_stored_nowhere(db_url: str, make_client) -> None:  # noqa: F811
+def test_spoofed_http_fixes_are_refused_and_stored_nowhere(db_url: str, make_client) -> None:
     """Finding 1: no credential, or another device's credential → nothing moves, nothing is stored."""
     client = make_client(db_url)
     amb_key = enrol(client, "AMB-SIAK-01", "amb1")
@@ -120,7 +113,7 @@ def test_spoofed_http_fixes_are_refused_and_stored_nowhere(db_url: str, make_cli
     assert all("device_id" not in u for u in units), "device ids are not shown to every token holder"
 
 
-def test_a_device_reports_only_for_its_own_unit_through_the_filters(db_url: str, make_client) -> None:  # noqa: F811
+def test_a_device_reports_only_for_its_own_unit_through_the_filters(db_url: str, make_client) -> None:
     """Findings 4 and 5: PUT /units/{id}/position is scoped to the device's unit and filtered."""
     client = make_client(db_url)
     secret = enrol(client, "AMB-SIAK-03", "amb3")
@@ -173,7 +166,7 @@ def test_a_device_reports_only_for_its_own_unit_through_the_filters(db_url: str,
     assert client.get(f"{API}/device/assignment", headers=auth("dispatcher")).status_code == 403
 
 
-def test_a_rejected_fix_does_not_suppress_the_valid_fix_with_the_same_time(db_url: str, make_client) -> None:  # noqa: F811
+def test_a_rejected_fix_does_not_suppress_the_valid_fix_with_the_same_time(db_url: str, make_client) -> None:
     """Finding 10: deduplicate only what was accepted."""
     client = make_client(db_url)
     key = enrol(client, "AMB-SIAK-02", "amb2")
@@ -214,8 +207,8 @@ def siaga_broker(mosquitto_factory: MosquittoFactory, tmp_path: Path):
 
 
 def test_broker_identity_tid_is_a_label_and_client_ids_cannot_be_taken(
-    pg_db_url: str,  # noqa: F811
-    make_client,  # noqa: F811
+    pg_db_url: str,
+    make_client,
     siaga_broker,
 ) -> None:
     """Findings 2, 3 and 11 with the real ingest worker and the generated broker files."""

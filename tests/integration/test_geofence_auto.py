@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Arrivals noticed by the system (issue 13 §2), on PostGIS with the real Mosquitto: the ambulance's
 OwnTracks phone publishes over MQTT, the real ingest worker stores the fixes and, in its housekeeping,
 checks the geofences. With SIAGA_GEOFENCE_AUTO_STATUS on, a unit en route that stays at its call is set
@@ -21,15 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from dispatch_geo.dispatch.geofence import GeofenceRule
 from dispatch_geo.storage import facility_repo
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    NEAR_TOWN,
-    api_migrated_template,
-    auth,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, auth, new_incident
 from tests.integration.test_api_devices import enrol
 from tracking.ingest.mqtt import MqttSettings
 from tracking.ingest.service import IngestService

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """GET /live: one cached picture for every console; dispatch changes in the next answer; ETag/304.
 
 Issue 16 (the live feed), on both backends.
@@ -13,19 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from siaga.api.live import LivePicture
-from tests.integration.api_fixtures import (  # noqa: F401
-    NEAR_TOWN,
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
 from tests.integration.test_live_picture import OPEN, seed_cancelled
 
 API = "/api/v1"

@@ -13,19 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch_geo.domain.incidents import IncidentStatus, IncidentType
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.storage import incident_repo
-from tests.integration.api_fixtures import (  # noqa: F401
-    NEAR_TOWN,
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    client,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
 
 API = "/api/v1"
 OPEN = "status=new&status=dispatched&status=on_scene"
@@ -57,7 +45,7 @@ def seed_cancelled_in(sessions: sessionmaker[Session], count: int) -> None:
             )
 
 
-def test_an_open_incident_is_never_capped_out_of_the_live_picture(client: TestClient) -> None:  # noqa: F811
+def test_an_open_incident_is_never_capped_out_of_the_live_picture(client: TestClient) -> None:
     seed_cancelled(client, 600)
     newest = new_incident(client, "other", NEAR_TOWN)
     client.patch(f"{API}/incidents/{newest}", headers=auth("dispatcher"), json={"priority": 3})
@@ -76,7 +64,7 @@ def test_an_open_incident_is_never_capped_out_of_the_live_picture(client: TestCl
     assert created == sorted(created, reverse=True), "history newest first"
 
 
-def test_a_late_status_update_for_a_reassigned_unit_changes_nothing(client: TestClient) -> None:  # noqa: F811
+def test_a_late_status_update_for_a_reassigned_unit_changes_nothing(client: TestClient) -> None:
     place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
     first = new_incident(client, "medical", NEAR_TOWN)
     assign = client.post(

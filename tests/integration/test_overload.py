@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Past saturation the API answers 503 + Retry-After, never 500, and loses nothing (issue 16).
 
 The pool is exhausted on purpose: one connection, held by the test, and a short pool timeout.
@@ -10,15 +9,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_fixtures import (  # noqa: F401
-    NEAR_TOWN,
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, auth
 
 API = "/api/v1"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Positions on demand (issue 13): a stale ambulance is ranked apart; the dispatcher asks the stale
 phones for a position; the ambulance's OwnTracks app (simulated, on the real Mosquitto) answers the
 ``reportLocation`` command with a fix through the real ingest worker; the ranking asked again puts it
@@ -16,16 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.storage import fleet_repo
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    NEAR_TOWN,
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, auth, new_incident
 from tests.integration.test_api_devices import enrol
 from tracking.ingest.mqtt import MqttSettings
 from tracking.ingest.service import IngestService

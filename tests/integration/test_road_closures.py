@@ -24,13 +24,7 @@ from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.routing.cch import CchRouter
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
-from tests.integration.api_fixtures import (  # noqa: F401 - fixtures
-    auth,
-    gazetteer,
-    make_client,
-    new_incident,
-    place_unit,
-)
+from tests.integration.api_fixtures import auth, new_incident, place_unit
 from tests.integration.test_devices_cli import cli
 from tests.unit.coverage_graphs import make_road
 
@@ -52,7 +46,7 @@ def siak_grid() -> RoadGraph:
 
 
 @pytest.fixture
-def start(tmp_path, make_client: Callable[..., TestClient]) -> Callable[[], TestClient]:  # noqa: F811
+def start(tmp_path, make_client: Callable[..., TestClient]) -> Callable[[], TestClient]:
     """``start()`` → a server on this test's own database; call again to restart it."""
     return lambda: make_client(f"sqlite:///{tmp_path / 'siaga.db'}")
 
@@ -195,7 +189,7 @@ def test_a_closure_made_from_the_cli_is_respected_by_a_running_server_and_lifted
     assert "from the nearest road" in refused.stderr
 
 
-def test_a_closure_ends_by_itself_at_its_expiry(tmp_path, siak_grid: RoadGraph, gazetteer) -> None:  # noqa: F811
+def test_a_closure_ends_by_itself_at_its_expiry(tmp_path, siak_grid: RoadGraph, gazetteer) -> None:
     url = f"sqlite:///{tmp_path / 'expiry.db'}"
     upgrade_to_head(url)
     engine = make_engine(url)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """`dispatch-geo serve --workers 3`: three processes behind one port agree on the picture (issue 16).
 
 The real CLI on PostGIS, on the Siak test grid given as the schematic source. Every request below opens
@@ -19,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.integration.api_fixtures import NEAR_TOWN, api_migrated_template, auth, pg_db_url  # noqa: F401
+from tests.integration.api_fixtures import NEAR_TOWN, auth
 from tests.support.processes import free_port
 from tests.support.siak_grid import write_siak_grid_osm
 

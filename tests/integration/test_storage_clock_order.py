@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Times are ordered after the row locks (issue 10, finding 7), on PostGIS and SQLite.
 
 Requests read the clock before they wait for locks, so a writer can carry an older time than the
@@ -22,7 +21,6 @@ from dispatch_geo.domain.values import LonLat
 from dispatch_geo.storage import fleet_repo, incident_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
-from tests.integration.api_fixtures import api_migrated_template, db_url, pg_db_url  # noqa: F401
 
 FLEET_CSV = Path(__file__).resolve().parents[2] / "data" / "siak_fleet_example.csv"
 T0 = datetime(2025, 3, 1, 1, 0, tzinfo=UTC)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """Token lookups are kept a few seconds per process; a revoked token stops working within that time.
 
 Issue 16. The token is revoked the way an operator does it, in the database from another process (the
@@ -15,13 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from dispatch_geo.storage import token_repo
-from tests.integration.api_fixtures import (  # noqa: F401
-    api_migrated_template,
-    db_url,
-    gazetteer,
-    make_client,
-    pg_db_url,
-)
 
 API = "/api/v1"
 

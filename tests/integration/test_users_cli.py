@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """`dispatch-geo users`: an admin creates an account on the command line, the person logs in with the
 printed password; disabled, the account cannot log in; demo accounts keep production from starting."""
 
@@ -17,7 +16,6 @@ from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api.app import UnsafeConfigurationError, build_state
 from siaga.settings import Settings
-from tests.integration.api_fixtures import gazetteer, make_client  # noqa: F401 - fixtures
 from tests.integration.test_devices_cli import cli
 
 SECRET = "x" * 40
