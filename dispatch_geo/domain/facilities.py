@@ -15,14 +15,12 @@ them all, and nothing is stored.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from dispatch_geo.domain.fleet_csv import FALSE_WORDS, TRUE_WORDS
+from dispatch_geo.domain import csv_table
 from dispatch_geo.domain.units import Agency, Station
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import InputError
@@ -122,39 +120,23 @@ def check_location(lon: float, lat: float) -> str | None:
 
 def load_facilities_csv(path: str | Path) -> list[Facility]:
     """Read and validate the facilities CSV at ``path``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read facilities file {path}: {exc}") from exc
-    return parse_facilities_csv(text, source=str(path))
+    return parse_facilities_csv(csv_table.read_text(path, "facilities"), source=str(path))
 
 
 def parse_facilities_csv(text: str, *, source: str = "<facilities csv>") -> list[Facility]:
     """Parse and validate facilities CSV ``text``: every problem at once, or the facilities."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        raise InputError(f"{source}: empty file; expected a header row with {', '.join(REQUIRED_COLUMNS)}")
-    header = [name.strip().lower() for name in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise InputError(
-            f"{source}: line 1: missing column(s) {', '.join(missing)}; "
-            f"expected {', '.join(REQUIRED_COLUMNS)}"
-        ).coded("facility_csv_invalid", problems=[f"line 1: missing column(s) {', '.join(missing)}"])
-    index = {name: header.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in header}
     problems: list[str] = []
     facilities: list[Facility] = []
     seen: dict[str, int] = {}
-    for fields in reader:
-        line = reader.line_num
-        if not any(field.strip() for field in fields):
-            continue
-        if len(fields) != len(header):
-            problems.append(f"line {line}: {len(fields)} fields, but the header has {len(header)}")
-            continue
-        row = {name: fields[i].strip() for name, i in index.items()}
+    table = csv_table.rows(
+        text,
+        source=source,
+        required=REQUIRED_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+        problems=problems,
+        code="facility_csv_invalid",
+    )
+    for line, row in table:
         row_problems: list[str] = []
         facility = _parse_row(row, row_problems)
         if facility is not None:
@@ -171,18 +153,6 @@ def parse_facilities_csv(text: str, *, source: str = "<facilities csv>") -> list
             f"{source}: {len(problems)} problem(s) in the facilities file:\n" + "\n".join(problems)
         ).coded("facility_csv_invalid", problems=problems)
     return facilities
-
-
-def _flag(value: str, name: str, problems: list[str], default: bool | None = None) -> bool:
-    low = value.lower()
-    if low == "" and default is not None:
-        return default
-    if low in TRUE_WORDS:
-        return True
-    if low in FALSE_WORDS:
-        return False
-    problems.append(f"{name} {value!r} is not true/false")
-    return False
 
 
 def _parse_row(row: dict[str, str], problems: list[str]) -> Facility | None:
@@ -208,8 +178,8 @@ def _parse_row(row: dict[str, str], problems: list[str]) -> Facility | None:
         problem = check_location(lon, lat)
         if problem:
             problems.append(problem)
-    approximate = _flag(row["approximate"], "approximate", problems)
-    active = _flag(row.get("active", ""), "active", problems, default=True)
+    approximate = csv_table.parse_bool("approximate", row["approximate"], problems)
+    active = csv_table.parse_bool("active", row.get("active", ""), problems, default=True)
     source = row["source"]
     if not source or len(source) > MAX_SOURCE_LENGTH:
         problems.append(f"source must say where the position comes from (1..{MAX_SOURCE_LENGTH} characters)")
@@ -219,6 +189,8 @@ def _parse_row(row: dict[str, str], problems: list[str]) -> Facility | None:
     if "\x00" in "".join(row.values()):
         problems.append("a field contains a NUL character")
     if len(problems) > count or kind is None or lon is None or lat is None:
+        return None
+    if approximate is None or active is None:
         return None
     return Facility(
         id=facility_id,

@@ -34,14 +34,13 @@ must agree with its first row.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from dispatch_geo.domain import csv_table
 from dispatch_geo.domain.units import AGENCIES_FOR_TYPE, Agency, Station, Unit, UnitType, default_agency
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import InputError
@@ -67,9 +66,6 @@ CALL_SIGN_PATTERN = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 STATION_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 32
 _E = TypeVar("_E", UnitType, Agency)
-TRUE_WORDS = frozenset({"true", "yes", "1", "y"})
-"""How a CSV says yes (case-insensitive); also read by the facilities file."""
-FALSE_WORDS = frozenset({"false", "no", "0", "n"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,42 +87,21 @@ class Fleet:
 
 def load_fleet_csv(path: str | Path) -> Fleet:
     """Read and validate the fleet CSV at ``path`` (see the module docstring for the format)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read fleet file {path}: {exc}") from exc
-    return parse_fleet_csv(text, source=str(path))
+    return parse_fleet_csv(csv_table.read_text(path, "fleet"), source=str(path))
 
 
 def parse_fleet_csv(text: str, *, source: str = "<fleet csv>") -> Fleet:
     """Parse and validate fleet CSV ``text``; ``source`` names it in error messages."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        raise InputError(f"{source}: empty file; expected a header row with columns {', '.join(COLUMNS)}")
-    header = [name.strip().lower() for name in header]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise InputError(
-            f"{source}: line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
-        )
-    index = {name: header.index(name) for name in (*COLUMNS, DEVICE_COLUMN) if name in header}
-
     problems: list[str] = []
     stations: dict[str, tuple[int, Station]] = {}
     units: list[Unit] = []
     call_sign_lines: dict[str, int] = {}
     devices: dict[str, str] = {}
     device_lines: dict[str, int] = {}
-    for fields in reader:
-        line = reader.line_num
-        if not any(field.strip() for field in fields):
-            continue
-        if len(fields) != len(header):
-            problems.append(f"line {line}: {len(fields)} fields, but the header has {len(header)}")
-            continue
-        row = {name: fields[i].strip() for name, i in index.items()}
+    table = csv_table.rows(
+        text, source=source, required=COLUMNS, optional=(DEVICE_COLUMN,), problems=problems
+    )
+    for line, row in table:
         row_problems: list[str] = []
         station = _parse_station(row, row_problems)
         unit = _parse_unit(row, row_problems)
@@ -184,7 +159,7 @@ def _parse_station(row: dict[str, str], problems: list[str]) -> Station | None:
         problems.append("station_name is empty")
     agency = _parse_enum(Agency, "station_agency", row["station_agency"], problems)
     location = _parse_location(row["lon"], row["lat"], problems)
-    approximate = _parse_bool("approximate", row["approximate"], problems)
+    approximate = csv_table.parse_bool("approximate", row["approximate"], problems)
     if len(problems) > count or agency is None or location is None or approximate is None:
         return None
     return Station(
@@ -239,13 +214,3 @@ def _parse_location(lon_text: str, lat_text: str, problems: list[str]) -> LonLat
     except InputError as exc:
         problems.append(str(exc))
         return None
-
-
-def _parse_bool(column: str, value: str, problems: list[str]) -> bool | None:
-    lowered = value.lower()
-    if lowered in TRUE_WORDS:
-        return True
-    if lowered in FALSE_WORDS:
-        return False
-    problems.append(f"{column} {value!r} is not a boolean; expected true or false")
-    return None
