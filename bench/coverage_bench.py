@@ -49,7 +49,7 @@ from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.graph.snap import EdgeSnapper
 from dispatch_geo.routing.travel_time import EdgePoint
-from maps.coverage_map import write_html
+from maps.coverage_page import write_html
 from siaga.graphs import resolve_graph
 from siaga.settings import Settings
 

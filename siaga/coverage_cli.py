@@ -83,7 +83,7 @@ def report(
     from dispatch_geo.coverage.report import ReportOptions, build_report
     from dispatch_geo.coverage.standards import service_standard
     from dispatch_geo.domain.fleet_csv import load_fleet_csv
-    from maps.coverage_map import write_html
+    from maps.coverage_page import write_html
     from siaga.graphs import resolve_graph
 
     settings = Settings()

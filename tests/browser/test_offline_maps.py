@@ -18,7 +18,7 @@ from playwright.sync_api import Page, sync_playwright
 from dispatch_geo.coverage.export import write_report_files
 from dispatch_geo.coverage.report import build_report
 from dispatch_geo.coverage.standards import service_standard
-from maps.coverage_map import write_html
+from maps.coverage_page import write_html
 from maps.replay_map import replay_map
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS
 from tests.unit.coverage_graphs import line_road

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dispatch_geo.coverage.expected import expected_summary
 from dispatch_geo.coverage.report import build_report
 from dispatch_geo.coverage.standards import service_standard
-from maps.coverage_map import report_html
+from maps.coverage_page import report_html
 from tests.unit.coverage_graphs import line_road
 from tests.unit.test_coverage_outputs import OPTIONS, POSTS, boundaries
 

@@ -15,7 +15,7 @@ from dispatch_geo.coverage.posts import Post
 from dispatch_geo.coverage.report import ReportOptions, build_report
 from dispatch_geo.coverage.standards import service_standard
 from dispatch_geo.errors import InputError
-from maps.coverage_map import write_html
+from maps.coverage_page import write_html
 from tests.unit.coverage_graphs import LAT0, LON0, line_road
 from tests.unit.test_coverage_demand import frames
 
