@@ -1,5 +1,5 @@
-"""Devices: positions over HTTP (Traccar Client / OsmAnd, OwnTracks HTTP mode), enrolment and
-credentials (admin), the device's own assignment, devices seen but not enrolled.
+"""Devices: positions over HTTP (Traccar Client / OsmAnd, OwnTracks HTTP mode) and the device's own
+assignment. Enrolment, credentials and devices seen but not enrolled: :mod:`siaga.api.routes_device_admin`.
 
 The same pipeline as the MQTT worker (decode → identify → filter → state → batched write) runs in
 the API process. Every device request must prove it is the device it claims to be, with the secret
@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from dispatch_geo.storage import device_repo
-from dispatch_geo.storage.device_repo import DeviceIdentity, DeviceInfo
+from dispatch_geo.storage.device_repo import DeviceIdentity
 from siaga.api import device_schemas as ds
-from siaga.api.deps import AdminDep, DeviceDep, SessionDep, StateDep, now_utc
+from siaga.api.deps import DeviceDep, SessionDep, StateDep
 from tracking.decoders import decode_owntracks, decode_traccar_json, decode_traccar_params
 from tracking.fix import Decoded, DecodeResult
 from tracking.ingest.metrics import IngestMetrics
@@ -291,119 +291,3 @@ def own_assignment(session: SessionDep, who: DeviceDep) -> ds.OwnAssignmentOut:
             "assigned_at": assignment.assigned_at,
         }
     )
-
-
-# -- enrolment and credentials (admin) ---------------------------------------------------------------
-
-
-def _device_out(info: DeviceInfo) -> ds.DeviceOut:
-    return ds.DeviceOut(**info.__dict__)
-
-
-def _credential_out(request: Request, info: DeviceInfo, secret: str) -> ds.DeviceCredentialOut:
-    base = str(request.base_url).rstrip("/")
-    host = request.url.hostname or "localhost"
-    device_part = info.device_id.split("/", 1)[1] if "/" in info.device_id else "phone"
-    return ds.DeviceCredentialOut(
-        device=_device_out(info),
-        secret=secret,
-        owntracks_http={
-            "mode": "HTTP",
-            "url": f"{base}/api/v1/devices/owntracks",
-            "authentication": "on",
-            "username": info.login,
-            "password": secret,
-            "device_id": device_part,
-        },
-        owntracks_mqtt={
-            "mode": "MQTT",
-            "host": host,
-            "port": "8883 (TLS)",
-            "username": info.login,
-            "password": secret,
-            "client_id": info.login,
-            "device_id": device_part,
-        },
-        traccar_client={
-            "device_identifier": info.login,
-            "server_url": f"{base}/api/v1/devices/traccar?key={secret}",
-        },
-    )
-
-
-@router.get("/devices", response_model=list[ds.DeviceOut], summary="Devices paired with units (admin)")
-def list_devices(session: SessionDep, _: AdminDep) -> list[ds.DeviceOut]:
-    return [_device_out(d) for d in device_repo.list_devices(session)]
-
-
-@router.post(
-    "/devices",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ds.DeviceCredentialOut,
-    summary="Pair a device with a unit and issue its credential (shown once; admin)",
-)
-def enrol_device(
-    body: ds.DeviceEnrol, request: Request, session: SessionDep, who: AdminDep
-) -> ds.DeviceCredentialOut:
-    info, secret = device_repo.enrol_device(
-        session, unit_id=body.unit_id, device_id=body.device_id, at=now_utc(), by=who.name
-    )
-    session.commit()
-    forget_tokens(request)  # a replaced phone's secret stops working at once in this process
-    return _credential_out(request, info, secret)
-
-
-LoginPath = Annotated[
-    str,
-    Path(min_length=1, max_length=32, pattern=device_repo.LOGIN_PATTERN.pattern, description="device login"),
-]
-
-
-@router.post(
-    "/devices/{login}/credential",
-    response_model=ds.DeviceCredentialOut,
-    summary="Rotate a device's credential: a new secret, the old one stops working (admin)",
-)
-def rotate_credential(
-    login: LoginPath, request: Request, session: SessionDep, who: AdminDep
-) -> ds.DeviceCredentialOut:
-    info, secret = device_repo.rotate_credential(session, login=login, at=now_utc(), by=who.name)
-    session.commit()
-    forget_tokens(request)
-    return _credential_out(request, info, secret)
-
-
-@router.delete(
-    "/devices/{login}/credential",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Revoke a device's credential (lost or stolen phone; admin)",
-)
-def revoke_credential(login: LoginPath, request: Request, session: SessionDep, who: AdminDep) -> Response:
-    device_repo.revoke_credential(session, login=login, at=now_utc())
-    session.commit()
-    forget_tokens(request)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def forget_tokens(request: Request) -> None:
-    """A credential changed here: this process forgets the tokens it knew at once (the others within
-    ``SIAGA_TOKEN_CACHE_S``)."""
-    cache = request.app.state.siaga.principals
-    if cache is not None:
-        cache.clear()
-
-
-@router.get(
-    "/devices/unknown",
-    response_model=list[ds.UnknownDeviceOut],
-    summary="Devices that sent positions to any ingest but are paired with no unit (admin)",
-)
-def unknown_devices(
-    session: SessionDep, state: StateDep, ingest: IngestDep, _: AdminDep
-) -> list[ds.UnknownDeviceOut]:
-    from tracking.ingest.service import flush_unknown_devices
-
-    flush_unknown_devices(state.sessions, ingest.registry)  # this process's newest sightings first
-    return [
-        ds.UnknownDeviceOut.model_validate(r, from_attributes=True) for r in device_repo.list_unknown(session)
-    ]
