@@ -16,7 +16,7 @@ from dispatch_geo.domain.messages import Message
 from dispatch_geo.domain.units import UnitStatus, allowed_next, availability
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import AssignmentRow, FacilityRow, IncidentRow, StationRow, UnitRow
-from siaga.api import schemas
+from siaga.api import dispatch_schemas, schemas
 
 
 def unit_out(
@@ -148,8 +148,8 @@ def incident_out(session: Session, row: IncidentRow, *, caller_data: bool) -> sc
     return schemas.IncidentOut(**incident_fields(session, row, caller_data=caller_data))
 
 
-def assignment_out(row: AssignmentRow) -> schemas.AssignmentOut:
-    return schemas.AssignmentOut(
+def assignment_out(row: AssignmentRow) -> dispatch_schemas.AssignmentOut:
+    return dispatch_schemas.AssignmentOut(
         id=row.id,
         incident_id=row.incident_id,
         unit_id=row.unit_id,
@@ -160,14 +160,14 @@ def assignment_out(row: AssignmentRow) -> schemas.AssignmentOut:
     )
 
 
-def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut:
+def recommendation_out(rec: IncidentRecommendation) -> dispatch_schemas.RecommendationOut:
     groups = []
     for group in rec.groups:
         result = group.result
-        ranked = [schemas.RankedOut(**_ranked(u)) for u in result.ranked]
-        stale = [schemas.RankedOut(**_ranked(u)) for u in result.stale]
+        ranked = [dispatch_schemas.RankedOut(**_ranked(u)) for u in result.ranked]
+        stale = [dispatch_schemas.RankedOut(**_ranked(u)) for u in result.stale]
         groups.append(
-            schemas.RequirementOut(
+            dispatch_schemas.RequirementOut(
                 requirement=group.requirement.describe(),
                 label_code=group.requirement.LABEL_CODE,
                 params=group.requirement.label_params(),
@@ -176,7 +176,7 @@ def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut
                 ranked=ranked,
                 stale=stale,
                 excluded=[
-                    schemas.ExcludedOut(
+                    dispatch_schemas.ExcludedOut(
                         unit_id=x.unit_id,
                         reason=x.reason,
                         detail=x.detail,
@@ -190,7 +190,7 @@ def recommendation_out(rec: IncidentRecommendation) -> schemas.RecommendationOut
                 incident_snap_distance_m=round(result.incident_snap_distance_m, 1),
             )
         )
-    return schemas.RecommendationOut(
+    return dispatch_schemas.RecommendationOut(
         incident_id=rec.incident.id,
         audit_id=rec.audit_id,
         computed_at=rec.at,

@@ -162,8 +162,8 @@ def _error_codes(method: str, operation: dict[str, Any]) -> list[str]:
     if operation.get("security"):
         codes += ["401", "403", "429"]
     params = operation.get("parameters", [])
-    if any(p.get("in") == "path" for p in params):
-        codes.append("404")
+    if any(p.get("in") == "path" for p in params) or (method in _WRITES and "requestBody" in operation):
+        codes.append("404")  # a path or a body naming an object that does not exist (a unit, a facility)
     if method in _WRITES:
         codes.append("409")
     if "requestBody" in operation:

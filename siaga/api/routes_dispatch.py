@@ -11,7 +11,7 @@ from dispatch_geo.dispatch import recommend as recommend_service
 from dispatch_geo.dispatch.timeline import incident_timeline
 from dispatch_geo.dispatch.unit_route import route_to_incident
 from dispatch_geo.storage import incident_repo
-from siaga.api import convert, schemas
+from siaga.api import convert, dispatch_schemas, schemas
 from siaga.api.deps import DispatcherDep, OperationsReaderDep, SessionDep, StateDep, now_utc
 from siaga.api.schemas import IncidentId
 
@@ -24,7 +24,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/incidents/{incident_id}/recommendations",
-    response_model=schemas.RecommendationOut,
+    response_model=dispatch_schemas.RecommendationOut,
     summary="Rank the nearest available units per outstanding requirement (audited)",
 )
 def recommend(
@@ -32,8 +32,8 @@ def recommend(
     session: SessionDep,
     state: StateDep,
     who: DispatcherDep,
-    body: schemas.RecommendationRequest | None = None,
-) -> schemas.RecommendationOut:
+    body: dispatch_schemas.RecommendationRequest | None = None,
+) -> dispatch_schemas.RecommendationOut:
     result = recommend_service.recommend_for_incident(
         session,
         geo=state.geo,
@@ -50,7 +50,7 @@ def recommend(
 
 @router.get(
     "/incidents/{incident_id}/routes/{unit_id}",
-    response_model=schemas.UnitRouteOut,
+    response_model=dispatch_schemas.UnitRouteOut,
     summary="One unit's road route to the incident, from its last fix (routes on demand)",
 )
 def unit_route(
@@ -59,9 +59,9 @@ def unit_route(
     session: SessionDep,
     state: StateDep,
     _: OperationsReaderDep,
-) -> schemas.UnitRouteOut:
+) -> dispatch_schemas.UnitRouteOut:
     found = route_to_incident(session, geo=state.geo, incident_id=incident_id, unit_id=unit_id, at=now_utc())
-    return schemas.UnitRouteOut(
+    return dispatch_schemas.UnitRouteOut(
         incident_id=found.incident_id,
         unit_id=found.unit_id,
         eta_s=round(found.eta_s, 1),
@@ -77,18 +77,18 @@ def unit_route(
 @router.post(
     "/incidents/{incident_id}/assignments",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.AssignmentCreated,
+    response_model=dispatch_schemas.AssignmentCreated,
     responses=CONFLICT,
     summary="Assign a unit (atomic: of racing dispatchers exactly one wins, the others get 409)",
 )
 def assign(
-    incident_id: IncidentId, body: schemas.AssignmentCreate, session: SessionDep, who: DispatcherDep
-) -> schemas.AssignmentCreated:
+    incident_id: IncidentId, body: dispatch_schemas.AssignmentCreate, session: SessionDep, who: DispatcherDep
+) -> dispatch_schemas.AssignmentCreated:
     result = assign_service.assign_unit(
         session, incident_id=incident_id, unit_id=body.unit_id, at=now_utc(), by=who.name
     )
     session.commit()
-    return schemas.AssignmentCreated(
+    return dispatch_schemas.AssignmentCreated(
         **convert.assignment_out(result.assignment).model_dump(),
         incident_status=result.incident.status,
         was_offered=result.offered,
@@ -96,22 +96,24 @@ def assign(
     )
 
 
-@router.get("/incidents/{incident_id}/assignments", response_model=list[schemas.AssignmentOut])
+@router.get("/incidents/{incident_id}/assignments", response_model=list[dispatch_schemas.AssignmentOut])
 def list_assignments(
     incident_id: IncidentId, session: SessionDep, _: OperationsReaderDep
-) -> list[schemas.AssignmentOut]:
+) -> list[dispatch_schemas.AssignmentOut]:
     incident_repo.get_incident(session, incident_id=incident_id)
     rows = incident_repo.list_assignments(session, incident_id=incident_id)
     return [convert.assignment_out(r) for r in rows]
 
 
-@router.get("/incidents/{incident_id}/timeline", response_model=schemas.TimelineOut)
-def timeline(incident_id: IncidentId, session: SessionDep, _: OperationsReaderDep) -> schemas.TimelineOut:
+@router.get("/incidents/{incident_id}/timeline", response_model=dispatch_schemas.TimelineOut)
+def timeline(
+    incident_id: IncidentId, session: SessionDep, _: OperationsReaderDep
+) -> dispatch_schemas.TimelineOut:
     entries = incident_timeline(session, incident_id=incident_id)
-    return schemas.TimelineOut(
+    return dispatch_schemas.TimelineOut(
         incident_id=incident_id,
         entries=[
-            schemas.TimelineEntryOut(
+            dispatch_schemas.TimelineEntryOut(
                 at=e.at,
                 kind=e.kind,
                 by=e.by,

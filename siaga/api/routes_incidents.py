@@ -18,7 +18,7 @@ from dispatch_geo.gazetteer import PlaceMatch
 from dispatch_geo.places import PlacePoint
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import IncidentRow
-from siaga.api import convert, history_export, schemas
+from siaga.api import convert, dispatch_schemas, history_export, schemas
 from siaga.api.deps import (
     DispatcherDep,
     OperationsReaderDep,
@@ -348,17 +348,19 @@ def cancel_incident(
 @router.post(
     "/incidents/{incident_id}/notes",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.NoteOut,
+    response_model=dispatch_schemas.NoteOut,
     summary="Add a note (at any time, also after closing); it appears in the timeline",
 )
 def add_note(
-    incident_id: IncidentId, body: schemas.NoteCreate, session: SessionDep, who: DispatcherDep
-) -> schemas.NoteOut:
+    incident_id: IncidentId, body: dispatch_schemas.NoteCreate, session: SessionDep, who: DispatcherDep
+) -> dispatch_schemas.NoteOut:
     row = requirement_service.add_note(
         session, incident_id=incident_id, text=body.text, at=now_utc(), by=who.name
     )
     session.commit()
-    return schemas.NoteOut(id=row.id, incident_id=row.incident_id, at=row.at, by=row.by, text=row.text)
+    return dispatch_schemas.NoteOut(
+        id=row.id, incident_id=row.incident_id, at=row.at, by=row.by, text=row.text
+    )
 
 
 @router.post(
@@ -370,7 +372,7 @@ def add_note(
     "recommendation.",
 )
 def add_requirement(
-    incident_id: IncidentId, body: schemas.RequirementCreate, session: SessionDep, who: DispatcherDep
+    incident_id: IncidentId, body: dispatch_schemas.RequirementCreate, session: SessionDep, who: DispatcherDep
 ) -> schemas.IncidentOut:
     row = requirement_service.add_requirement(
         session,
