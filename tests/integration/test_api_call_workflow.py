@@ -1,26 +1,18 @@
 """One 112 call carried by the API the console uses (issue 11), on PostGIS and on SQLite: the status
 buttons a unit offers (``next_statuses``), the intake fields, notes, close/cancel reasons, added
-requirements, the history filters, relocation, and message codes beside every English text."""
+requirements and relocation. The history search and the message codes have files of their own
+(test_api_history_search.py, test_api_message_codes.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
 from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
+from tests.integration.call_steps import create, set_status, timeline, walk
 
 API = "/api/v1"
-
-
-def _status(client: TestClient, unit_id: str, status: str) -> dict[str, object]:
-    response = client.post(
-        f"{API}/units/{unit_id}/status", headers=auth("dispatcher"), json={"status": status}
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
-    return body
 
 
 def test_next_statuses_follow_the_table_and_never_offer_dispatched(client: TestClient) -> None:
@@ -39,32 +31,18 @@ def test_next_statuses_follow_the_table_and_never_offer_dispatched(client: TestC
     assert assigned.status_code == 201, assigned.text
     police = client.get(f"{API}/units/POL-SIAK-01", headers=auth("dispatcher")).json()
     assert police["next_statuses"] == ["available", "en_route", "out_of_service"]
-    changed = _status(client, "POL-SIAK-01", "en_route")
+    changed = set_status(client, "POL-SIAK-01", "en_route")
     assert changed["unit"]["next_statuses"] == ["available", "on_scene", "returning", "out_of_service"]  # type: ignore[index]
-    changed = _status(client, "POL-SIAK-01", "on_scene")
+    changed = set_status(client, "POL-SIAK-01", "on_scene")
     # a police car carries no patient: no transporting / at_hospital
     assert changed["unit"]["next_statuses"] == ["available", "returning", "out_of_service"]  # type: ignore[index]
     listed = {u["id"]: u for u in client.get(f"{API}/units", headers=auth("planner")).json()}
     assert listed["POL-SIAK-01"]["next_statuses"] == ["available", "returning", "out_of_service"]
 
 
-def _create(client: TestClient, **fields: object) -> dict[str, Any]:
-    body: dict[str, object] = {
-        "incident_type": "fire",
-        "priority": 1,
-        "lon": NEAR_TOWN[0],
-        "lat": NEAR_TOWN[1],
-    }
-    body.update(fields)
-    response = client.post(f"{API}/incidents", headers=auth("dispatcher"), json=body)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
 def test_intake_fields_are_stored_and_caller_name_is_hidden_from_planners(client: TestClient) -> None:
     started = (datetime.now(UTC) - timedelta(minutes=3)).replace(microsecond=0)
-    created = _create(
+    created = create(
         client,
         landmark="depan Masjid Raya, dekat jembatan",
         caller_name="Ibu Siti",
@@ -93,9 +71,9 @@ def test_intake_fields_are_stored_and_caller_name_is_hidden_from_planners(client
     )
     assert "Ibu Siti" not in client.get(f"{API}/incidents.geojson", headers=auth("dispatcher")).text
     # optional fields stay optional
-    ahead = _create(client, call_received_at=(datetime.now(UTC) + timedelta(seconds=30)).isoformat())
+    ahead = create(client, call_received_at=(datetime.now(UTC) + timedelta(seconds=30)).isoformat())
     assert datetime.fromisoformat(ahead["call_received_at"]) <= datetime.fromisoformat(ahead["created_at"])
-    plain = _create(client)
+    plain = create(client)
     assert (plain["landmark"], plain["caller_name"], plain["victims"], plain["call_received_at"]) == (
         "",
         None,
@@ -126,84 +104,6 @@ def test_intake_fields_are_bounded(client: TestClient) -> None:
         assert field in body["detail"], body
         assert body["code"] in {"validation_error", "call_time_in_future", "call_time_too_old"}, body
     assert client.get(f"{API}/incidents", headers=auth("dispatcher")).json() == []
-
-
-def test_error_bodies_carry_a_code_and_its_params(client: TestClient) -> None:
-    missing = client.get(f"{API}/incidents/987654", headers=auth("dispatcher"))
-    assert missing.status_code == 404
-    assert missing.json()["code"] == "not_found"
-    assert missing.json()["params"] == {"what": "incident", "id": 987654}
-    no_unit = client.post(
-        f"{API}/units/AMB-NOPE-99/status", headers=auth("dispatcher"), json={"status": "en_route"}
-    )
-    assert no_unit.status_code == 404
-    assert no_unit.json()["params"] == {"what": "unit", "id": "AMB-NOPE-99"}
-
-    refused = client.post(
-        f"{API}/units/AMB-SIAK-01/status", headers=auth("dispatcher"), json={"status": "on_scene"}
-    )
-    assert refused.status_code == 409
-    assert refused.json()["code"] == "invalid_transition"
-    assert refused.json()["params"] == {
-        "subject": "unit",
-        "unit_type": "ambulance",
-        "from_status": "available",
-        "to_status": "on_scene",
-        "allowed": ["dispatched", "out_of_service"],
-    }
-    direct = client.post(
-        f"{API}/units/AMB-SIAK-01/status", headers=auth("dispatcher"), json={"status": "dispatched"}
-    )
-    assert direct.status_code == 422
-    assert direct.json()["code"] == "dispatch_by_assignment"
-
-    place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
-    first, second = new_incident(client), new_incident(client)
-    ok = client.post(
-        f"{API}/incidents/{first}/assignments", headers=auth("dispatcher"), json={"unit_id": "AMB-SIAK-01"}
-    )
-    assert ok.status_code == 201
-    held = client.post(
-        f"{API}/incidents/{second}/assignments", headers=auth("admin"), json={"unit_id": "AMB-SIAK-01"}
-    )
-    assert held.status_code == 409
-    assert held.json()["code"] == "unit_already_assigned"
-    assert held.json()["params"]["held_by_incident_id"] == first
-    assert held.json()["params"]["assigned_by"] == "demo-dispatcher"
-    closing = client.post(f"{API}/incidents/{second}/close", headers=auth("dispatcher"))
-    assert closing.status_code == 409
-    assert closing.json()["params"]["subject"] == "incident"
-    assert closing.json()["params"]["allowed"] == ["dispatched", "cancelled"]
-
-    outside = client.post(
-        f"{API}/incidents",
-        headers=auth("dispatcher"),
-        json={"incident_type": "medical", "priority": 1, "lon": 101.0, "lat": 0.5},
-    )
-    assert outside.status_code == 422
-    assert outside.json()["code"] == "outside_service_area"
-    assert outside.json()["params"]["distance_m"] > 2000
-
-    invalid = client.post(
-        f"{API}/incidents",
-        headers=auth("dispatcher"),
-        json={"incident_type": "meteor", "priority": 1, "lon": 102.07, "lat": 0.79, "landmark": "x" * 300},
-    )
-    assert invalid.status_code == 422
-    body = invalid.json()
-    assert body["code"] == "validation_error"
-    assert set(body["params"]["fields"]) == {"incident_type", "landmark"}
-    by_field = {e["field"]: e for e in body["errors"]}
-    assert by_field["landmark"]["code"] == "string_too_long"
-    assert by_field["landmark"]["params"] == {"field": "landmark", "max_length": 200}
-    assert by_field["incident_type"]["code"] == "enum"
-
-
-def _timeline(client: TestClient, incident_id: int, role: str = "planner") -> list[dict[str, Any]]:
-    response = client.get(f"{API}/incidents/{incident_id}/timeline", headers=auth(role))
-    assert response.status_code == 200, response.text
-    entries: list[dict[str, Any]] = response.json()["entries"]
-    return entries
 
 
 def test_notes_and_cancel_reason_appear_in_the_timeline(client: TestClient) -> None:
@@ -259,7 +159,7 @@ def test_notes_and_cancel_reason_appear_in_the_timeline(client: TestClient) -> N
         f"{API}/incidents/{incident_id}/notes", headers=auth("admin"), json={"text": "dicek ulang"}
     )
     assert late.status_code == 201
-    entries = _timeline(client, incident_id)
+    entries = timeline(client, incident_id)
     notes = [e for e in entries if e["kind"] == "note"]
     assert [(n["by"], n["detail"]["text"]) for n in notes] == [
         ("demo-dispatcher", "penelepon di depan warung"),
@@ -272,18 +172,10 @@ def test_notes_and_cancel_reason_appear_in_the_timeline(client: TestClient) -> N
     assert entries[-1]["kind"] == "note"
 
 
-def _walk(client: TestClient, unit_id: str, statuses: list[str]) -> None:
-    """Press the status buttons the API offers, one after the other."""
-    for status in statuses:
-        unit = client.get(f"{API}/units/{unit_id}", headers=auth("dispatcher")).json()
-        assert status in unit["next_statuses"], (unit_id, unit["status"], unit["next_statuses"])
-        _status(client, unit_id, status)
-
-
 def test_a_fire_call_from_intake_to_close(client: TestClient) -> None:
     for unit_id in ("DMK-SIAK-01", "DMK-SIAK-02", "POL-SIAK-01", "AMB-SIAK-01"):
         place_unit(client, unit_id, SIAK_TOWN)
-    created = _create(client, landmark="belakang pasar", caller_name="Pak Budi", victims=2)
+    created = create(client, landmark="belakang pasar", caller_name="Pak Budi", victims=2)
     incident_id = created["id"]
     assert created["outstanding"] == ["2 × fire_engine"]
 
@@ -354,8 +246,8 @@ def test_a_fire_call_from_intake_to_close(client: TestClient) -> None:
         json={"text": "api sudah padam sebagian"},
     )
     assert note.status_code == 201
-    _walk(client, "AMB-SIAK-01", ["en_route", "on_scene", "transporting", "at_hospital", "available"])
-    _walk(client, "DMK-SIAK-01", ["en_route", "on_scene"])
+    walk(client, "AMB-SIAK-01", ["en_route", "on_scene", "transporting", "at_hospital", "available"])
+    walk(client, "DMK-SIAK-01", ["en_route", "on_scene"])
     assert client.get(f"{API}/units/AMB-SIAK-01", headers=auth("dispatcher")).json()["next_statuses"] == [
         "out_of_service"
     ]
@@ -368,7 +260,7 @@ def test_a_fire_call_from_intake_to_close(client: TestClient) -> None:
     assert closed.json()["status"] == "closed"
     assert closed.json()["outstanding"] == []
 
-    entries = _timeline(client, incident_id)
+    entries = timeline(client, incident_id)
     kinds = [e["kind"] for e in entries]
     assert kinds.count("requirement_added") == 2
     assert [e["by"] for e in entries if e["kind"] == "requirement_added"] == ["demo-dispatcher", "demo-admin"]
@@ -394,93 +286,9 @@ def test_a_fire_call_from_intake_to_close(client: TestClient) -> None:
     assert finished.json()["code"] == "incident_finished"
 
 
-def _ids(client: TestClient, **params: object) -> list[int]:
-    response = client.get(f"{API}/incidents", headers=auth("planner"), params=params)
-    assert response.status_code == 200, response.text
-    return [i["id"] for i in response.json()]
-
-
-def test_history_finds_closed_and_cancelled_incidents_by_time_text_and_kecamatan(client: TestClient) -> None:
-    before = datetime.now(UTC) - timedelta(seconds=1)
-    place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
-    closed = _create(
-        client, incident_type="medical", landmark="Dekat Masjid Al-Falah", description="sesak napas"
-    )
-    cancelled = _create(
-        client, incident_type="crime", lon=SIAK_TOWN[0], lat=SIAK_TOWN[1], address="Jl. Sultan 5"
-    )
-    open_one = _create(client, incident_type="flood", description="banjir 50% rumah")
-    assigned = client.post(
-        f"{API}/incidents/{closed['id']}/assignments",
-        headers=auth("dispatcher"),
-        json={"unit_id": "AMB-SIAK-01"},
-    )
-    assert assigned.status_code == 201
-    _walk(client, "AMB-SIAK-01", ["en_route", "on_scene"])
-    assert (
-        client.post(
-            f"{API}/incidents/{closed['id']}/close", headers=auth("dispatcher"), json={"reason": "resolved"}
-        ).status_code
-        == 200
-    )
-    assert (
-        client.post(f"{API}/incidents/{cancelled['id']}/cancel", headers=auth("dispatcher")).status_code
-        == 200
-    )
-    after = datetime.now(UTC) + timedelta(seconds=1)
-
-    everything = {closed["id"], cancelled["id"], open_one["id"]}
-    assert set(_ids(client, **{"from": before.isoformat(), "to": after.isoformat()})) == everything
-    # in WIB (UTC+7) the same instants
-    wib = timezone(timedelta(hours=7))
-    assert set(_ids(client, **{"from": before.astimezone(wib).isoformat()})) == everything
-    assert _ids(client, **{"to": before.isoformat()}) == []
-    assert _ids(client, **{"from": after.isoformat()}) == []
-    assert set(_ids(client, status=["closed", "cancelled"])) == {closed["id"], cancelled["id"]}
-    assert _ids(client, q="masjid al-falah") == [closed["id"]]  # landmark, any case
-    assert _ids(client, q="SESAK") == [closed["id"]]  # description
-    assert _ids(client, q="jl. sultan") == [cancelled["id"]]  # address
-    assert _ids(client, q="50%") == [open_one["id"]]  # % is text, not a wildcard
-    assert _ids(client, q="_") == []
-    kecamatan = closed["kecamatan"]
-    assert set(_ids(client, q=kecamatan["nama"].upper())) >= {closed["id"], open_one["id"]}
-    assert set(_ids(client, kecamatan=kecamatan["kode"])) >= {closed["id"], open_one["id"]}
-    assert _ids(client, kecamatan=kecamatan["kode"], status="closed", q="masjid") == [closed["id"]]
-    assert _ids(client, kecamatan="14.99.99") == []
-    assert _ids(client, incident_type="crime", status="cancelled") == [cancelled["id"]]
-    # paging pages the history only: every open incident comes first on every page
-    history = _ids(client, status=["closed", "cancelled"])
-    assert len(_ids(client, status=["closed", "cancelled"], limit=1)) == 1
-    assert (
-        _ids(client, status=["closed", "cancelled"], limit=1)
-        + _ids(client, status=["closed", "cancelled"], limit=1, offset=1)
-        == history
-    )
-    assert _ids(client, limit=1)[:-1] == [open_one["id"]], "the open incident is on the page, not paged away"
-
-    for bad in (
-        {"from": "2026-11-29T10:00:00"},  # naive
-        {"from": "yesterday"},
-        {"from": after.isoformat(), "to": before.isoformat()},
-        {"q": ""},
-        {"q": "x" * 101},
-        {"q": "a\x00"},
-        {"kecamatan": "14.08'; --"},
-        {"kecamatan": "1" * 21},
-        {"limit": 0},
-        {"limit": 501},
-        {"offset": -1},
-        {"offset": 10**20},
-        {"from": "0001-01-01T00:00:00+14:00"},
-    ):
-        response = client.get(f"{API}/incidents", headers=auth("dispatcher"), params=bad)
-        assert response.status_code == 422, (bad, response.text)
-        assert response.json()["code"] in {"validation_error", "empty_time_range"}
-
-
 def test_relocation_keeps_assignments_and_is_in_the_timeline(client: TestClient) -> None:
     place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
-    created = _create(client, incident_type="medical", lon=NEAR_TOWN[0], lat=NEAR_TOWN[1])
+    created = create(client, incident_type="medical", lon=NEAR_TOWN[0], lat=NEAR_TOWN[1])
     incident_id = created["id"]
     assert created["kecamatan"]["nama"] == "Mempura"
     assigned = client.post(
@@ -489,7 +297,7 @@ def test_relocation_keeps_assignments_and_is_in_the_timeline(client: TestClient)
         json={"unit_id": "AMB-SIAK-01"},
     )
     assert assigned.status_code == 201
-    _walk(client, "AMB-SIAK-01", ["en_route"])
+    walk(client, "AMB-SIAK-01", ["en_route"])
 
     moved = client.patch(
         f"{API}/incidents/{incident_id}",
@@ -531,7 +339,7 @@ def test_relocation_keeps_assignments_and_is_in_the_timeline(client: TestClient)
     after = client.get(f"{API}/incidents/{incident_id}", headers=auth("dispatcher")).json()
     assert after["location"] == by_kode.json()["location"]  # a refused move changes nothing
 
-    relocations = [e for e in _timeline(client, incident_id) if e["kind"] == "relocated"]
+    relocations = [e for e in timeline(client, incident_id) if e["kind"] == "relocated"]
     assert len(relocations) == 2
     first, second = relocations
     assert first["by"] == "demo-dispatcher"
@@ -545,7 +353,7 @@ def test_relocation_keeps_assignments_and_is_in_the_timeline(client: TestClient)
     assert rec["groups"] == []  # the ambulance assigned still fills the requirement
 
     place_unit(client, "AMB-SIAK-02", SIAK_TOWN)
-    _walk(client, "AMB-SIAK-01", ["on_scene"])
+    walk(client, "AMB-SIAK-01", ["on_scene"])
     assert client.post(f"{API}/incidents/{incident_id}/close", headers=auth("dispatcher")).status_code == 200
     late = client.patch(
         f"{API}/incidents/{incident_id}",
@@ -554,99 +362,3 @@ def test_relocation_keeps_assignments_and_is_in_the_timeline(client: TestClient)
     )
     assert late.status_code == 409
     assert late.json()["code"] == "incident_finished"
-
-
-def test_recommendations_and_timeline_carry_codes_beside_the_english(client: TestClient) -> None:
-    place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
-    place_unit(client, "AMB-SIAK-02", SIAK_TOWN)
-    # the middle of a grid cell: about 2 km from any road
-    incident_id = new_incident(client, "traffic_accident", (102.02, 0.80))
-    busy = new_incident(client)
-    client.post(
-        f"{API}/incidents/{busy}/assignments", headers=auth("dispatcher"), json={"unit_id": "AMB-SIAK-02"}
-    )
-    rec = client.post(
-        f"{API}/incidents/{incident_id}/recommendations", headers=auth("dispatcher"), json={"k": 1}
-    )
-    assert rec.status_code == 200, rec.text
-    ambulances, police = rec.json()["groups"]
-    assert (ambulances["label_code"], ambulances["params"]) == (
-        "requirement",
-        {"count": 1, "unit_types": ["ambulance"]},
-    )
-    assert police["params"] == {"count": 1, "unit_types": ["police_car", "police_motorbike"]}
-    assert ambulances["requirement"] == "1 × ambulance"  # the English stays
-    assert rec.json()["label_code"] == "graph_schematic"  # siak_grid is a stand-in
-    (off_road,) = ambulances["warning_codes"]
-    assert off_road["code"] == "incident_off_road"
-    assert abs(off_road["params"]["distance_m"] - ambulances["incident_snap_distance_m"]) <= 1
-    assert off_road["params"]["distance_m"] > 1000
-    assert off_road["text"] == ambulances["warnings"][0]
-    excluded = {x["unit_id"]: x for x in ambulances["excluded"]}
-    assert excluded["AMB-SIAK-02"]["reason_code"] == "busy"
-    assert excluded["AMB-SIAK-02"]["params"] == {"unit_id": "AMB-SIAK-02", "status": "dispatched"}
-    assert excluded["AMB-SIAK-03"]["reason_code"] == "no_position"
-    assert all(x["reason_code"] == x["reason"] for x in ambulances["excluded"])
-
-    for unit_id in ("AMB-SIAK-01",):
-        client.post(
-            f"{API}/incidents/{incident_id}/assignments",
-            headers=auth("dispatcher"),
-            json={"unit_id": unit_id},
-        )
-    place_unit(client, "POL-SIAK-01", SIAK_TOWN)
-    client.post(
-        f"{API}/incidents/{incident_id}/assignments",
-        headers=auth("dispatcher"),
-        json={"unit_id": "POL-SIAK-01"},
-    )
-    nothing = client.post(f"{API}/incidents/{incident_id}/recommendations", headers=auth("dispatcher")).json()
-    assert nothing["groups"] == []
-    (note,) = nothing["note_codes"]
-    assert note["code"] == "no_outstanding_requirement"
-    assert note["params"] == {"incident_id": incident_id, "incident_type": "traffic_accident"}
-    assert note["text"] == nothing["notes"][0]
-
-    client.post(
-        f"{API}/incidents/{incident_id}/notes", headers=auth("dispatcher"), json={"text": "dua motor"}
-    )
-    entries = _timeline(client, incident_id)
-    assert all(e["summary_code"].startswith("timeline.") and e["summary"] for e in entries)
-    by_code = {}
-    for e in entries:
-        by_code.setdefault(e["summary_code"], []).append(e["params"])
-    created = by_code["timeline.incident_created"][0]
-    assert created["incident_type"] == "traffic_accident"
-    assert created["priority"] == 1
-    assert {"unit_id": "AMB-SIAK-01", "from_status": "available", "to_status": "dispatched"} in by_code[
-        "timeline.unit_status"
-    ]
-    assert {"unit_id": "POL-SIAK-01"} in by_code["timeline.unit_assigned"]
-    assert by_code["timeline.note"] == [{"text": "dua motor"}]
-    assert by_code["timeline.recommendation"][0]["offered"][0]["unit_id"] == "AMB-SIAK-01"
-    assert by_code["timeline.incident_status"][0] == {
-        "from_status": "new",
-        "to_status": "dispatched",
-        "reason": None,
-        "note": "",
-    }
-
-
-def test_auth_errors_and_place_errors_carry_codes(client: TestClient) -> None:
-    anonymous = client.get(f"{API}/incidents")
-    assert anonymous.status_code == 401
-    assert anonymous.json()["code"] == "unauthorized"
-    assert anonymous.headers["WWW-Authenticate"] == "Bearer"
-    planner = client.post(f"{API}/incidents/1/notes", headers=auth("planner"), json={"text": "x"})
-    assert planner.status_code == 403
-    assert planner.json()["code"] == "forbidden"
-    assert "dispatcher" in planner.json()["detail"]
-    body = {"incident_type": "medical", "priority": 1}
-    unknown = client.post(
-        f"{API}/incidents", headers=auth("dispatcher"), json={**body, "place_kode": "14.08.99.9999"}
-    )
-    assert unknown.status_code == 422
-    assert (unknown.json()["code"], unknown.json()["params"]["kode"]) == ("unknown_place", "14.08.99.9999")
-    nowhere = client.post(f"{API}/incidents", headers=auth("dispatcher"), json={**body, "place": "Qqxqzz"})
-    assert nowhere.status_code == 422
-    assert nowhere.json()["code"] == "place_not_found"
