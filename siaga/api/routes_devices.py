@@ -206,12 +206,16 @@ async def _ingest(
 ) -> Response:
     """Authenticate the device the fix claims to come from, then run it through the pipeline."""
     claimed = device_repo.login_of(decoded.fix.device_id) if isinstance(decoded, Decoded) else None
-    # the credential lookup (database + hash) in a worker thread, not on the event loop
-    device = await run_in_threadpool(authenticate_device, state, request, claimed_login=claimed, key=key)
-    if device is None:  # an unpaired device: refused and listed as unknown
-        result = ingest.pipeline.process_result(decoded, source)
-    else:
-        result = ingest.pipeline.process_result(decoded, source, login=device.login)
+
+    def check_and_process() -> Processed:
+        """The credential lookup (database + hash) and the pipeline (which re-reads the pairing from the
+        database on a registry miss), in a worker thread, never on the event loop."""
+        device = authenticate_device(state, request, claimed_login=claimed, key=key)
+        if device is None:  # an unpaired device: refused and listed as unknown
+            return ingest.pipeline.process_result(decoded, source)
+        return ingest.pipeline.process_result(decoded, source, login=device.login)
+
+    result = await run_in_threadpool(check_and_process)
     return await answer(ingest, result, ok_body(result))
 
 
