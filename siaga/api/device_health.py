@@ -85,7 +85,8 @@ def device_alerts(
         params = {"pct": round(health.battery_pct), "limit_pct": round(low)}
         alerts.append(DeviceAlert(code="device_battery_low", params=params))
     if health.clock_ahead_s is not None and health.clock_ahead_s > settings.device_clock_ahead_s:
-        alerts.append(DeviceAlert(code="device_clock_off", params={"seconds": round(health.clock_ahead_s)}))
+        ahead = round(health.clock_ahead_s)
+        alerts.append(DeviceAlert(code="device_clock_off", params={"ahead_s": ahead}))
     return alerts
 
 

@@ -55,7 +55,7 @@ def test_battery_clock_and_rejections_raise_alerts_and_survive_a_restart(db_url:
     assert _codes(row) == ["device_battery_low", "device_clock_off"]
     battery, clock = row["alerts"]
     assert battery["params"] == {"pct": 11, "limit_pct": 15}
-    assert 3590 <= clock["params"]["seconds"] <= 3610
+    assert 3590 <= clock["params"]["ahead_s"] <= 3610
 
     client.__exit__(None, None, None)  # the server stops...
     again = make_client(db_url)  # ...and starts: the figures come from the database

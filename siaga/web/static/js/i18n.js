@@ -17,7 +17,7 @@ const ID = {
   showRoute: "Pilih untuk melihat rute unit ini di peta",
   minutes: "mnt", km: "km", leftOut: "Tidak direkomendasikan", stale: "posisi lama", noUnits: "Tidak ada unit",
   picked: "Lokasi dipilih", assigned: "Ditugaskan", timeline: "Kronologi", approximate: "lokasi perkiraan",
-  station: "Pos", approxStation: "Pos (lokasi perkiraan)", hours: "jam",
+  station: "Pos", approxStation: "Pos (lokasi perkiraan)", hours: "jam", seconds: "dtk",
   i_new: "baru", i_dispatched: "unit dikirim", i_on_scene: "unit di lokasi", i_closed: "selesai", i_cancelled: "dibatalkan",
   replay: "putar ulang", fixAge: "posisi", ago: "lalu", schematic: "SKEMATIK — bukan jalan sebenarnya",
   s_available: "Siaga", s_dispatched: "Ditugaskan", s_en_route: "Menuju lokasi", s_on_scene: "Di lokasi",
@@ -163,7 +163,7 @@ const EN = {
   showRoute: "Select to see this unit's route on the map",
   minutes: "min", km: "km", leftOut: "Not recommended", stale: "stale position", noUnits: "No units",
   picked: "Location picked", assigned: "Assigned", timeline: "Timeline", approximate: "approximate location",
-  station: "Post", approxStation: "Post (approximate location)", hours: "h",
+  station: "Post", approxStation: "Post (approximate location)", hours: "h", seconds: "s",
   i_new: "new", i_dispatched: "unit dispatched", i_on_scene: "unit on scene", i_closed: "closed", i_cancelled: "cancelled",
   replay: "replay", fixAge: "position", ago: "ago", schematic: "SCHEMATIC — not real roads",
   s_available: "Available", s_dispatched: "Dispatched", s_en_route: "En route", s_on_scene: "On scene",
@@ -335,7 +335,7 @@ const SERVER_ID = {
   busy_fraction_out_of_range: "Fraksi sibuk harus antara 0 dan {max}.",
   arrival_far: "Posisi terakhir {unit_id} berjarak {distance_m} m dari tempat itu (lebih dari {limit_m} m). Yakin sudah \u201c{status}\u201d?",
   device_silent: "Senyap {minutes} mnt (batas {limit_min} mnt)", device_never_seen: "Belum pernah mengirim posisi",
-  device_battery_low: "Baterai {pct}% (batas {limit_pct}%)", device_clock_off: "Jam perangkat {seconds} dtk lebih cepat",
+  device_battery_low: "Baterai {pct}% (batas {limit_pct}%)", device_clock_off: "Jam perangkat {ahead_s} lebih cepat",
   "timeline.arrival_far": "\u26a0 {unit_id} melapor \u201c{status}\u201d padahal {distance_m} m dari tempat (lebih dari {limit_m} m)",
   "timeline.unit_status_auto": "{unit_id}: {from_status} → {to_status} (otomatis, dari posisi GPS)",
   "timeline.left_scene": "{unit_id} meninggalkan lokasi kejadian (lebih dari {radius_m} m) sambil mengantar pasien",
@@ -395,7 +395,7 @@ const SERVER_EN = {
   busy_fraction_out_of_range: "The busy fraction must be between 0 and {max}.",
   arrival_far: "{unit_id}'s last position is {distance_m} m from the place (more than {limit_m} m). Really \u201c{status}\u201d?",
   device_silent: "Silent for {minutes} min (limit {limit_min} min)", device_never_seen: "Never sent a position",
-  device_battery_low: "Battery {pct}% (limit {limit_pct}%)", device_clock_off: "Device clock {seconds} s ahead",
+  device_battery_low: "Battery {pct}% (limit {limit_pct}%)", device_clock_off: "Device clock {ahead_s} ahead",
   "timeline.arrival_far": "\u26a0 {unit_id} reported \u201c{status}\u201d {distance_m} m from the place (more than {limit_m} m)",
   "timeline.unit_status_auto": "{unit_id}: {from_status} → {to_status} (automatic, from GPS position)",
   "timeline.left_scene": "{unit_id} left the scene (beyond {radius_m} m) while transporting",
@@ -541,6 +541,7 @@ function localiseParam(lang, name, value, statusPrefix) {
   if (name === "priority" && has(lang, "p_" + value)) { return t(lang, "p_" + value); }
   if (name === "reason" && has(lang, "r_" + value)) { return t(lang, "r_" + value); }
   if (/status$/.test(name) && has(lang, statusPrefix + value)) { return t(lang, statusPrefix + value); }
+  if (name === "ahead_s" && typeof value === "number") { return formatDuration(lang, value); }
   if (typeof value === "number") { return /(^|_)id$/.test(name) ? String(value) : formatNumber(value); }
   for (const prefix of PARAM_PREFIXES) {
     if (has(lang, prefix + value)) { return t(lang, prefix + value); }
@@ -602,6 +603,14 @@ export function formatAge(lang, seconds) {
   if (seconds < 120) { return Math.round(seconds) + " s"; }
   if (seconds < 7200) { return Math.round(seconds / 60) + " " + t(lang, "minutes"); }
   return Math.round(seconds / 3600) + " " + t(lang, "hours");
+}
+
+/** A clock offset or any span read by a person: "45 dtk", "12 mnt", "1 jam", "2,5 jam". */
+export function formatDuration(lang, seconds) {
+  if (seconds < 120) { return Math.round(seconds) + " " + t(lang, "seconds"); }
+  if (seconds < 3600) { return Math.round(seconds / 60) + " " + t(lang, "minutes"); }
+  const hours = Math.round(seconds / 360) / 10;
+  return (Number.isInteger(hours) ? String(hours) : ONE_DECIMAL.format(hours)) + " " + t(lang, "hours");
 }
 
 /** "1 × ambulance or police_car" (the server's text today) → {count, unit_types}, to render it locally. */
