@@ -423,6 +423,13 @@ def test_whole_calls_through_the_console(console, mosquitto_broker):
         page.wait_for_function("() => window.replayReady === true", timeout=10_000)
         assert page.locator("#events div").count() >= 4, "created, recommended, assigned, statuses, closed"
         assert page.evaluate("() => window.replayPoints") >= 2
+        lang = page.evaluate("() => localStorage.getItem('siaga.lang') || 'id'")
+        header = {
+            "id": ("Putar ulang kejadian", "Unduh peta laporan"),
+            "en": ("Incident replay", "Download report map"),
+        }
+        assert page.locator("header strong").inner_text() == f"{header[lang][0]} #{incident_id}"
+        assert page.locator("#download").inner_text() == header[lang][1]  # one language
         shot(page, "replay")
         violations += watch.csp(page)
         browser.close()

@@ -17,6 +17,11 @@ async function start() {
   const lang = LANGS.includes(saved) ? saved : "id";
   const token = localStorage.getItem("siaga.token") || CFG.demoToken || "";
   const api = makeApi(() => token);
+  document.documentElement.lang = lang;
+  document.title = "Siak Siaga 112 — " + t(lang, "replayTitle");
+  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(lang, node.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-title]").forEach((node) => { node.title = t(lang, node.dataset.i18nTitle); });
+  document.querySelectorAll("[data-i18n-label]").forEach((node) => { node.setAttribute("aria-label", t(lang, node.dataset.i18nLabel)); });
   el("token").value = token;
   el("incident").textContent = incidentId;
   const data = await api.get(`/incidents/${incidentId}/replay.geojson`);
