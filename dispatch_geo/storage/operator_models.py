@@ -43,6 +43,7 @@ class AccountEventKind(StrEnum):
     SHIFT_OPENED = "shift_opened"
     SHIFT_CLOSED = "shift_closed"
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged"
+    ROLES_CHANGED = "roles_changed"
 
 
 class OperatorRow(Base):

@@ -216,11 +216,21 @@ def count_operators(session: Session) -> int:
     return len(list(session.scalars(select(OperatorRow.id))))
 
 
-def set_roles(session: Session, *, username: str, roles: Iterable[Role | str]) -> Operator:
+def set_roles(
+    session: Session, *, username: str, roles: Iterable[Role | str], at: datetime, by: str
+) -> Operator:
+    """Give an account exactly ``roles`` (effective from its next request); audited when they change."""
     row = _row(session, username)
     chosen = check_roles(roles)
+    before = _roles(session, row.id)
+    if chosen == before:
+        return _operator(session, row)
     session.execute(delete(OperatorRoleRow).where(OperatorRoleRow.operator_id == row.id))
     session.add_all(OperatorRoleRow(operator_id=row.id, role=r) for r in sorted(chosen))
+    detail = {"roles": sorted(str(r) for r in chosen), "before": sorted(str(r) for r in before)}
+    record_account_event(
+        session, kind=AccountEventKind.ROLES_CHANGED, username=row.username, by=by, at=at, detail=detail
+    )
     session.flush()
     return _operator(session, row)
 

@@ -60,7 +60,9 @@ def patch_operator(
 ) -> s.OperatorOut:
     person = operator_repo.get_operator(session, username=username)
     if body.roles is not None:
-        person = operator_repo.set_roles(session, username=username, roles=body.roles)
+        person = operator_repo.set_roles(
+            session, username=username, roles=body.roles, at=now_utc(), by=who.name
+        )
     if body.disabled is not None:
         person = operator_repo.set_disabled(
             session, username=username, disabled=body.disabled, at=now_utc(), by=who.name

@@ -182,3 +182,59 @@ def test_admin_page_disable_and_csrf(tmp_path, siak_grid, gazetteer, mosquitto_b
         dispatcher.wait_for_selector("#login-submit:has-text('Log in')")
         assert pages.errors == []
         assert pages.outside == []
+
+
+def test_admin_changes_roles_and_resets_a_password(
+    tmp_path,
+    siak_grid,
+    gazetteer,  # noqa: F811
+    mosquitto_broker,
+    browsing,
+):
+    with running_console(
+        tmp_path, siak_grid, gazetteer, mosquitto_broker.host, mosquitto_broker.port, login=True
+    ) as console:
+        seed_people(console)
+        pages = Browsing(browsing, console.url)
+        siti, rudi, admin = pages.page(), pages.page(), pages.page()
+        log_in(siti, console.url, "siti", desk="Meja 1")
+        siti.wait_for_selector("#who:has-text('siti@Meja 1')")
+        assert siti.locator("#admin-link").is_hidden()
+        log_in(rudi, console.url, "rudi", desk="Meja 3")
+        rudi.wait_for_selector("#who:has-text('rudi@Meja 3')")
+
+        log_in(admin, console.url, "admin", desk="Meja A")
+        admin.wait_for_selector("#admin-link", state="visible")
+        admin.click("#admin-link")
+        admin.wait_for_selector("[data-operator='siti'] [data-roles]:has-text('Dispatcher')")
+        admin.click("button[data-edit='roles'][data-username='siti']")
+        admin.check("[data-editor='siti'] input[value='admin']")
+        admin.click("[data-editor='siti'] button[type='submit']")
+        admin.wait_for_selector("[data-operator='siti'] [data-roles]:has-text('Dispatcher, Admin')")
+        assert admin.inner_text("#page-notice") == "Peran siti disimpan; berlaku pada permintaan berikutnya."
+        changed = "#events [data-event='roles_changed']"
+        admin.wait_for_selector(f"{changed}:has-text('peran diubah: Dispatcher, Admin')")
+        assert "admin@Meja A" in admin.inner_text(changed)
+        siti.reload()  # the new role counts from her next request: the admin link appears
+        siti.wait_for_selector("#admin-link", state="visible")
+
+        admin.click("button[data-edit='password'][data-username='rudi']")
+        admin.fill("[data-editor='rudi'] input[name='password']", "sandi-baru-rudi")
+        admin.click("[data-editor='rudi'] button[type='submit']")
+        admin.wait_for_selector(
+            "#page-notice:has-text('Kata sandi rudi diatur ulang; semua sesinya berakhir.')"
+        )
+        admin.wait_for_selector("#events [data-event='password_reset']:has-text('rudi')")
+        assert admin.locator("[data-editor]").count() == 0, "the editor closes once saved"
+
+        rudi.wait_for_selector("#login-form", state="visible", timeout=15_000)  # his session ended
+        log_in(rudi, console.url, "rudi")
+        rudi.wait_for_selector("#login-error:has-text('Nama pengguna atau kata sandi salah.')")
+        log_in(rudi, console.url, "rudi", desk="Meja 3", secret="sandi-baru-rudi")
+        rudi.wait_for_selector("#who:has-text('rudi@Meja 3')")
+
+        admin.click("#lang")
+        admin.wait_for_selector("button[data-edit='roles'][data-username='siti']:has-text('Change roles')")
+        assert "roles changed: Dispatcher, Admin" in admin.inner_text("#events")
+        assert pages.errors == []
+        assert pages.outside == []

@@ -189,6 +189,26 @@ def test_a_person_holding_several_roles(client: TestClient) -> None:
     assert yudi.call("GET", "/operators").status_code == 403  # not an admin
 
 
+def test_a_role_change_applies_at_the_next_request_and_is_audited(client: TestClient) -> None:
+    password = create_operator(client, "wati", "planner")
+    wati = Person(client, "wati", password, desk="Meja P")
+    assert wati.login().status_code == 200
+    assert wati.call("POST", "/shifts", json={}).status_code == 403  # a planner opens no shift
+    changed = client.patch(
+        f"{API}/operators/wati", headers=auth("admin"), json={"roles": ["planner", "supervisor"]}
+    )
+    assert changed.status_code == 200, changed.text
+    assert wati.call("POST", "/shifts", json={}).status_code == 201  # same session, new role
+    same = client.patch(
+        f"{API}/operators/wati", headers=auth("admin"), json={"roles": ["supervisor", "planner"]}
+    )
+    assert same.status_code == 200
+    events = client.get(f"{API}/account-events", headers=auth("admin")).json()
+    changes = [e for e in events if e["kind"] == "roles_changed" and e["username"] == "wati"]
+    assert len(changes) == 1, "an unchanged set of roles is no event"
+    assert changes[0]["detail"] == {"roles": ["planner", "supervisor"], "before": ["planner"]}
+
+
 def test_bad_account_input_is_refused_with_its_reason(client: TestClient) -> None:
     bad_role = client.post(
         f"{API}/operators",

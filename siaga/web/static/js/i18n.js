@@ -440,7 +440,10 @@ Object.assign(ID, {
   ev_login: "masuk", ev_login_failed: "gagal masuk", ev_logout: "keluar", ev_idle_timeout: "sesi berakhir (tidak aktif)",
   ev_password_changed: "ganti kata sandi", ev_password_reset: "kata sandi direset", ev_created: "akun dibuat",
   ev_disabled: "akun dinonaktifkan", ev_enabled: "akun diaktifkan", ev_shift_opened: "sif dibuka",
-  ev_shift_closed: "sif ditutup", ev_handover_acknowledged: "serah terima diterima",
+  ev_shift_closed: "sif ditutup", ev_handover_acknowledged: "serah terima diterima", ev_roles_changed: "peran diubah",
+  editRoles: "Ubah peran", resetPassword: "Atur ulang kata sandi", cancelEdit: "Batal",
+  rolesSaved: "Peran {username} disimpan; berlaku pada permintaan berikutnya.",
+  passwordResetDone: "Kata sandi {username} diatur ulang; semua sesinya berakhir.",
 });
 Object.assign(EN, {
   loginTitle: "Log in to the console", username: "Username", password: "Password", desk: "Desk / terminal (optional)",
@@ -466,7 +469,10 @@ Object.assign(EN, {
   ev_login: "logged in", ev_login_failed: "failed login", ev_logout: "logged out", ev_idle_timeout: "session ended (idle)",
   ev_password_changed: "changed password", ev_password_reset: "password reset", ev_created: "account created",
   ev_disabled: "account disabled", ev_enabled: "account enabled", ev_shift_opened: "shift opened",
-  ev_shift_closed: "shift closed", ev_handover_acknowledged: "handover acknowledged",
+  ev_shift_closed: "shift closed", ev_handover_acknowledged: "handover acknowledged", ev_roles_changed: "roles changed",
+  editRoles: "Change roles", resetPassword: "Reset password", cancelEdit: "Cancel",
+  rolesSaved: "Roles of {username} saved; they apply from the next request.",
+  passwordResetDone: "Password of {username} reset; all their sessions ended.",
 });
 Object.assign(SERVER_ID, {
   login_failed: "Nama pengguna atau kata sandi salah.", account_disabled: "Akun ini dinonaktifkan; hubungi admin.",
