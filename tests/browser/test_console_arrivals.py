@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, running_console
-from tests.browser.test_console import SHOTS, Watch, publish, shot
+from tests.browser.console_steps import SHOTS, Watch, publish, shot
 from tests.browser.test_crew_geofence import SCENE, M, en_route_far_ambulance, fix
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 

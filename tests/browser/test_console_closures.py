@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, pair_device, running_console
-from tests.browser.test_console import SHOTS, Watch, choose_place, map_point, publish, shot
+from tests.browser.console_steps import SHOTS, Watch, choose_place, map_point, publish, shot
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 NEAR = (102.18, 0.82)  # AMB-SIAK-01, on the east-west main road of the test grid

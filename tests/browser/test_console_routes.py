@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole
-from tests.browser.test_console import SHOTS, Watch, choose_place, phones_report, shot
+from tests.browser.console_steps import SHOTS, Watch, choose_place, phones_report, shot
 
 
 @pytest.fixture

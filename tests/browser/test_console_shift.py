@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 from tests.browser.console_server import running_console
-from tests.browser.test_console import choose_place, incident_id_shown
+from tests.browser.console_steps import choose_place, incident_id_shown
 from tests.browser.test_console_login import SHOTS, Browsing, browsing, log_in, seed_people  # noqa: F401
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 

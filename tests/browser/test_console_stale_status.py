@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, pair_device, running_console
-from tests.browser.test_console import SHOTS, Watch, choose_place, publish, shot
+from tests.browser.console_steps import SHOTS, Watch, choose_place, publish, shot
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 UNIT = "AMB-SIAK-01"

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole, pair_device
-from tests.browser.test_console import SHOTS, Watch, choose_place, publish, shot
+from tests.browser.console_steps import SHOTS, Watch, choose_place, publish, shot
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole
-from tests.browser.test_console import (
+from tests.browser.console_steps import (
     ENGLISH_WORDS,
     SHOTS,
     Watch,

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from dispatch_geo.storage import device_repo
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole, running_console
-from tests.browser.test_console import SHOTS, Watch, choose_place, publish, shot
+from tests.browser.console_steps import SHOTS, Watch, choose_place, publish, shot
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 PHONE = {

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, running_console
-from tests.browser.test_console import SHOTS, Watch, publish, shot
+from tests.browser.console_steps import SHOTS, Watch, publish, shot
 from tests.browser.test_crew import PHONE, enrol, phone_page, sign_in, tap
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 

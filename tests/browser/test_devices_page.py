@@ -12,7 +12,7 @@ from playwright.sync_api import sync_playwright
 
 from dispatch_geo.storage import device_repo
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, running_console
-from tests.browser.test_console import SHOTS, Watch, publish, shot
+from tests.browser.console_steps import SHOTS, Watch, publish, shot
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 

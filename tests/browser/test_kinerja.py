@@ -14,7 +14,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from siaga.demo_history import seed_simulated_history
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, running_console
-from tests.browser.test_console import SHOTS, Watch, shot
+from tests.browser.console_steps import SHOTS, Watch, shot
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 from tests.support.kpi_incidents import add_known_incidents
 

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, sync_playwright
 from dispatch_geo.storage import fleet_repo
 from dispatch_geo.storage.models import AssignmentRow
 from tests.browser.console_server import CHROMIUM, CHROMIUM_ARGS, RunningConsole, running_console
-from tests.browser.test_console import SHOTS, Watch, drag, shot
+from tests.browser.console_steps import SHOTS, Watch, drag, shot
 from tests.integration.api_fixtures import gazetteer  # noqa: F401
 
 DISPATCHER = {"Authorization": "Bearer demo-dispatcher-token"}
