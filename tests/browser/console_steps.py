@@ -27,8 +27,11 @@ EXPECTED_409 = "Failed to load resource: the server responded with a status of 4
 ENGLISH_WORDS = (" or ", "reported", "recommended", " assigned", "status is", "not among", "no position")
 
 
-def publish(host: str, port: int, fixes: dict[str, dict[str, Any]]) -> None:
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="phones-console-test")
+def publish(
+    host: str, port: int, fixes: dict[str, dict[str, Any]], *, client_id: str = "phones-console-test"
+) -> None:
+    """Publish each payload (JSON) on its topic at QoS 1 and wait until the broker has it, as phones do."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
     client.connect(host, port)
     client.loop_start()
     for topic, payload in fixes.items():

@@ -7,7 +7,6 @@ dispatcher reads off the map and does with the keyboard. No request may leave 12
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import Page, Route, sync_playwright
 
 from tests.browser.console_server import (
@@ -27,19 +24,10 @@ from tests.browser.console_server import (
     pair_device,
     running_console,
 )
+from tests.browser.console_steps import publish
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 HEADERS = {"Authorization": "Bearer demo-dispatcher-token"}
-
-
-def publish_fixes(host: str, port: int, fixes: dict[str, dict[str, Any]]) -> None:
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="phones-map-test")
-    client.connect(host, port)
-    client.loop_start()
-    for topic, payload in fixes.items():
-        client.publish(topic, json.dumps(payload), qos=1).wait_for_publish(5)
-    client.loop_stop()
-    client.disconnect()
 
 
 @pytest.fixture
@@ -74,7 +62,7 @@ def test_map_shows_posts_labels_and_stale_units_and_works_from_the_keyboard(
     pair_device(console.sessions, "POL-SIAK-01", "pol-siak-01/phone")
     time.sleep(1.1)  # ingest re-reads device pairings on a miss, at most once a second
     now = int(datetime.now(UTC).timestamp())
-    publish_fixes(
+    publish(
         mosquitto_broker.host,
         mosquitto_broker.port,
         {
@@ -93,6 +81,7 @@ def test_map_shows_posts_labels_and_stale_units_and_works_from_the_keyboard(
                 "tst": now - 600,
             },
         },
+        client_id="phones-map-test",
     )
     approximate = [
         s for s in httpx.get(f"{console.url}api/v1/stations", headers=HEADERS).json() if s["approximate"]
