@@ -157,9 +157,10 @@ def test_ranking_equals_exhaustive_shortest_paths(graphs, incident_at, fleet_at,
         assert r.unit_id == uid or r.eta_s == pytest.approx(t)
 
 
-def test_route_runs_from_the_unit_to_the_incident_and_matches_its_distance(env):
+@pytest.mark.parametrize("seed", [5, 6, 7, 8])
+def test_route_runs_from_the_unit_to_the_incident_and_matches_its_distance(env, seed):
     road, router, snapper = env
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     u = unit("a1", rng, road)
     incident = random_point(road, rng)
     rec = recommend(
