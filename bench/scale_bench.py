@@ -111,6 +111,7 @@ def _child_measure(directory: str, queries: int, queue: Any) -> None:
         name = engine + ("_background" if background else "")
         report.setdefault("ready_s", {})[name] = round(time.perf_counter() - started, 2)
         if background:  # the server's way: Dijkstra answers until the hierarchy takes over
+            router.prepare()
             report["while_cch_builds"] = _rankings_until_ready(router, road, started)
         geos[name] = geo
     geos.pop("cch_background")

@@ -73,10 +73,13 @@ class CchRouter(TravelTimeRouter):
     """:class:`TravelTimeRouter` with a CCH search instead of a bounded Dijkstra. Thread-safe.
 
     ``order`` is the cached :func:`node_order` of ``road`` (computed here when not given). With
-    ``background`` the hierarchy is built on the router's own thread and, until it is customised,
-    every query is answered by the exact Dijkstra search of the base class (a server is ready
-    seconds sooner; RoutingKit holds the GIL while it builds, so a query in that window waits).
+    ``background`` the hierarchy is built only once :meth:`prepare` is called, on the router's own
+    thread, and until it is customised every query is answered by the exact Dijkstra search of the
+    base class (a server is ready seconds sooner; RoutingKit holds the GIL while it builds, so a
+    query in that window waits for it).
     """
+
+    _built: Future[None] | None = None
 
     def __init__(self, road: RoadGraph, order: IntArray | None = None, *, background: bool = False) -> None:
         super().__init__(road)
@@ -94,10 +97,19 @@ class CchRouter(TravelTimeRouter):
         self.weights = quantise(road.travel_time_s)
         self._owner = _Owner()
         self._ready = threading.Event()
-        built = self._owner.submit(self._build, order)
-        built.add_done_callback(_log_failure)
+        self._order: IntArray | None = order
         if not background:
-            built.result()
+            self.prepare().result()
+
+    def prepare(self) -> Future[None]:
+        """Start building the hierarchy on the router's own thread (once); until it is ready the
+        queries are answered by the Dijkstra search. A server calls it once it answers requests."""
+        with self._lock:
+            if self._built is None:
+                self._built = self._owner.submit(self._build, self._order)
+                self._built.add_done_callback(_log_failure)
+                self._order = None
+            return self._built
 
     @property
     def ready(self) -> bool:
@@ -108,9 +120,10 @@ class CchRouter(TravelTimeRouter):
         """Wait until the hierarchy answers the queries; False when ``timeout_s`` passed first."""
         return self._ready.wait(timeout_s)
 
-    def _build(self, order: IntArray) -> None:
+    def _build(self, order: IntArray | None) -> None:
         """Contract and customise (on the owner thread), then apply the closures set meanwhile."""
         road, held = self.road, self._owner.held
+        assert order is not None
         held["cch"] = rk.CCH(order.tolist(), road.tail.tolist(), road.head.tolist(), False)
         held["metric"] = rk.CCHMetric(held["cch"], self.weights.tolist())
         with self._lock:  # set_closed waits on the owner thread only once ready: no deadlock

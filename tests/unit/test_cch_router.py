@@ -187,6 +187,8 @@ def test_built_in_the_background_it_answers_by_dijkstra_until_ready_and_keeps_cl
     first = router.times_to(target, [unit])
     assert first.time_s[0] == pytest.approx(180.0)
     router.set_closed([edge_between(road, 2, 3)])
+    assert not router.ready, "built only once asked"
+    router.prepare()
     assert router.wait_ready(30.0)
     result = router.times_to(target, [unit])
     assert not np.isfinite(result.time_s[0]), "the closure made before the hierarchy was ready holds"
