@@ -26,6 +26,7 @@ others) and one point-to-point query between rankings and drops them before a re
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -140,23 +141,86 @@ class CchRouter(TravelTimeRouter):
         need: int | None = None,
         initial_limit_s: float = 900.0,
     ) -> TimesToTarget:
-        """Exact travel time of every source to ``target`` (``need`` and the limit are not needed:
-        a CCH sweep times every source at once)."""
+        """Exact travel time of every source to ``target``; with ``need`` = k only of those that can
+        be among the k fastest (the others come back ``inf``, as from the bounded Dijkstra).
+
+        A sweep costs about the union of the pinned units' search spaces, so for a ranking the units
+        are timed in order of a lower bound (:meth:`lower_bounds_s`): first the :attr:`first_timed`
+        nearest, then every other unit whose bound does not exceed the k-th time found.
+        """
         if not self._ready.is_set():
             return super().times_to(target, sources, need=need, initial_limit_s=initial_limit_s)
-        road = self.road
         target = self.at_junction(target)
-        tail, to_tail, head, to_head = self.target_entries(target)
         src_edge, src_frac = self._source_arrays(sources)
+        ends = _target_ends(*self.target_entries(target))
+        wanted = min(need or 0, src_edge.shape[0])
+        first = max(self.first_timed, wanted)
+        if not wanted or src_edge.shape[0] <= first:
+            times, via, node_time = self._timed(src_edge, src_frac, target, ends)
+            return TimesToTarget(times, via, node_time, _NO_TREE, np.inf, target)
+        lower = self.lower_bounds_s(src_edge, target)
+        by_bound = np.argsort(lower, kind="stable")
+        timed = by_bound[:first]
+        times, via, node_time = self._timed(src_edge[timed], src_frac[timed], target, ends)
+        kth = float(np.sort(times)[wanted - 1])
+        rest = by_bound[first:]
+        rest = rest[lower[rest] <= kth]
+        if rest.shape[0]:
+            more = self._timed(src_edge[rest], src_frac[rest], target, ends)
+            timed = np.concatenate([timed, rest])
+            times, via = np.concatenate([times, more[0]]), np.concatenate([via, more[1]])
+            node_time = np.minimum(node_time, more[2])
+        all_times = np.full(src_edge.shape[0], np.inf)
+        all_via = np.full(src_edge.shape[0], -3, dtype=np.int64)
+        all_times[timed], all_via[timed] = times, via
+        limit = np.inf if timed.shape[0] == src_edge.shape[0] else kth
+        return TimesToTarget(all_times, all_via, node_time, _NO_TREE, limit, target)
+
+    first_timed = 12
+    """Units a ranking times first (the nearest by :meth:`lower_bounds_s`); then those that may still
+    beat the k-th."""
+
+    def lower_bounds_s(self, src_edge: IntArray, target: EdgePoint) -> FloatArray:
+        """A time no source can beat: the great-circle distance from its edge's nearer end to the
+        nearer end of the target's edge at the fastest straight-line speed of any road segment
+        (:attr:`max_speed_mps`); 0 for a source on the target's own road. Closures only add time."""
+        road = self.road
+        ends = np.array([road.tail[target.edge], road.head[target.edge]])
+        metres = np.min(
+            [
+                _great_circle_m(road, node, end)
+                for node in (road.tail[src_edge], road.head[src_edge])
+                for end in ends
+            ],
+            axis=0,
+        )
+        bound = metres / self.max_speed_mps * (1.0 - 1e-3) - 0.01  # slack for rounding
+        same_road = (src_edge == target.edge) | (src_edge == road.twin[target.edge])
+        return np.where(same_road, 0.0, np.maximum(bound, 0.0))
+
+    @functools.cached_property
+    def max_speed_mps(self) -> float:
+        """The highest great-circle speed between an edge's ends over its travel time (any route
+        between two nodes is at least their great-circle distance at this speed)."""
+        road = self.road
+        metres = _great_circle_m(road, road.tail, road.head)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            speed = np.where(metres > 0, metres / road.travel_time_s, 0.0)  # a zero-time segment: inf
+        return float(np.max(speed, initial=0.0))
+
+    def _timed(
+        self, src_edge: IntArray, src_frac: FloatArray, target: EdgePoint, ends: list[tuple[int, int]]
+    ) -> tuple[FloatArray, IntArray, FloatArray]:
+        """Times and entry nodes of these sources (one sweep), and the times of their entry nodes."""
+        road = self.road
         entry = np.unique(np.concatenate([road.head[src_edge], road.tail[src_edge]]))
-        ends = _target_ends(tail, to_tail, head, to_head)
         entry_time = (
             _seconds(self._owner.call(self._entry_distances, entry, ends)) if entry.shape[0] else np.empty(0)
         )
         node_time = np.full(road.n_nodes, np.inf)
         node_time[entry] = entry_time
         times, via, _ = self._finish(node_time, src_edge, src_frac, target, np.inf)
-        return TimesToTarget(times, via, node_time, _NO_TREE, np.inf, target)
+        return times, via, node_time
 
     def _entry_distances(self, entry: IntArray, ends: list[tuple[int, int]]) -> list[int | None]:
         """Distances from the entry nodes to the target's ends (on the owner thread). The entry
@@ -296,6 +360,14 @@ def check_order(order: IntArray, n_nodes: int) -> None:
             f"the cached CCH node order does not fit this graph ({order.shape[0]} entries for {n_nodes} "
             "nodes); rebuild the graph with `dispatch-geo graph build`"
         )
+
+
+def _great_circle_m(road: RoadGraph, a: IntArray, b: IntArray) -> FloatArray:
+    """Great-circle distance in metres between nodes ``a`` and ``b`` (haversine, mean Earth radius)."""
+    lon_a, lat_a = np.radians(road.node_lon[a]), np.radians(road.node_lat[a])
+    lon_b, lat_b = np.radians(road.node_lon[b]), np.radians(road.node_lat[b])
+    h = np.sin((lat_b - lat_a) / 2) ** 2 + np.cos(lat_a) * np.cos(lat_b) * np.sin((lon_b - lon_a) / 2) ** 2
+    return np.asarray(2 * 6_371_000.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
 
 
 def _target_ends(tail: int, to_tail_s: float, head: int, to_head_s: float) -> list[tuple[int, int]]:

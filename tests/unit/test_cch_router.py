@@ -215,3 +215,37 @@ def test_rankings_from_many_threads_at_once_are_each_exact() -> None:
         got = list(pool.map(lambda s: float(cch.times_to(target, s).time_s[0]), cases * 5))
     want = [float(oracle.times_to(target, s).time_s[0]) for s in cases * 5]
     np.testing.assert_allclose(got, want, rtol=0, atol=QUANTUM_S)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    drawn=roads,
+    target=spots,
+    sources=st.lists(spots, min_size=1, max_size=12),
+    need=st.integers(1, 4),
+    first=st.integers(1, 3),
+)
+def test_a_ranking_times_every_unit_that_can_be_among_the_fastest(
+    drawn, target, sources, need, first
+) -> None:
+    """A ranking times the units nearest by the lower bound first, then only those whose bound does
+    not exceed the k-th time: its k fastest are the oracle's, every time it gives is exact, and
+    every unit it leaves out is no faster than the k-th."""
+    road = random_road(drawn, whole_quanta=True)
+    if road is None:
+        return
+    target_point, points = spot(road, target), [spot(road, s) for s in sources]
+    oracle = TravelTimeRouter(road).times_to(target_point, points).time_s
+    cch = CchRouter(road)
+    cch.first_timed = first
+    got = cch.times_to(target_point, points, need=need).time_s
+    bound = QUANTUM_S / 2 + 1e-9
+    timed = np.isfinite(got)
+    np.testing.assert_allclose(got[timed], oracle[timed], rtol=0, atol=bound)
+    k = min(need, int(np.isfinite(oracle).sum()))
+    np.testing.assert_allclose(np.sort(got)[:k], np.sort(oracle)[:k], rtol=0, atol=bound)
+    if k:
+        kth = np.sort(oracle)[k - 1]
+        assert np.all(oracle[~timed] >= kth - bound), "a unit left out could have been among the fastest"
+    lower = cch.lower_bounds_s(np.array([p.edge for p in points]), cch.at_junction(target_point))
+    assert np.all(lower <= oracle + bound), "the lower bound never exceeds a unit's time"
