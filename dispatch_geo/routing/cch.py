@@ -176,7 +176,7 @@ class CchRouter(TravelTimeRouter):
         limit = np.inf if timed.shape[0] == src_edge.shape[0] else kth
         return TimesToTarget(all_times, all_via, node_time, _NO_TREE, limit, target)
 
-    first_timed = 12
+    first_timed = 20
     """Units a ranking times first (the nearest by :meth:`lower_bounds_s`); then those that may still
     beat the k-th."""
 

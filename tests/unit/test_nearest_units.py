@@ -39,7 +39,9 @@ def graphs(request, env):
     a lower bound and leaves out those that cannot be among the k nearest)."""
     road = env[0] if request.param.startswith("osm_city") else rural_grid()
     if request.param.endswith("_cch"):
-        return road, CchRouter(road), EdgeSnapper(road)
+        router = CchRouter(road)
+        router.first_timed = 4  # fewer than the fleets drawn: the ranking leaves units out
+        return road, router, EdgeSnapper(road)
     return road, TravelTimeRouter(road), EdgeSnapper(road)
 
 
