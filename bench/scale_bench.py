@@ -5,9 +5,15 @@ under ``var/fixtures``; see :mod:`dispatch_geo.graph.scale_fixture`) it prints, 
 
 - ``build``: wall time per stage and peak RSS of ``build + GeoPackage + node order`` (child process);
 - ``ready_s``: graph load + router + snapper + place points until the first recommendation is
-  answered (what a server start waits for), CCH and Dijkstra;
-- ``ranking``: top-5 of 80 eligible units (of 200) plus the top-1 route, p50/p95 ms, CCH and Dijkstra;
-  and the full ``recommend`` (which still draws all five routes) for both;
+  answered (what a server start waits for): ``cch`` building the hierarchy first, ``cch_background``
+  as the server does (answering with Dijkstra until the hierarchy is built), and ``dijkstra``;
+  ``while_cch_builds``: when the hierarchy took over (from the start) and what the rankings answered
+  meanwhile cost;
+- ``ranking``: top-5 of 80 eligible units (of 200) plus the top-1 route, p50/p95 ms, CCH and Dijkstra
+  alternating query by query (wall time, and ``cpu_``: CPU time of the process, less moved by load),
+  with other units every ranking (``ranking_top5_plus_route``) and with the same units every ranking
+  (``..._units_unmoved``: positions arrive every 5 s, rankings come faster); and the full
+  ``recommend`` (which still draws all five routes) for both;
 - ``agreement``: share of queries whose top-5 matches Dijkstra's exact times (ties within 10 ms
   count as the same), and the largest difference of any unit's time;
 - ``isochrones_5_s``: multi-source times from 10 posts and the five isochrones (5/8/10/15/30 min), as
@@ -15,7 +21,8 @@ under ``var/fixtures``; see :mod:`dispatch_geo.graph.scale_fixture`) it prints, 
   construction as the baseline in the same run, and the IoU of each band between the two;
 - ``closure``: close 200 arcs around the incident, then the first ranking that respects them (ms).
 
-Usage: ``python bench/scale_bench.py [--sizes 20000,100000] [--large] [--queries 100] [--reuse]``
+Usage: ``python bench/scale_bench.py [--sizes 20000,100000] [--large] [--queries 100] [--reuse]
+[--no-isochrones]``
 (``--reuse``: measure the graphs already built under ``var/bench/scale``, no new build); ``--large``
 adds 200k and 400k (peak RSS must stay under 8 GiB; run it only on a machine with room).
 """
@@ -28,7 +35,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -81,7 +88,7 @@ def _percentiles(samples_s: list[float]) -> dict[str, float]:
     }
 
 
-def _child_measure(directory: str, queries: int, queue: Any) -> None:
+def _child_measure(directory: str, queries: int, isochrones: bool, queue: Any) -> None:
     from dispatch_geo.boundaries import load_boundaries
     from dispatch_geo.dispatch.context import GeoContext
     from dispatch_geo.domain.values import LonLat
@@ -94,17 +101,29 @@ def _child_measure(directory: str, queries: int, queue: Any) -> None:
 
     report: dict[str, Any] = {}
     geos: dict[str, GeoContext] = {}
-    for engine in ("cch", "dijkstra"):
-        started = time.perf_counter()
+    rng = np.random.default_rng(15)
+    starts: list[tuple[Literal["cch", "dijkstra"], bool]] = [
+        ("cch", False),
+        ("cch", True),
+        ("dijkstra", False),
+    ]
+    for kind_of_engine, background in starts:
+        started, cpu = time.perf_counter(), time.process_time()
         road = load_graph(Path(directory))
         gazetteer = Gazetteer.from_boundaries(load_boundaries(), outside_buffer_m=2000.0)
-        router = make_router(road, Path(directory), Settings(routing_engine=engine))
+        settings = Settings(routing_engine=kind_of_engine, routing_cch_background=background)
+        router = make_router(road, Path(directory), settings)
         geo = GeoContext.build(road, gazetteer, snap_max_distance_m=250.0, router=router)
         router.times_to(EdgePoint(0, 0.5), [EdgePoint(1, 0.5)], need=1)
-        report.setdefault("ready_s", {})[engine] = round(time.perf_counter() - started, 2)
-        geos[engine] = geo
+        name = kind_of_engine + ("_background" if background else "")
+        report.setdefault("ready_s", {})[name] = round(time.perf_counter() - started, 2)
+        report.setdefault("ready_cpu_s", {})[name] = round(time.process_time() - cpu, 2)
+        if background:  # the server's way: Dijkstra answers until the hierarchy takes over
+            router.prepare()
+            report["while_cch_builds"] = _rankings_until_ready(router, road, started)
+        geos[name] = geo
+    geos.pop("cch_background")
     road = geos["cch"].road
-    rng = np.random.default_rng(15)
     now = datetime(2026, 11, 30, tzinfo=UTC)
 
     def unit_points() -> list[EdgePoint]:
@@ -117,19 +136,29 @@ def _child_measure(directory: str, queries: int, queue: Any) -> None:
         (EdgePoint(int(rng.integers(road.n_edges)), float(rng.random())), unit_points())
         for _ in range(queries)
     ]
-    ranking: dict[str, list[float]] = {"cch": [], "dijkstra": []}
+    # wall and CPU time (all threads of this process: the CCH's own thread too) per ranking; the
+    # engines alternate query by query, so that the load of other processes falls on both alike
+    samples: dict[str, dict[str, list[tuple[float, float]]]] = {
+        kind: {"cch": [], "dijkstra": []} for kind in ("moved", "unmoved")
+    }
     tops: dict[str, list[np.ndarray[Any, Any]]] = {"cch": [], "dijkstra": []}
-    for engine, geo in geos.items():
+    for kind in ("moved", "unmoved"):
         for target, units in cases:
-            eligible = units[:80]
-            started = time.perf_counter()
-            result = geo.router.times_to(target, eligible, need=5)
-            best = int(np.argmin(result.time_s))
-            if np.isfinite(result.time_s[best]):
-                route_geojson(geo.router, result, eligible[best], int(result.via_node[best]), target)
-            ranking[engine].append(time.perf_counter() - started)
-            tops[engine].append(np.sort(result.time_s)[:5])
-    report["ranking_top5_plus_route"] = {k: _percentiles(v) for k, v in ranking.items()}
+            eligible = (units if kind == "moved" else cases[0][1])[:80]
+            for engine, geo in geos.items():
+                clock, cpu = time.perf_counter(), time.process_time()
+                result = geo.router.times_to(target, eligible, need=5)
+                best = int(np.argmin(result.time_s))
+                if np.isfinite(result.time_s[best]):
+                    route_geojson(geo.router, result, eligible[best], int(result.via_node[best]), target)
+                samples[kind][engine].append((time.perf_counter() - clock, time.process_time() - cpu))
+                if kind == "moved":
+                    tops[engine].append(np.sort(result.time_s)[:5])
+    for kind, key in (
+        ("moved", "ranking_top5_plus_route"),
+        ("unmoved", "ranking_top5_plus_route_units_unmoved"),
+    ):
+        report[key] = {engine: _wall_and_cpu(pairs) for engine, pairs in samples[kind].items()}
 
     exact = TravelTimeRouter(road)
     agree, worst = 0, 0.0
@@ -175,7 +204,8 @@ def _child_measure(directory: str, queries: int, queue: Any) -> None:
     report["recommend_top5_with_5_routes"] = {k: _percentiles(v) for k, v in full.items()}
 
     posts = [EdgePoint(int(e), 0.5) for e in rng.integers(0, road.n_edges, 10)]
-    report.update(_isochrone_figures(road, posts))
+    if isochrones:
+        report.update(_isochrone_figures(road, posts))
 
     closure: dict[str, list[float]] = {"cch": [], "dijkstra": []}
     for engine, geo in geos.items():
@@ -198,6 +228,33 @@ def _child_measure(directory: str, queries: int, queue: Any) -> None:
     report["closure_200_arcs_to_first_ranking"] = {k: _percentiles(v) for k, v in closure.items()}
     report["peak_rss_mib"] = round(_rss_mib(), 0)
     queue.put(report)
+
+
+def _wall_and_cpu(pairs: list[tuple[float, float]]) -> dict[str, float]:
+    wall, cpu = _percentiles([w for w, _ in pairs]), _percentiles([c for _, c in pairs])
+    return {**wall, "cpu_p50_ms": cpu["p50_ms"], "cpu_p95_ms": cpu["p95_ms"]}
+
+
+def _rankings_until_ready(router: Any, road: Any, started: float) -> dict[str, Any]:
+    """Rank 80 random units, one ranking after the other, until the hierarchy built in the background
+    takes over: how long that takes from the start, and what a ranking costs meanwhile (RoutingKit
+    holds the GIL while it contracts and customises, so a ranking may wait for it)."""
+    from dispatch_geo.routing.travel_time import EdgePoint
+
+    rng = np.random.default_rng(16)
+    samples = []
+    while not router.ready:
+        target = EdgePoint(int(rng.integers(road.n_edges)), 0.5)
+        units = [EdgePoint(int(e), 0.5) for e in rng.integers(0, road.n_edges, 80)]
+        clock = time.perf_counter()
+        router.times_to(target, units, need=5)
+        samples.append(time.perf_counter() - clock)
+    return {
+        "cch_active_s": round(time.perf_counter() - started, 2),
+        "rankings": len(samples),
+        **(_percentiles(samples) if samples else {}),
+        "max_ms": round(max(samples, default=0.0) * 1000, 1),
+    }
 
 
 def _isochrone_figures(road: Any, posts: list[Any]) -> dict[str, Any]:
@@ -245,6 +302,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="measure a graph already built under var/bench/scale (no build)"
     )
+    parser.add_argument("--no-isochrones", action="store_true", help="leave the isochrone figures out")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s] + ([200_000, 400_000] if args.large else [])
     report: dict[str, Any] = {
@@ -259,7 +317,7 @@ def main() -> None:
         directory = WORK / str(n)
         reused = args.reuse and (directory / "meta.json").exists()
         build = {"reused": str(directory)} if reused else _in_child(_child_build, n, str(directory))
-        measured = _in_child(_child_measure, str(directory), args.queries)
+        measured = _in_child(_child_measure, str(directory), args.queries, not args.no_isochrones)
         report["sizes"][str(n)] = {"build": build, **measured}
         print(json.dumps({str(n): report["sizes"][str(n)]}), file=sys.stderr)
     print(json.dumps(report, indent=2))

@@ -71,7 +71,8 @@ def save_node_order(road: RoadGraph, directory: Path, *, progress: Progress | No
 
 def make_router(road: RoadGraph, directory: Path | None, settings: Settings) -> TravelTimeRouter:
     """The router ``settings.routing_engine`` asks for: CCH with the node order cached in ``directory``
-    (computed and cached there when missing), or the Dijkstra fallback."""
+    (computed and cached there when missing; built in the background when
+    ``settings.routing_cch_background``, answering with Dijkstra until then), or the Dijkstra fallback."""
     if settings.routing_engine == "dijkstra":
         return TravelTimeRouter(road)
     from dispatch_geo.routing.cch import CchRouter, node_order
@@ -81,7 +82,7 @@ def make_router(road: RoadGraph, directory: Path | None, settings: Settings) -> 
         order = node_order(road)
         if directory is not None:
             save_order(directory, order, road)
-    return CchRouter(road, order)
+    return CchRouter(road, order, background=settings.routing_cch_background)
 
 
 def resolve_graph(settings: Settings, *, progress: Progress | None = None) -> tuple[RoadGraph, Path]:

@@ -175,6 +175,11 @@ class Settings(BaseSettings):
         default="cch",
         description="cch: contraction hierarchy (order cached with the graph); dijkstra: the exact fallback",
     )
+    routing_cch_background: bool = Field(
+        default=True,
+        description="cch only: build the hierarchy on its own thread after start-up and answer with the "
+        "exact Dijkstra search until it is ready (the server is ready seconds sooner on a large graph)",
+    )
 
     @model_validator(mode="after")
     def _refuse_short_metrics_token_in_production(self) -> Settings:

@@ -259,7 +259,12 @@ def route_geojson(
 ) -> tuple[dict[str, Any], float]:
     """The route from ``source`` to ``target`` as a GeoJSON LineString, and its road length in metres."""
     pieces, distance = _route_pieces(router, result, source, via, target)
-    return _geojson([_edge_part(router.road, *piece) for piece in pieces]), distance
+    road = router.road
+    if len(pieces) <= 2:
+        return _geojson([_edge_part(road, *piece) for piece in pieces]), distance
+    # the pieces between the first and the last are whole edges: their points gathered at once
+    middle = _whole_edges(road, np.fromiter((p[0] for p in pieces[1:-1]), dtype=np.int64))
+    return _geojson([_edge_part(road, *pieces[0]), middle, _edge_part(road, *pieces[-1])]), distance
 
 
 def route_length_m(
@@ -332,6 +337,15 @@ def _edge_part(road: Any, edge: int, start: float, stop: float) -> npt.NDArray[n
     ends = np.column_stack((np.interp([a, b], cum, coords[:, 0]), np.interp([a, b], cum, coords[:, 1])))
     inner = coords[(cum > a) & (cum < b)]
     return np.vstack((ends[:1], inner, ends[1:]))
+
+
+def _whole_edges(road: Any, edges: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """The polylines of ``edges`` one after the other, as one ``(k, 2)`` array (no Python loop)."""
+    starts = road.geom_offsets[edges]
+    counts = road.geom_offsets[edges + 1] - starts
+    before = np.cumsum(counts) - counts  # where each edge's points begin in the result
+    index = np.arange(int(counts.sum())) + np.repeat(starts - before, counts)
+    return np.column_stack((road.geom_lon[index], road.geom_lat[index]))
 
 
 def _geojson(parts: list[npt.NDArray[np.float64]]) -> dict[str, Any]:

@@ -102,6 +102,11 @@ class TravelTimeRouter:
             self._slot = int(reverse.indptr[-1])
         return self._matrix
 
+    def prepare(self) -> object:
+        """Start any preparation left for the background once the caller answers requests (a
+        :class:`~dispatch_geo.routing.cch.CchRouter` builds its hierarchy); nothing here."""
+        return None
+
     @property
     def closed_edges(self) -> frozenset[int]:
         """Edges closed to traffic (road closures); no route passes through them."""

@@ -162,6 +162,7 @@ def build_state(
         raise
     with sessions.begin() as session:  # road closures stored before this start are in force at once
         sync_closures(session, geo, now=now)
+    geo.router.prepare()  # the CCH is built from here on; Dijkstra answers until it is ready
     if geo.schematic:
         log.warning("the road graph is SCHEMATIC: %s", geo.label)
     return AppState(

@@ -143,3 +143,109 @@ def test_an_order_for_another_graph_is_refused() -> None:
     road = line_road(4, 60.0)
     with pytest.raises(ValueError, match="does not fit"):
         CchRouter(road, order=np.arange(3))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    drawn=roads,
+    steps=st.lists(
+        st.tuples(
+            spots, st.lists(spots, min_size=1, max_size=6), st.lists(st.integers(0, 10**6), max_size=3)
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_one_router_stays_exact_over_many_rankings_and_closures(drawn, steps) -> None:
+    """The router keeps its query objects between rankings (the same units stay pinned, others are
+    pinned in their place) and drops them for every re-weighting: each answer, the same units asked
+    twice in a row and after a closure, equals a fresh Dijkstra on the roads open at that moment."""
+    road = random_road(drawn, whole_quanta=True)
+    if road is None:
+        return
+    cch = CchRouter(road)
+    bound = QUANTUM_S / 2 + 1e-9
+    for target_drawn, sources_drawn, closed_drawn in steps:
+        target, sources = spot(road, target_drawn), [spot(road, s) for s in sources_drawn]
+        closed = [c % road.n_edges for c in closed_drawn]
+        for _ in range(2):  # a second ranking of the same units reuses the pinned entry nodes
+            cch.set_closed(closed)
+            oracle = TravelTimeRouter(road)
+            oracle.set_closed(closed)
+            want = oracle.times_to(target, sources).time_s
+            got = cch.times_to(target, sources, need=2).time_s
+            assert np.array_equal(np.isfinite(got), np.isfinite(want)), "same units reachable"
+            np.testing.assert_allclose(got, want, rtol=0, atol=bound)
+
+
+def test_built_in_the_background_it_answers_by_dijkstra_until_ready_and_keeps_closures() -> None:
+    """A server starts answering before the hierarchy is built: the answers come from the Dijkstra
+    search until then, a road closed meanwhile stays closed once the hierarchy takes over."""
+    road = line_road(4, 60.0)
+    target, unit = EdgePoint(edge_between(road, 3, 4), 1.0), EdgePoint(edge_between(road, 1, 2), 0.0)
+    router = CchRouter(road, background=True)
+    first = router.times_to(target, [unit])
+    assert first.time_s[0] == pytest.approx(180.0)
+    router.set_closed([edge_between(road, 2, 3)])
+    assert not router.ready, "built only once asked"
+    router.prepare()
+    assert router.wait_ready(30.0)
+    result = router.times_to(target, [unit])
+    assert not np.isfinite(result.time_s[0]), "the closure made before the hierarchy was ready holds"
+    router.set_closed([])
+    reopened = router.times_to(target, [unit])
+    assert reopened.time_s[0] == pytest.approx(180.0)
+    start = int(road.head[unit.edge])  # the route is unpacked from the search that timed it
+    assert (
+        router.path_edges(first, start)[0]
+        == router.path_edges(reopened, start)[0]
+        == edge_between(road, 2, 3)
+    )
+
+
+def test_rankings_from_many_threads_at_once_are_each_exact() -> None:
+    """Server requests run on many threads; RoutingKit's query objects live on the router's own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    road = line_road(6, 60.0)
+    cch, oracle = CchRouter(road), TravelTimeRouter(road)
+    target = EdgePoint(edge_between(road, 5, 6), 1.0)
+    cases = [[EdgePoint(edge_between(road, i, i + 1), f)] for i in range(1, 5) for f in (0.0, 0.5)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda s: float(cch.times_to(target, s).time_s[0]), cases * 5))
+    want = [float(oracle.times_to(target, s).time_s[0]) for s in cases * 5]
+    np.testing.assert_allclose(got, want, rtol=0, atol=QUANTUM_S)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    drawn=roads,
+    target=spots,
+    sources=st.lists(spots, min_size=1, max_size=12),
+    need=st.integers(1, 4),
+    first=st.integers(1, 3),
+)
+def test_a_ranking_times_every_unit_that_can_be_among_the_fastest(
+    drawn, target, sources, need, first
+) -> None:
+    """A ranking times the units nearest by the lower bound first, then only those whose bound does
+    not exceed the k-th time: its k fastest are the oracle's, every time it gives is exact, and
+    every unit it leaves out is no faster than the k-th."""
+    road = random_road(drawn, whole_quanta=True)
+    if road is None:
+        return
+    target_point, points = spot(road, target), [spot(road, s) for s in sources]
+    oracle = TravelTimeRouter(road).times_to(target_point, points).time_s
+    cch = CchRouter(road)
+    cch.first_timed = first
+    got = cch.times_to(target_point, points, need=need).time_s
+    bound = QUANTUM_S / 2 + 1e-9
+    timed = np.isfinite(got)
+    np.testing.assert_allclose(got[timed], oracle[timed], rtol=0, atol=bound)
+    k = min(need, int(np.isfinite(oracle).sum()))
+    np.testing.assert_allclose(np.sort(got)[:k], np.sort(oracle)[:k], rtol=0, atol=bound)
+    if k:
+        kth = np.sort(oracle)[k - 1]
+        assert np.all(oracle[~timed] >= kth - bound), "a unit left out could have been among the fastest"
+    lower = cch.lower_bounds_s(np.array([p.edge for p in points]), cch.at_junction(target_point))
+    assert np.all(lower <= oracle + bound), "the lower bound never exceeds a unit's time"
