@@ -12,24 +12,23 @@ consoles. Now a process builds the picture once and hands the same bytes to ever
   the state several times a second; without this bound every poll would rebuild (measured:
   docs/live.md); or
 * it is older than ``max_age_s`` (``SIAGA_LIVE_MAX_AGE_S``, half a second by default): positions
-  written by the ingest worker and the fix ages are at most that old.
+  written by the ingest worker are at most that old.
 
-A console sends the ETag of what it has (``If-None-Match``) and gets ``304 Not Modified`` while
-nothing changed. Caller identity is for dispatchers and admins: a planner's copy of the same picture
-has it blanked (its own bytes and ETag). State lives in the database, so any number of workers agree
-without talking to each other; each keeps only its last snapshot.
+A console sends the version it holds (``?since=``) and gets only what changed since
+(siaga/api/live_snapshot.py); a client without a version gets the whole picture with an ETag
+(``If-None-Match`` → ``304 Not Modified`` while nothing changed). Caller identity is for
+dispatchers and admins: a planner's copy of the same picture has it blanked (its own bytes and
+ETag). State lives in the database, so any number of workers agree without talking to each other;
+each keeps only its last snapshot.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,35 +37,17 @@ from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, IncidentStatus
 from dispatch_geo.storage import fleet_repo, incident_repo
 from dispatch_geo.storage.event_models import IncidentEventRow, IncidentRequirementRow
-from dispatch_geo.storage.models import AssignmentRow, UnitStatusChangeRow
+from dispatch_geo.storage.models import AssignmentRow, UnitRow, UnitStatusChangeRow
 from siaga.api import convert
+from siaga.api.live_snapshot import Marker, Snapshot, dump
+from siaga.api.schemas import DestinationOut
 
 OPEN_STATUSES = sorted(set(IncidentStatus) - set(FINAL_INCIDENT_STATUSES))
 CALLER_FIELDS = ("caller_phone", "caller_name")
 MARKER_TABLES = (IncidentEventRow, UnitStatusChangeRow, AssignmentRow, IncidentRequirementRow)
 """Append-only tables whose newest id changes with every change of the dispatch state."""
-
-Marker = tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One built picture: the bytes for callers who see caller identity and for those who do not."""
-
-    marker: Marker
-    built_at: float
-    """``time.monotonic()`` when it was built."""
-    generated_at: datetime
-    full: bytes
-    full_etag: str
-    redacted: bytes
-    redacted_etag: str
-    units: int
-    incidents: int
-
-    def body(self, *, caller_data: bool) -> tuple[bytes, str]:
-        """The bytes and their ETag for a caller who may (or may not) see caller identity."""
-        return (self.full, self.full_etag) if caller_data else (self.redacted, self.redacted_etag)
+CHANGING_FIELDS = ("fix_age_s", "stale")
+"""Unit fields that change with the clock alone: left out of the picture (the console computes them)."""
 
 
 def read_marker(session: Session) -> Marker:
@@ -74,14 +55,6 @@ def read_marker(session: Session) -> Marker:
     columns = [select(func.coalesce(func.max(t.id), 0)).scalar_subquery() for t in MARKER_TABLES]
     row = session.execute(select(*columns)).one()
     return tuple(int(v) for v in row)
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-
-
-def _dump(document: dict[str, Any] | list[dict[str, Any]]) -> bytes:
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 class LivePicture:
@@ -103,6 +76,11 @@ class LivePicture:
         self._clock = clock
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._encoded: dict[str, tuple[tuple[object, ...], bytes]] = {}
+        """Unit id → what its feature was made from and the feature: an unchanged unit is not encoded
+        again (most of a fleet between two builds)."""
+        self.epoch = secrets.token_hex(4)
+        """This process's versions start with it: a version of another process is not a base here."""
         self.builds = 0
         """How many times this process built the picture (for the bench and tests)."""
 
@@ -119,7 +97,7 @@ class LivePicture:
             if self._valid(snapshot, marker):
                 assert snapshot is not None
                 return snapshot
-            snapshot = self._build()
+            snapshot = self._build(snapshot)
             self._snapshot = snapshot
             self.builds += 1
             return snapshot
@@ -134,7 +112,31 @@ class LivePicture:
             return True
         return age_s < self._min_interval_s  # changed, but built very recently: at most that stale
 
-    def _build(self) -> Snapshot:
+    def _feature(self, row: UnitRow, destination: DestinationOut | None, *, now: datetime) -> bytes:
+        """The unit's encoded feature (every field it shows, none that changes with the clock alone)."""
+        made_from = (
+            row.unit_type,
+            row.agency,
+            row.station_id,
+            row.status,
+            row.status_changed_at,
+            row.device_id is not None,
+            row.last_position,
+            row.last_fix_time,
+            destination,
+        )
+        cached = self._encoded.get(row.id)
+        if cached is not None and cached[0] == made_from:
+            return cached[1]
+        stale = self._geo.stale_after_s
+        feature = convert.unit_feature(row, now=now, stale_after_s=stale, destination=destination)
+        for name in CHANGING_FIELDS:
+            del feature["properties"][name]
+        encoded = dump(feature)
+        self._encoded[row.id] = (made_from, encoded)
+        return encoded
+
+    def _build(self, previous: Snapshot | None) -> Snapshot:
         started = self._clock()
         now = datetime.now(UTC)
         with self._sessions() as session:
@@ -142,30 +144,45 @@ class LivePicture:
             units = fleet_repo.list_units(session)
             going = convert.destinations(session, self._geo, units, now=now)
             stale = self._geo.stale_after_s
-            features = [
-                convert.unit_feature(u, now=now, stale_after_s=stale, destination=going.get(u.id))
-                for u in units
-            ]
+            features = {u.id: self._feature(u, going.get(u.id), now=now) for u in units}
             rows = incident_repo.list_incidents(session, status=OPEN_STATUSES)
             incidents = [
                 convert.incident_out(session, r, caller_data=True).model_dump(mode="json") for r in rows
             ]
             session.rollback()  # a read: end the transaction before serialising
-        # each part serialised once; the ETag covers the content, not the time it was made
-        features_json = _dump(features)
-        empty = _dump(convert.feature_collection([], name="units", geo=self._geo, now=now))
-        units_json = empty.removesuffix(b"[]}") + features_json + b"}"  # "features" is the last key
-        head = _dump({"generated_at": now.isoformat(), "max_age_s": self._max_age_s}).removesuffix(b"}")
-        full_json = _dump(incidents)
-        redacted_json = _dump([{**i, **dict.fromkeys(CALLER_FIELDS)} for i in incidents])
+        incidents_full = dump(incidents)
+        if len(self._encoded) > len(features):  # units gone from the fleet: forget their features
+            self._encoded = {uid: self._encoded[uid] for uid in features if uid in self._encoded}
+        before = previous.features if previous is not None else {}
+        changed = [uid for uid, body in features.items() if before.get(uid) != body]
+        removed = [uid for uid in before if uid not in features]
+        incidents_changed = previous is None or previous.incidents_full != incidents_full
+        if previous is None:
+            version, changed_at, removed_at, incidents_at = 1, {}, {}, 1
+        else:
+            version = previous.version + (1 if changed or removed or incidents_changed else 0)
+            changed_at, removed_at = dict(previous.changed_at), dict(previous.removed_at)
+            incidents_at = version if incidents_changed else previous.incidents_changed_at
+        for uid in removed:
+            changed_at.pop(uid, None)
+            removed_at[uid] = version
+        for uid in changed:
+            changed_at[uid] = version
+            removed_at.pop(uid, None)
+        collection = dump(convert.feature_collection([], name="units", geo=self._geo, now=now))
+        head = dump({"generated_at": now.isoformat(), "max_age_s": self._max_age_s, "stale_after_s": stale})
         return Snapshot(
             marker=marker,
             built_at=started,
             generated_at=now,
-            full=head + b',"units":' + units_json + b',"incidents":' + full_json + b"}",
-            full_etag=_etag(features_json + full_json),
-            redacted=head + b',"units":' + units_json + b',"incidents":' + redacted_json + b"}",
-            redacted_etag=_etag(features_json + redacted_json),
-            units=len(units),
-            incidents=len(incidents),
+            epoch=self.epoch,
+            version=version,
+            head=head[:-1],
+            collection_head=collection.removesuffix(b"[]}"),  # "features" is the last key
+            features=features,
+            changed_at={uid: changed_at[uid] for uid in features},  # in the fleet's order
+            removed_at=removed_at,
+            incidents_full=incidents_full,
+            incidents_redacted=dump([{**i, **dict.fromkeys(CALLER_FIELDS)} for i in incidents]),
+            incidents_changed_at=incidents_at,
         )
