@@ -151,7 +151,8 @@ async def poll_once(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, h
             return None
         return held.features(), held.incidents
     if plan.mode == "live":
-        headers = {"If-None-Match": held[0]} if held else {}
+        # the console before the deltas: the whole picture, uncompressed as that server sent it
+        headers = {"Accept-Encoding": "identity", **({"If-None-Match": held[0]} if held else {})}
         answer = await _get(client, load, "/api/v1/live", headers=headers)
         load.poll_bytes += answer.num_bytes_downloaded
         if answer.status_code == 304:

@@ -76,6 +76,8 @@ class LivePicture:
         self._clock = clock
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._building: Marker | None = None
+        """The change marker of the build running now (None: none running, or not read yet)."""
         self._encoded: dict[str, tuple[tuple[object, ...], bytes]] = {}
         """Unit id → what its feature was made from and the feature: an unchanged unit is not encoded
         again (most of a fleet between two builds)."""
@@ -85,14 +87,27 @@ class LivePicture:
         """How many times this process built the picture (for the bench and tests)."""
 
     def current(self) -> Snapshot:
-        """The picture as of now: the cached one while still valid, else a new one (built once)."""
+        """The picture as of now: the cached one while still valid, else a new one (built once).
+
+        One request builds at a time. Another that finds a build running waits for it only when that
+        build will hold a dispatch change this request has seen and the cached picture lacks; else it
+        takes the cached picture at once (positions one build older, a change the running build
+        would not have held either): polls do not queue behind builds for their age alone."""
+        snapshot = self._snapshot
+        if snapshot is not None and self._clock() - snapshot.built_at < self._min_interval_s:
+            return snapshot  # kept whatever changed (see _valid): no need to ask the database
         with self._sessions() as session:
             marker = read_marker(session)
-        snapshot = self._snapshot
         if self._valid(snapshot, marker):
             assert snapshot is not None
             return snapshot
-        with self._lock:  # one build at a time; those who waited take the new one
+        if not self._lock.acquire(blocking=False):
+            building = self._building
+            brings = building is not None and all(b >= m for b, m in zip(building, marker, strict=True))
+            if snapshot is not None and (self._seen(snapshot, marker) or not brings):
+                return snapshot
+            self._lock.acquire()  # the running build brings what this request must show: wait
+        try:
             snapshot = self._snapshot
             if self._valid(snapshot, marker):
                 assert snapshot is not None
@@ -101,6 +116,14 @@ class LivePicture:
             self._snapshot = snapshot
             self.builds += 1
             return snapshot
+        finally:
+            self._building = None
+            self._lock.release()
+
+    @staticmethod
+    def _seen(snapshot: Snapshot, marker: Marker) -> bool:
+        """Whether ``snapshot`` holds every dispatch change up to ``marker``."""
+        return all(have >= seen for have, seen in zip(snapshot.marker, marker, strict=True))
 
     def _valid(self, snapshot: Snapshot | None, marker: Marker) -> bool:
         if snapshot is None:
@@ -108,9 +131,8 @@ class LivePicture:
         age_s = self._clock() - snapshot.built_at
         if age_s >= self._max_age_s:
             return False
-        if all(have >= seen for have, seen in zip(snapshot.marker, marker, strict=True)):
-            return True
-        return age_s < self._min_interval_s  # changed, but built very recently: at most that stale
+        # changed, but built very recently: at most that stale
+        return self._seen(snapshot, marker) or age_s < self._min_interval_s
 
     def _feature(self, row: UnitRow, destination: DestinationOut | None, *, now: datetime) -> bytes:
         """The unit's encoded feature (every field it shows, none that changes with the clock alone)."""
@@ -141,6 +163,7 @@ class LivePicture:
         now = datetime.now(UTC)
         with self._sessions() as session:
             marker = read_marker(session)  # read first: a change after it triggers the next build
+            self._building = marker
             units = fleet_repo.list_units(session)
             going = convert.destinations(session, self._geo, units, now=now)
             stale = self._geo.stale_after_s

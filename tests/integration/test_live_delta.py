@@ -9,6 +9,7 @@ worker) gets the whole picture, and a unit gone from the fleet is named. On both
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from dispatch_geo.storage import fleet_repo
 from siaga.api.live import LivePicture
+from siaga.api.live_snapshot import Snapshot
 from tests.integration.api_fixtures import (  # noqa: F401
     NEAR_TOWN,
     SIAK_TOWN,
@@ -156,3 +158,26 @@ def test_planners_get_the_changes_without_caller_identity_and_gzip_when_asked(ea
     assert whole.headers["Content-Encoding"] == "gzip"
     assert whole.num_bytes_downloaded < len(whole.content) / 2, "sent compressed"
     assert whole.json()["incidents"][0]["caller_phone"] == "+6281234567890"
+
+
+def test_a_poll_does_not_queue_behind_a_build_for_positions_alone(eager: TestClient) -> None:
+    state = eager.app.state.siaga  # type: ignore[attr-defined]
+    clock = Clock()
+    picture = LivePicture(sessions=state.sessions, geo=state.geo, max_age_s=0.5, clock=clock)
+    first = picture.current()
+    clock.now += 1  # older than max_age_s: due for a rebuild
+    got: list[Snapshot] = []
+    with picture._lock:  # another request is building it
+        poll = threading.Thread(target=lambda: got.append(picture.current()))
+        poll.start()
+        poll.join(10)
+        assert got == [first], "the cached picture at once, not after the build"
+    assert picture.current() is not first, "the next request builds"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
