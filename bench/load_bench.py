@@ -167,6 +167,7 @@ def step(plan: StepPlan, pids: dict[str, int], serve_pid: int) -> dict[str, Any]
     out, ready = ctx.Queue(), ctx.Event()
     loader = ctx.Process(target=run_step_process, args=(plan, out, ready))
     memory_before = rss_mb(serve_pid)
+    load_before = os.getloadavg()[0]
     loader.start()
     ready.wait(120)  # the loader's start-up (imports) is not part of the step
     meter = CpuMeter({**pids, "load_generator": loader.pid or 0})
@@ -204,6 +205,7 @@ def step(plan: StepPlan, pids: dict[str, int], serve_pid: int) -> dict[str, Any]
         "open_incidents_missing": load.missing_open,
         "cpu_percent_of_one_core": cpu,
         "serve_rss_mb": {"start": memory_before, "end": rss_mb(serve_pid)},
+        "load_average_1min": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
     }
 
 

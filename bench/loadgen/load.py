@@ -1,8 +1,9 @@
 """The load of bench/load_bench.py, run in a process of its own: consoles, dispatchers, a lag probe.
 
 - **Consoles** poll every second as siaga/web/static/js/main.js does. ``delta`` (the console now):
-  ``GET /live`` once, then ``GET /live?since=<version>``, each answer applied to the console's copy and
-  the fix ages and stale marks computed for every unit (:class:`LiveFeed`, as live.js does); ``live``
+  ``GET /live`` once, then ``GET /live?since=<version>``, each answer decoded and applied to the
+  console's copy (:class:`LiveFeed`, as live.js does; the fix ages and stale marks the browser computes
+  when it draws are not simulated, as no rendering is); ``live``
   (the console before the deltas): ``GET /live`` every time, sending the ETag of the last answer as
   ``If-None-Match`` (what the browser's cache does); ``per_request``
   (the path before issue 16): ``GET /units.geojson`` and ``GET /incidents?status=new&status=dispatched&
@@ -25,7 +26,6 @@ import json
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -84,9 +84,6 @@ class LiveFeed:
         self.version: str | None = None
         self.units: dict[str, dict[str, Any]] = {}
         self.incidents: list[dict[str, Any]] = []
-        self.generated_at = 0.0
-        self.received_at = 0.0
-        self.stale_after_s = 0.0
 
     def path(self) -> str:
         return "/api/v1/live" if self.version is None else f"/api/v1/live?since={self.version}"
@@ -113,25 +110,8 @@ class LiveFeed:
             self.units.pop(gone, None)
         if answer["incidents"] is not None:
             self.incidents = answer["incidents"]
-        self.generated_at = datetime.fromisoformat(answer["generated_at"]).timestamp()
-        self.received_at = time.time()
-        self.stale_after_s = answer["stale_after_s"]
         self.version = None if reorder else answer["version"]
         return True
-
-    def features(self) -> list[dict[str, Any]]:
-        """Every unit with its fix age and stale mark as of now (what the console renders)."""
-        at = self.generated_at + (time.time() - self.received_at)
-        out = []
-        for f in self.units.values():
-            fixed = f["properties"]["last_fix_time"]
-            age = None
-            if fixed is not None:
-                age = round(max(0.0, at - datetime.fromisoformat(fixed).timestamp()), 1)
-            stale = None if age is None else age > self.stale_after_s
-            props = {**f["properties"], "fix_age_s": age, "stale": stale}
-            out.append({**f, "properties": props})
-        return out
 
 
 async def poll_once(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, held: Any) -> Any:
@@ -149,7 +129,7 @@ async def poll_once(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, h
             load.not_modified += 1
         if not held.apply(body):
             return None
-        return held.features(), held.incidents
+        return list(held.units.values()), held.incidents
     if plan.mode == "live":
         # the console before the deltas: the whole picture, uncompressed as that server sent it
         headers = {"Accept-Encoding": "identity", **({"If-None-Match": held[0]} if held else {})}

@@ -4,13 +4,13 @@ Before (issue 16) every console's one-second poll rebuilt the same two collectio
 the open incidents), 40 ms and 400 kB at 1,000 units, so one interpreter served only a handful of
 consoles. Now a process builds the picture once and hands the same bytes to every console until
 
-* the dispatch state changed: a cheap *change marker* read from the database on every request (the
-  newest id of the append-only incident events, unit status changes, assignments and requirements),
-  so a status change, a new incident or an assignment made through *any* serve worker is in the next
-  answer of *every* worker, unless that worker built its picture less than ``min_interval_s``
-  (``SIAGA_LIVE_MIN_INTERVAL_S``, 0.25 s) ago: then at most that much later. Five dispatchers change
-  the state several times a second; without this bound every poll would rebuild (measured:
-  docs/live.md); or
+* the dispatch state changed: a cheap *change marker* read from the database (the newest id of the
+  append-only incident events, unit status changes, assignments and requirements; at most once per
+  0.1 s per process), so a status change, a new incident or an assignment made through *any* serve
+  worker is in the answers of *every* worker 0.1 s later, unless that worker built its picture less
+  than ``min_interval_s`` (``SIAGA_LIVE_MIN_INTERVAL_S``, 0.25 s) ago: then at most that much later.
+  Five dispatchers change the state several times a second; without this bound every poll would
+  rebuild (measured: docs/live.md); or
 * it is older than ``max_age_s`` (``SIAGA_LIVE_MAX_AGE_S``, half a second by default): positions
   written by the ingest worker are at most that old.
 
@@ -46,6 +46,8 @@ OPEN_STATUSES = sorted(set(IncidentStatus) - set(FINAL_INCIDENT_STATUSES))
 CALLER_FIELDS = ("caller_phone", "caller_name")
 MARKER_TABLES = (IncidentEventRow, UnitStatusChangeRow, AssignmentRow, IncidentRequirementRow)
 """Append-only tables whose newest id changes with every change of the dispatch state."""
+MARKER_TTL_S = 0.1
+"""A change marker read by one poll serves the polls of the next 0.1 s (a change shows that much later)."""
 CHANGING_FIELDS = ("fix_age_s", "stale")
 """Unit fields that change with the clock alone: left out of the picture (the console computes them)."""
 
@@ -77,6 +79,7 @@ class LivePicture:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._building: Marker | None = None
+        self._last_marker: tuple[float, Marker | None] = (0.0, None)
         """The change marker of the build running now (None: none running, or not read yet)."""
         self._encoded: dict[str, tuple[tuple[object, ...], bytes]] = {}
         """Unit id → what its feature was made from and the feature: an unchanged unit is not encoded
@@ -96,8 +99,7 @@ class LivePicture:
         snapshot = self._snapshot
         if snapshot is not None and self._clock() - snapshot.built_at < self._min_interval_s:
             return snapshot  # kept whatever changed (see _valid): no need to ask the database
-        with self._sessions() as session:
-            marker = read_marker(session)
+        marker = self._marker()
         if self._valid(snapshot, marker):
             assert snapshot is not None
             return snapshot
@@ -119,6 +121,18 @@ class LivePicture:
         finally:
             self._building = None
             self._lock.release()
+
+    def _marker(self) -> Marker:
+        """The change marker, read at most once per :data:`MARKER_TTL_S` (and per ``min_interval_s``)
+        by this process, whatever the number of polls: most polls then touch no database at all."""
+        read_at, marker = self._last_marker
+        now = self._clock()
+        if marker is not None and now - read_at < min(MARKER_TTL_S, self._min_interval_s):
+            return marker
+        with self._sessions() as session:
+            marker = read_marker(session)
+        self._last_marker = (now, marker)
+        return marker
 
     @staticmethod
     def _seen(snapshot: Snapshot, marker: Marker) -> bool:

@@ -120,9 +120,11 @@ class Snapshot:
             removed = sorted(u for u, v in self.removed_at.items() if v > base)
             if self.incidents_changed_at <= base:
                 incidents = b"null"
-        units = self.collection_head + b"[" + b",".join(features) + b"]}"
-        # the ETag covers the content, not the time the picture was made
-        etag = etag_of(dump([self.tag, base]) + units + incidents)
+        listed = b"[" + b",".join(features) + b"]"
+        units = self.collection_head + listed + b"}"
+        # the whole picture's ETag covers its content only (not the time it was made, nor the version,
+        # which is the process's own): every worker gives the same picture the same ETag
+        etag = etag_of((b"" if base is None else dump([self.tag, base])) + listed + incidents)
         raw = (
             self.head
             + b","

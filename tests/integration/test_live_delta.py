@@ -181,3 +181,15 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def test_a_rebuilt_but_unchanged_picture_keeps_its_etag(eager: TestClient) -> None:
+    """Rebuilt on every poll here (max_age_s ~0), the whole picture's ETag follows its content only."""
+    place_unit(eager, "AMB-SIAK-01", SIAK_TOWN)
+    first = eager.get(f"{API}/live", headers=auth("dispatcher"))
+    again = eager.get(f"{API}/live", headers={**auth("dispatcher"), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    place_unit(eager, "AMB-SIAK-01", NEAR_TOWN)
+    moved = eager.get(f"{API}/live", headers={**auth("dispatcher"), "If-None-Match": first.headers["ETag"]})
+    assert moved.status_code == 200
+    assert moved.headers["ETag"] != first.headers["ETag"]
