@@ -106,6 +106,17 @@ class LiveFeed:
         for feature in answer["units"]["features"]:
             reorder = reorder or (not answer["full"] and feature["id"] not in self.units)
             self.units[feature["id"]] = feature
+        for unit, lon, lat, fixed in answer["moved"]:
+            had = self.units.get(unit)
+            if had is None:
+                reorder = True
+                continue
+            point = {"type": "Point", "coordinates": [lon, lat]}
+            self.units[unit] = {
+                **had,
+                "geometry": point,
+                "properties": {**had["properties"], "last_fix_time": fixed},
+            }
         for gone in answer["removed"]:
             self.units.pop(gone, None)
         if answer["incidents"] is not None:

@@ -28,6 +28,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -50,6 +51,19 @@ MARKER_TTL_S = 0.1
 """A change marker read by one poll serves the polls of the next 0.1 s (a change shows that much later)."""
 CHANGING_FIELDS = ("fix_age_s", "stale")
 """Unit fields that change with the clock alone: left out of the picture (the console computes them)."""
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A unit's feature as encoded, with what it was made from (a unit whose row did not change is not
+    encoded again: most of a fleet between two builds)."""
+
+    made_from: tuple[object, ...]
+    shown: tuple[object, ...]
+    """What the feature shows besides the position and fix time."""
+    feature: bytes
+    move: bytes | None
+    """``[id, lon, lat, last_fix_time]`` (None: no position)."""
 
 
 def read_marker(session: Session) -> Marker:
@@ -81,7 +95,8 @@ class LivePicture:
         self._building: Marker | None = None
         self._last_marker: tuple[float, Marker | None] = (0.0, None)
         """The change marker of the build running now (None: none running, or not read yet)."""
-        self._encoded: dict[str, tuple[tuple[object, ...], bytes]] = {}
+        self._encoded: dict[str, Encoded] = {}
+        self._shown: dict[str, tuple[object, ...]] = {}
         """Unit id → what its feature was made from and the feature: an unchanged unit is not encoded
         again (most of a fleet between two builds)."""
         self.epoch = secrets.token_hex(4)
@@ -148,28 +163,29 @@ class LivePicture:
         # changed, but built very recently: at most that stale
         return self._seen(snapshot, marker) or age_s < self._min_interval_s
 
-    def _feature(self, row: UnitRow, destination: DestinationOut | None, *, now: datetime) -> bytes:
+    def _feature(self, row: UnitRow, destination: DestinationOut | None, *, now: datetime) -> Encoded:
         """The unit's encoded feature (every field it shows, none that changes with the clock alone)."""
-        made_from = (
+        shown = (
             row.unit_type,
             row.agency,
             row.station_id,
             row.status,
             row.status_changed_at,
             row.device_id is not None,
-            row.last_position,
-            row.last_fix_time,
             destination,
         )
+        made_from = (shown, row.last_position, row.last_fix_time)
         cached = self._encoded.get(row.id)
-        if cached is not None and cached[0] == made_from:
-            return cached[1]
+        if cached is not None and cached.made_from == made_from:
+            return cached
         stale = self._geo.stale_after_s
         feature = convert.unit_feature(row, now=now, stale_after_s=stale, destination=destination)
         for name in CHANGING_FIELDS:
             del feature["properties"][name]
-        encoded = dump(feature)
-        self._encoded[row.id] = (made_from, encoded)
+        point, fixed = row.last_position, feature["properties"]["last_fix_time"]
+        move = None if point is None else dump([row.id, point.lon, point.lat, fixed])
+        encoded = Encoded(made_from=made_from, shown=shown, feature=dump(feature), move=move)
+        self._encoded[row.id] = encoded
         return encoded
 
     def _build(self, previous: Snapshot | None) -> Snapshot:
@@ -181,30 +197,37 @@ class LivePicture:
             units = fleet_repo.list_units(session)
             going = convert.destinations(session, self._geo, units, now=now)
             stale = self._geo.stale_after_s
-            features = {u.id: self._feature(u, going.get(u.id), now=now) for u in units}
+            encoded = {u.id: self._feature(u, going.get(u.id), now=now) for u in units}
             rows = incident_repo.list_incidents(session, status=OPEN_STATUSES)
             incidents = [
                 convert.incident_out(session, r, caller_data=True).model_dump(mode="json") for r in rows
             ]
             session.rollback()  # a read: end the transaction before serialising
         incidents_full = dump(incidents)
-        if len(self._encoded) > len(features):  # units gone from the fleet: forget their features
-            self._encoded = {uid: self._encoded[uid] for uid in features if uid in self._encoded}
+        if len(self._encoded) > len(encoded):  # units gone from the fleet: forget their features
+            self._encoded = encoded
+        features = {uid: e.feature for uid, e in encoded.items()}
         before = previous.features if previous is not None else {}
         changed = [uid for uid, body in features.items() if before.get(uid) != body]
         removed = [uid for uid in before if uid not in features]
+        shown_before = self._shown
+        self._shown = {uid: e.shown for uid, e in encoded.items()}
         incidents_changed = previous is None or previous.incidents_full != incidents_full
         if previous is None:
-            version, changed_at, removed_at, incidents_at = 1, {}, {}, 1
+            version, changed_at, shown_at, removed_at, incidents_at = 1, {}, {}, {}, 1
         else:
             version = previous.version + (1 if changed or removed or incidents_changed else 0)
             changed_at, removed_at = dict(previous.changed_at), dict(previous.removed_at)
+            shown_at = dict(previous.shown_at)
             incidents_at = version if incidents_changed else previous.incidents_changed_at
         for uid in removed:
             changed_at.pop(uid, None)
+            shown_at.pop(uid, None)
             removed_at[uid] = version
         for uid in changed:
             changed_at[uid] = version
+            if shown_before.get(uid) != self._shown[uid]:
+                shown_at[uid] = version
             removed_at.pop(uid, None)
         collection = dump(convert.feature_collection([], name="units", geo=self._geo, now=now))
         head = dump({"generated_at": now.isoformat(), "max_age_s": self._max_age_s, "stale_after_s": stale})
@@ -218,6 +241,8 @@ class LivePicture:
             collection_head=collection.removesuffix(b"[]}"),  # "features" is the last key
             features=features,
             changed_at={uid: changed_at[uid] for uid in features},  # in the fleet's order
+            shown_at=shown_at,
+            moves={uid: e.move for uid, e in encoded.items() if e.move is not None},
             removed_at=removed_at,
             incidents_full=incidents_full,
             incidents_redacted=dump([{**i, **dict.fromkeys(CALLER_FIELDS)} for i in incidents]),

@@ -1,7 +1,8 @@
 """One built live picture and the answers cut from it: the whole picture or only what changed.
 
 A console sends the ``version`` it holds (``GET /live?since=``) and gets only the units whose feature
-changed since then, the units removed, and the open-incident list if it changed (``null`` if not). A
+changed since then (a unit that only moved as ``[id, lon, lat, last_fix_time]`` in ``moved``), the
+units removed, and the open-incident list if it changed (``null`` if not). A
 unit's feature carries no value that changes without a real change: no fix age, no stale flag (the
 console computes both from ``last_fix_time``, the picture's ``generated_at`` and ``stale_after_s``), so
 a unit that did not report and did not change is not sent again. A version is ``<epoch>.<n>``: the
@@ -71,6 +72,11 @@ class Snapshot:
     """Unit id → its encoded feature, in the fleet's order (by id)."""
     changed_at: dict[str, int]
     """Unit id → the version its feature last changed in (appeared or changed)."""
+    shown_at: dict[str, int]
+    """Unit id → the version its feature last changed in other than by a move (position, fix time)."""
+    moves: dict[str, bytes]
+    """Unit id → ``[id, lon, lat, last_fix_time]`` encoded (units with a position): what a delta sends
+    for a unit that only moved, instead of its whole feature (a tenth of the bytes)."""
     removed_at: dict[str, int]
     """Unit id → the version it left the fleet in (while it stays away)."""
     incidents_full: bytes
@@ -112,11 +118,19 @@ class Snapshot:
 
     def _encode(self, base: int | None, *, caller_data: bool) -> Body:
         incidents = self.incidents_full if caller_data else self.incidents_redacted
+        moved: list[bytes] = []
         if base is None:
             features = list(self.features.values())
             removed: list[str] = []
         else:
-            features = [self.features[u] for u, v in self.changed_at.items() if v > base]
+            features = []
+            for u, v in self.changed_at.items():
+                if v <= base:
+                    continue
+                if self.shown_at[u] <= base and u in self.moves:
+                    moved.append(self.moves[u])
+                else:
+                    features.append(self.features[u])
             removed = sorted(u for u, v in self.removed_at.items() if v > base)
             if self.incidents_changed_at <= base:
                 incidents = b"null"
@@ -133,7 +147,9 @@ class Snapshot:
             + (b"true" if base is None else b"false")
             + b',"units":'
             + units
-            + b',"removed":'
+            + b',"moved":['
+            + b",".join(moved)
+            + b'],"removed":'
             + dump(removed)
             + b',"incidents":'
             + incidents

@@ -76,12 +76,29 @@ def test_only_what_changed_since_the_version_held(eager: TestClient) -> None:
     place_unit(client, "AMB-SIAK-01", NEAR_TOWN)
     moved = live(client, whole["version"])
     assert moved["base"] == whole["version"]
-    assert ids(moved) == ["AMB-SIAK-01"], "only the unit that moved"
-    assert moved["units"]["features"][0]["geometry"]["coordinates"] == pytest.approx(list(NEAR_TOWN))
+    assert ids(moved) == [], "a unit that only moved is not sent whole"
+    [(unit, lon, lat, fixed)] = moved["moved"]
+    assert unit == "AMB-SIAK-01", "only the unit that moved"
+    assert [lon, lat] == pytest.approx(list(NEAR_TOWN))
+    assert fixed > amb["properties"]["last_fix_time"]
     assert moved["incidents"] is None, "the incident list did not change"
 
+    status = client.post(
+        f"{API}/units/AMB-SIAK-02/status",
+        headers=auth("dispatcher"),
+        json={"status": "out_of_service", "expected_status": "available"},
+    )
+    assert status.status_code == 200, status.text
+    changed = live(client, moved["version"])
+    assert ids(changed) == ["AMB-SIAK-02"], "a unit whose status changed is sent whole"
+    assert changed["units"]["features"][0]["properties"]["status"] == "out_of_service"
+    assert changed["moved"] == []
+    missed = live(client, whole["version"])
+    assert ids(missed) == ["AMB-SIAK-02"]
+    assert [m[0] for m in missed["moved"]] == ["AMB-SIAK-01"]
+
     incident = new_incident(client, "fire", NEAR_TOWN)
-    called = live(client, moved["version"])
+    called = live(client, changed["version"])
     assert ids(called) == []
     assert [i["id"] for i in called["incidents"]] == [incident], "the open incidents when they change"
 
@@ -94,7 +111,7 @@ def test_a_console_that_missed_answers_gets_everything_since_its_version(eager: 
     place_unit(client, "AMB-SIAK-02", NEAR_TOWN)
     incident = new_incident(client, "medical", NEAR_TOWN)
     caught_up = live(client, held["version"])
-    assert sorted(ids(caught_up)) == ["AMB-SIAK-01", "AMB-SIAK-02"]
+    assert sorted(m[0] for m in caught_up["moved"]) == ["AMB-SIAK-01", "AMB-SIAK-02"]
     assert [i["id"] for i in caught_up["incidents"]] == [incident]
     now = live(client)
     assert caught_up["version"] == now["version"]

@@ -1,6 +1,7 @@
 // The console's copy of the live picture (GET /live): the whole picture once, then only what changed.
-// The server answers `?since=<version>` with the units whose feature changed, the ids of units gone and
-// the open incidents when they changed (null when not); a version it cannot answer from (a restart,
+// The server answers `?since=<version>` with the units whose feature changed (a unit that only moved as
+// [id, lon, lat, last_fix_time] in `moved`), the ids of units gone and the open incidents when they
+// changed (null when not); a version it cannot answer from (a restart,
 // another worker) gets the whole picture again (`full`). Fix ages and stale marks are not sent (they
 // change with the clock alone): computed here from last_fix_time, the picture's generated_at and
 // stale_after_s, and they keep counting between answers.
@@ -41,6 +42,14 @@ export function createLiveFeed() {
       for (const feature of answer.units.features) {
         if (!answer.full && !held.units.has(feature.id)) { reorder = true; }
         held.units.set(feature.id, feature);
+      }
+      for (const [id, lon, lat, fixTime] of answer.moved || []) {  // units that only moved
+        const had = held.units.get(id);
+        if (!had) { reorder = true; continue; }  // not held: ask for the whole picture
+        held.units.set(id, Object.assign({}, had, {
+          geometry: { type: "Point", coordinates: [lon, lat] },
+          properties: Object.assign({}, had.properties, { last_fix_time: fixTime }),
+        }));
       }
       for (const id of answer.removed || []) { held.units.delete(id); }
       if (answer.incidents !== null && answer.incidents !== undefined) { held.incidents = answer.incidents; }
