@@ -9,18 +9,24 @@ console count it runs one step per poll ``mode``:
 
 - ``per_request``: the consoles poll the way they did before issue 16 (``/units.geojson`` and the open
   ``/incidents`` every second, each rebuilt per request): the baseline, measured in the same run;
-- ``live``: the consoles poll ``GET /live`` with ``If-None-Match`` (one picture built per change or
-  second, the same bytes for every console, 304 while unchanged).
+- ``live``: the consoles poll the whole ``GET /live`` with ``If-None-Match``, uncompressed (the console
+  before the deltas; one picture built per change or half second, the same bytes for every console);
+- ``delta``: the consoles poll as they do now: ``GET /live`` once, then ``GET /live?since=<version>``
+  (only what changed), gzip accepted, each answer applied as live.js does.
+
+After the steps of a fleet size, ``--overload`` (on by default) runs one more step in the last mode at
+twice the saturating console count (the fewest that missed a target, else the most run).
 
 Per step: poll / create / recommend / assign p50, p95, p99 (ms); requests/s and answers by status;
 publish → visible lag; CPU of each process (% of one core: serve and its workers, ingest, PostgreSQL,
 Mosquitto, the fleet publisher, the load generator); open incidents missing from the feed; serve's
-memory. ``ceiling``: the most consoles (of those run) with poll p95 ≤ 500 ms and recommendation p95 ≤
-300 ms and no 5xx, per fleet size and mode. ``--soak-minutes`` adds one long ``live`` step at the first
-fleet size and ``--soak-consoles`` with serve's memory at its start and end.
+memory; the machine's load average. ``ceiling``: the most consoles (of those run) with poll p95 ≤
+500 ms and recommendation p95 ≤ 300 ms and no 5xx, per fleet size and mode. ``--soak-minutes`` adds
+one long ``delta`` step at the first fleet size and ``--soak-consoles`` with serve's memory at its
+start and end.
 
 Usage: ``python bench/load_bench.py [--units 200,1000] [--consoles 5,25,100] [--step-seconds 15]``
-The default run takes about six minutes on two cores. Figures: docs/live.md.
+The default run takes about ten minutes on two cores. Figures: docs/live.md.
 """
 
 from __future__ import annotations
