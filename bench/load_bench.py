@@ -9,18 +9,24 @@ console count it runs one step per poll ``mode``:
 
 - ``per_request``: the consoles poll the way they did before issue 16 (``/units.geojson`` and the open
   ``/incidents`` every second, each rebuilt per request): the baseline, measured in the same run;
-- ``live``: the consoles poll ``GET /live`` with ``If-None-Match`` (one picture built per change or
-  second, the same bytes for every console, 304 while unchanged).
+- ``live``: the consoles poll the whole ``GET /live`` with ``If-None-Match``, uncompressed (the console
+  before the deltas; one picture built per change or half second, the same bytes for every console);
+- ``delta``: the consoles poll as they do now: ``GET /live`` once, then ``GET /live?since=<version>``
+  (only what changed), gzip accepted, each answer applied as live.js does.
+
+After the steps of a fleet size, ``--overload`` (on by default) runs one more step in the last mode at
+twice the saturating console count (the fewest that missed a target, else the most run).
 
 Per step: poll / create / recommend / assign p50, p95, p99 (ms); requests/s and answers by status;
 publish → visible lag; CPU of each process (% of one core: serve and its workers, ingest, PostgreSQL,
 Mosquitto, the fleet publisher, the load generator); open incidents missing from the feed; serve's
-memory. ``ceiling``: the most consoles (of those run) with poll p95 ≤ 500 ms and recommendation p95 ≤
-300 ms and no 5xx, per fleet size and mode. ``--soak-minutes`` adds one long ``live`` step at the first
-fleet size and ``--soak-consoles`` with serve's memory at its start and end.
+memory; the machine's load average. ``ceiling``: the most consoles (of those run) with poll p95 ≤
+500 ms and recommendation p95 ≤ 300 ms and no 5xx, per fleet size and mode. ``--soak-minutes`` adds
+one long ``delta`` step at the first fleet size and ``--soak-consoles`` with serve's memory at its
+start and end.
 
 Usage: ``python bench/load_bench.py [--units 200,1000] [--consoles 5,25,100] [--step-seconds 15]``
-The default run takes about six minutes on two cores. Figures: docs/live.md.
+The default run takes about ten minutes on two cores. Figures: docs/live.md.
 """
 
 from __future__ import annotations
@@ -167,6 +173,7 @@ def step(plan: StepPlan, pids: dict[str, int], serve_pid: int) -> dict[str, Any]
     out, ready = ctx.Queue(), ctx.Event()
     loader = ctx.Process(target=run_step_process, args=(plan, out, ready))
     memory_before = rss_mb(serve_pid)
+    load_before = os.getloadavg()[0]
     loader.start()
     ready.wait(120)  # the loader's start-up (imports) is not part of the step
     meter = CpuMeter({**pids, "load_generator": loader.pid or 0})
@@ -194,13 +201,17 @@ def step(plan: StepPlan, pids: dict[str, int], serve_pid: int) -> dict[str, Any]
         "publish_to_visible_ms": percentiles(load.lag_ms),
         "requests_per_s": round(load.requests / seconds, 1),
         "answers": load.statuses,
-        "server_errors": server_errors,
+        "server_errors": server_errors,  # 5xx and requests the client could not complete
+        "http_5xx": sum(n for code, n in load.statuses.items() if code.startswith("5")),
+        "http_503": load.statuses.get("503", 0),
+        "client_errors": load.statuses.get("0", 0),
         "not_modified": load.not_modified,
         "poll_kb_per_s": round(load.poll_bytes / seconds / 1024, 1),
         "serve_cpu_ms_per_request": round(cpu["serve"] * 10 * seconds / max(1, load.requests), 2),
         "open_incidents_missing": load.missing_open,
         "cpu_percent_of_one_core": cpu,
         "serve_rss_mb": {"start": memory_before, "end": rss_mb(serve_pid)},
+        "load_average_1min": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
     }
 
 
@@ -218,12 +229,18 @@ def within_targets(s: dict[str, Any]) -> bool:
 def ceiling(steps: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     found: dict[str, dict[str, int]] = {}
     for s in steps:
-        if s.get("soak"):
+        if s.get("soak") or s.get("overload"):
             continue
         best = found.setdefault(str(s["units"]), {}).setdefault(s["mode"], 0)
         if within_targets(s):
             found[str(s["units"])][s["mode"]] = max(best, s["consoles"])
     return found
+
+
+def saturating(steps: list[dict[str, Any]], mode: str, consoles: list[int]) -> int:
+    """The fewest consoles whose step in ``mode`` missed the targets (else the most run)."""
+    missed = [s["consoles"] for s in steps if s["mode"] == mode and not within_targets(s)]
+    return min(missed) if missed else max(consoles)
 
 
 def ints(text: str) -> list[int]:
@@ -234,11 +251,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=ints, default=[200, 1000], help="fleet sizes, e.g. 200,1000")
     parser.add_argument("--consoles", type=ints, default=[5, 25, 100], help="console counts per step")
-    parser.add_argument("--modes", default="per_request,live", help="per_request (before) and/or live")
+    parser.add_argument(
+        "--modes",
+        default="per_request,live,delta",
+        help="per_request (before issue 16), live (whole picture + ETag, before the deltas), delta (now)",
+    )
     parser.add_argument("--step-seconds", type=float, default=15.0)
     parser.add_argument("--dispatchers", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1, help="serve --workers")
     parser.add_argument("--report-every-s", type=float, default=5.0)
+    parser.add_argument(
+        "--overload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="one more step per fleet size at twice the saturating console count (the first that missed "
+        "the targets in the last mode, else the most run)",
+    )
     parser.add_argument("--soak-minutes", type=float, default=0.0, help="e.g. 30 for the soak")
     parser.add_argument("--soak-consoles", type=int, default=10)
     args = parser.parse_args()
@@ -268,10 +296,15 @@ def main() -> None:
                     "mosquitto": broker._proc.pid,
                     "fleet_publisher": fleet.pid or 0,
                 }
-                runs = [(m, c, args.step_seconds) for m in args.modes.split(",") for c in args.consoles]
+                modes = args.modes.split(",")
+                plans = [(m, c, args.step_seconds, {}) for m in modes for c in args.consoles]
+                if args.overload:
+                    plans.append((modes[-1], 0, args.step_seconds, {"overload": True}))
                 if args.soak_minutes > 0 and n == args.units[0]:
-                    runs.append(("live", args.soak_consoles, args.soak_minutes * 60))
-                for mode, consoles, seconds in runs:
+                    plans.append(("delta", args.soak_consoles, args.soak_minutes * 60, {"soak": True}))
+                for mode, consoles, seconds, mark in plans:
+                    if mark.get("overload"):  # twice the saturating load, in the last mode
+                        consoles = 2 * saturating([s for s in steps if s["units"] == n], mode, args.consoles)
                     plan = StepPlan(
                         base=prod["base"],
                         mode=mode,
@@ -284,9 +317,7 @@ def main() -> None:
                         probe_unit=unit_id(0),
                         probe_origin=points[0],
                     )
-                    result = {"units": n, **step(plan, pids, prod["serve"])}
-                    if seconds != args.step_seconds:
-                        result["soak"] = True
+                    result = {"units": n, **step(plan, pids, prod["serve"]), **mark}
                     steps.append(result)
                     print(json.dumps(result), file=sys.stderr)
                 stop.set()

@@ -1,7 +1,11 @@
 """The load of bench/load_bench.py, run in a process of its own: consoles, dispatchers, a lag probe.
 
-- **Consoles** poll every second as siaga/web/static/js/main.js does. ``live``: ``GET /live``, sending
-  the ETag of the last answer as ``If-None-Match`` (what the browser's cache does); ``per_request``
+- **Consoles** poll every second as siaga/web/static/js/main.js does. ``delta`` (the console now):
+  ``GET /live`` once, then ``GET /live?since=<version>``, each answer decoded and applied to the
+  console's copy (:class:`LiveFeed`, as live.js does; the fix ages and stale marks the browser computes
+  when it draws are not simulated, as no rendering is); ``live``
+  (the console before the deltas): ``GET /live`` every time, sending the ETag of the last answer as
+  ``If-None-Match`` (what the browser's cache does); ``per_request``
   (the path before issue 16): ``GET /units.geojson`` and ``GET /incidents?status=new&status=dispatched&
   status=on_scene`` at once, the poll taking as long as the slower. Consoles start spread over the first
   second. The open incident's detail poll is not simulated (idle desks).
@@ -35,7 +39,7 @@ HEADERS = {"Authorization": "Bearer demo-dispatcher-token"}
 @dataclass
 class StepPlan:
     base: str
-    mode: str  # "live" or "per_request"
+    mode: str  # "delta", "live" or "per_request"
     consoles: int
     dispatchers: int
     seconds: float
@@ -73,38 +77,105 @@ async def _get(client: httpx.AsyncClient, load: StepLoad, path: str, **kw: Any) 
     return response
 
 
-async def poll_once(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, etag: list[str]) -> Any:
-    """One console poll; returns (units features, incidents) of what it got (None on 304/errors)."""
+class LiveFeed:
+    """The console's copy of the live picture, as siaga/web/static/js/live.js keeps it."""
+
+    def __init__(self) -> None:
+        self.version: str | None = None
+        self.units: dict[str, dict[str, Any]] = {}
+        self.incidents: list[dict[str, Any]] = []
+
+    def path(self) -> str:
+        return "/api/v1/live" if self.version is None else f"/api/v1/live?since={self.version}"
+
+    def continues(self, answer: dict[str, Any]) -> bool:
+        if answer["full"]:
+            return True
+        if self.version is None or not answer["base"]:
+            return False
+        have, base, new = (v.split(".") for v in (self.version, answer["base"], answer["version"]))
+        same = base[0] == have[0] == new[0]
+        return same and int(base[1]) <= int(have[1]) <= int(new[1])
+
+    def apply(self, answer: dict[str, Any]) -> bool:
+        if not self.continues(answer):
+            return False
+        if answer["full"]:
+            self.units = {}
+        reorder = False
+        for feature in answer["units"]["features"]:
+            reorder = reorder or (not answer["full"] and feature["id"] not in self.units)
+            self.units[feature["id"]] = feature
+        for unit, lon, lat, fixed in answer["moved"]:
+            had = self.units.get(unit)
+            if had is None:
+                reorder = True
+                continue
+            point = {"type": "Point", "coordinates": [lon, lat]}
+            self.units[unit] = {
+                **had,
+                "geometry": point,
+                "properties": {**had["properties"], "last_fix_time": fixed},
+            }
+        for gone in answer["removed"]:
+            self.units.pop(gone, None)
+        if answer["incidents"] is not None:
+            self.incidents = answer["incidents"]
+        self.version = None if reorder else answer["version"]
+        return True
+
+
+async def poll_once(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, held: Any) -> Any:
+    """One console poll; returns (unit features, incidents) as the console shows them (None on 304/errors).
+
+    ``held``: the console's state between polls (a :class:`LiveFeed` in ``delta`` mode, else a list
+    holding the last ETag)."""
+    if plan.mode == "delta":
+        answer = await _get(client, load, held.path())
+        load.poll_bytes += answer.num_bytes_downloaded
+        if answer.status_code != 200:
+            return None
+        body = answer.json()
+        if body["full"] is False and not body["units"]["features"] and body["incidents"] is None:
+            load.not_modified += 1
+        if not held.apply(body):
+            return None
+        return list(held.units.values()), held.incidents
     if plan.mode == "live":
-        headers = {"If-None-Match": etag[0]} if etag else {}
+        # the console before the deltas: the whole picture, uncompressed as that server sent it
+        headers = {"Accept-Encoding": "identity", **({"If-None-Match": held[0]} if held else {})}
         answer = await _get(client, load, "/api/v1/live", headers=headers)
-        load.poll_bytes += len(answer.content)
+        load.poll_bytes += answer.num_bytes_downloaded
         if answer.status_code == 304:
             load.not_modified += 1
             return None
         if answer.status_code != 200:
             return None
-        etag[:] = [answer.headers.get("ETag", "")]
+        held[:] = [answer.headers.get("ETag", "")]
         body = answer.json()
         return body["units"]["features"], body["incidents"]
     units, incidents = await asyncio.gather(
         _get(client, load, "/api/v1/units.geojson"), _get(client, load, f"/api/v1/incidents?{OPEN}")
     )
-    load.poll_bytes += len(units.content) + len(incidents.content)
+    load.poll_bytes += units.num_bytes_downloaded + incidents.num_bytes_downloaded
     if units.status_code != 200 or incidents.status_code != 200:
         return None
     return units.json()["features"], incidents.json()
+
+
+def new_held(plan: StepPlan) -> Any:
+    return LiveFeed() if plan.mode == "delta" else []
 
 
 async def console(
     client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, end: float, delay: float
 ) -> None:
     await asyncio.sleep(delay)
-    etag: list[str] = []
+    held = new_held(plan)
     while time.perf_counter() < end:
         began = time.perf_counter()
         try:
-            await poll_once(client, plan, load, etag)
+            await poll_once(client, plan, load, held)
             load.poll_ms.append((time.perf_counter() - began) * 1000)
         except httpx.HTTPError:
             load.count(0)
@@ -159,7 +230,7 @@ async def lag_probe(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, e
     phone = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-{random.randrange(1 << 30)}")
     phone.connect(*plan.broker)
     phone.loop_start()
-    etag: list[str] = []
+    held = new_held(plan)
     step = 0
     try:
         while time.perf_counter() + 3 < end:
@@ -171,7 +242,7 @@ async def lag_probe(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad, e
             phone.publish(plan.probe_topic, json.dumps(fix), qos=1)
             while time.perf_counter() - began < 10:
                 try:
-                    got = await poll_once(client, plan, load, etag)
+                    got = await poll_once(client, plan, load, held)
                 except httpx.HTTPError:
                     load.count(0)
                     got = None
@@ -191,7 +262,7 @@ async def check_open(client: httpx.AsyncClient, plan: StepPlan, load: StepLoad) 
     """Every open incident (uncapped list) is in what the consoles get."""
     try:
         listed = (await client.get(f"/api/v1/incidents?{OPEN}")).json()
-        got = await poll_once(client, plan, load, [])
+        got = await poll_once(client, plan, load, new_held(plan))
     except httpx.HTTPError:
         load.missing_open = -1  # could not be checked: the server did not answer
         return

@@ -87,6 +87,9 @@ class TravelTimeRouter:
         order = np.lexsort((-np.arange(road.n_edges), road.travel_time_s, keys))
         self._pair_keys, first = np.unique(keys[order], return_index=True)
         self._pair_edge = order[first]
+        self._osm_edges: dict[tuple[int, int], int | None] = {}
+        """(tail, head) OSM node ids → the fastest edge between them (None: not in this graph), as
+        found: a recommendation asks for every candidate unit's snapped edge, mostly the same ones."""
 
     def _reverse_matrix(self) -> sp.csr_matrix:
         """The reversed travel-time matrix with one extra row for the virtual target (call under the lock)."""
@@ -205,15 +208,23 @@ class TravelTimeRouter:
         Ingest stores a unit's snapped edge by OSM node ids, which stay valid across graph rebuilds
         as long as the road is still there.
         """
-        ids = self.road.node_osmid
-        ui, vi = (int(i) for i in np.searchsorted(ids, [u_osmid, v_osmid]))
-        if ui >= ids.shape[0] or vi >= ids.shape[0] or ids[ui] != u_osmid or ids[vi] != v_osmid:
-            return None
-        edge = self._fastest_or_none(ui, vi)
+        key = (u_osmid, v_osmid)
+        if key in self._osm_edges:
+            edge = self._osm_edges[key]
+        else:
+            edge = self._osm_edge(u_osmid, v_osmid)
+            self._osm_edges[key] = edge  # at most one entry per road edge of the graph
         if edge is None:
             return None
         length = float(self.road.length_m[edge])
         return EdgePoint(edge, min(max(offset_m / length, 0.0), 1.0) if length > 0 else 0.0)
+
+    def _osm_edge(self, u_osmid: int, v_osmid: int) -> int | None:
+        ids = self.road.node_osmid
+        ui, vi = (int(i) for i in np.searchsorted(ids, [u_osmid, v_osmid]))
+        if ui >= ids.shape[0] or vi >= ids.shape[0] or ids[ui] != u_osmid or ids[vi] != v_osmid:
+            return None
+        return self._fastest_or_none(ui, vi)
 
     def at_junction(self, point: EdgePoint) -> EdgePoint:
         """``point`` checked, with its fraction set to exactly 0 or 1 when it lies at a junction.

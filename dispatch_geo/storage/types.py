@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
+import struct
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -37,8 +40,41 @@ def _format_wkt(point: LonLat) -> str:
     return f"POINT ({point.lon!r} {point.lat!r})"
 
 
+_WKB_POINT, _EWKB_SRID, _EWKB_ZM = 1, 0x20000000, 0xC0000000
+
+
+def _plain_point(data: bytes) -> LonLat | None:
+    """A 2-D point from its (E)WKB without shapely (a fleet's worth of rows is read every half second);
+    None for anything else (shapely then reads it, or says what is wrong)."""
+    if len(data) not in (21, 25) or data[0] not in (0, 1):
+        return None
+    order = "<" if data[0] == 1 else ">"
+    (kind,) = struct.unpack_from(order + "I", data, 1)
+    offset = 9 if kind & _EWKB_SRID else 5
+    if kind & ~_EWKB_SRID != _WKB_POINT or kind & _EWKB_ZM or len(data) != offset + 16:
+        return None
+    x, y = struct.unpack_from(order + "dd", data, offset)
+    if math.isnan(x) or math.isnan(y):  # POINT EMPTY
+        return None
+    return LonLat(x, y)
+
+
+def _wkb_bytes(value: object) -> bytes | None:
+    data = value.data if isinstance(value, WKBElement) else value
+    if isinstance(data, bytes | memoryview):
+        return bytes(data)
+    if isinstance(data, str) and data[:2] in ("00", "01"):
+        with contextlib.suppress(ValueError):
+            return bytes.fromhex(data)
+    return None
+
+
 def point_to_lonlat(value: object) -> LonLat:
     """Turn what a driver returns for a point (WKB element, WKB bytes/hex, WKT) into a :class:`LonLat`."""
+    data = _wkb_bytes(value)
+    point = None if data is None else _plain_point(data)
+    if point is not None:
+        return point
     geometry: Any
     if isinstance(value, WKBElement):
         geometry = to_shape(value)

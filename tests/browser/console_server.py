@@ -40,6 +40,8 @@ class RunningConsole:
     url: str
     sessions: sessionmaker[Session]
     ingest: IngestService
+    app: Any = None
+    """The running app (e.g. to drop its live picture, as a restarted server would have none)."""
 
 
 def _free_port() -> int:
@@ -95,7 +97,7 @@ def running_console(
     ingest.start()
     assert ingest.mqtt.connected.wait(10)
     try:
-        yield RunningConsole(url=f"http://127.0.0.1:{port}/", sessions=sessions, ingest=ingest)
+        yield RunningConsole(url=f"http://127.0.0.1:{port}/", sessions=sessions, ingest=ingest, app=app)
     finally:
         ingest.stop()
         server.should_exit = True

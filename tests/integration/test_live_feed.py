@@ -134,7 +134,8 @@ def test_builds_are_bounded_however_often_the_state_changes(client: TestClient) 
     clock.now += 0.25
     second = live.current()
     assert second is not first
-    assert [i["id"] for i in json.loads(second.full)["incidents"]] == [incident]
+    whole = json.loads(second.answer(since=None, caller_data=True).raw)
+    assert [i["id"] for i in whole["incidents"]] == [incident]
     clock.now += 0.1
     assert live.current() is second, "no change since: kept"
     clock.now += 10

@@ -1,12 +1,14 @@
 // Siak Siaga 112 dispatcher console: wires the store, the API client, the map and the panels.
 // Live data: GET /live (every unit and every open incident) is polled every second (simple, robust
-// through proxies); the server builds it once for all consoles (at most SIAGA_LIVE_MAX_AGE_S = 0.5 s
-// old), so a new position shows within ~1.5 s.
+// through proxies), after the first answer with ?since= (only what changed); the server builds it
+// once for all consoles (at most SIAGA_LIVE_MAX_AGE_S = 0.5 s old), so a new position shows within
+// ~1.5 s.
 
 import { makeApi, errorValue, newestOnly, watchActivity } from "./api.js";
 import { createAccount, currentSession, showLogin, wireLogin } from "./session.js";
 import { createShiftPanel } from "./panels/shift.js";
 import { createStore } from "./store.js";
+import { createLiveFeed } from "./live.js";
 import { createMap } from "./map.js";
 import { createBeeper } from "./alarm.js";
 import { detectFeatures } from "./features.js";
@@ -61,17 +63,15 @@ async function start() {
   const beeper = createBeeper();
 
   // one live feed (GET /live): the fleet and every open incident, the same cached picture the server
-  // gives every console; the browser revalidates it with its ETag (304 while nothing changed)
+  // gives every console; after the first answer only what changed since the version held (live.js).
+  // Each answer redraws units and incidents: fix ages count and the P1 alarm is checked every poll.
   const liveOrder = newestOnly();
-  let shown = null;  // generated_at of the picture in the store
-  const refreshNow = () => liveOrder(() => api.get("/live"), (data) => {
-    if (data.generated_at === shown) { return; }  // a 304: the picture did not change
-    shown = data.generated_at;
-    store.setUnits(data.units.features.map((f) => Object.assign({}, f.properties, {
-      position: f.geometry ? { lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] } : null,
-    })));
-    store.setIncidents(data.incidents);
-  });
+  const feed = createLiveFeed();
+  const refreshNow = () => liveOrder(() => api.get(feed.path()), (data) => {
+    if (!feed.apply(data)) { return; }  // does not continue what is held: the next poll catches up
+    store.setUnits(feed.units());
+    store.setIncidents(feed.incidents());
+  }).then(() => ({ incidents: feed.incidents() }));
 
   const holder = { panel: null, intake: null, relocate: null };
   const openIncident = (id) => { store.clearErrors(); return holder.panel.open(id); };
