@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from api_fixtures are redefined as parameters
 """GET /live?since=: a console gets only what changed since the version it holds (issue 16).
 
 Units whose feature did not change are not sent again (no fix age in the picture), a console that
@@ -19,18 +18,7 @@ from fastapi.testclient import TestClient
 from dispatch_geo.storage import fleet_repo
 from siaga.api.live import LivePicture
 from siaga.api.live_snapshot import Snapshot
-from tests.integration.api_fixtures import (  # noqa: F401
-    NEAR_TOWN,
-    SIAK_TOWN,
-    api_migrated_template,
-    auth,
-    db_url,
-    gazetteer,
-    make_client,
-    new_incident,
-    pg_db_url,
-    place_unit,
-)
+from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
 
 API = "/api/v1"
 
