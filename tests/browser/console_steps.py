@@ -13,7 +13,9 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import Browser, Page
+from sqlalchemy import select
 
+from dispatch_geo.storage.models import UnitRow
 from tests.browser.console_server import RunningConsole, pair_device
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -152,5 +154,22 @@ def phones_report(console: RunningConsole, broker: Any, fixes: dict[str, tuple[f
         f"owntracks/{unit.lower()}/phone": {"_type": "location", "lat": lat, "lon": lon, "tst": now - age_s}
         for unit, (lat, lon, age_s) in fixes.items()
     }
-    publish(broker.host, broker.port, payloads)
+    for _ in range(4):  # a phone sends again until its fix is stored, as OwnTracks does
+        publish(broker.host, broker.port, payloads)
+        if _stored(console, set(fixes), now - max(age for _, _, age in fixes.values())):
+            break
     return now
+
+
+def _stored(console: RunningConsole, units: set[str], since: int, wait_s: float = 5.0) -> bool:
+    """Whether every one of ``units`` has a fix no older than ``since`` (epoch s) within ``wait_s``."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        with console.sessions() as session:
+            rows = session.execute(
+                select(UnitRow.id, UnitRow.last_fix_time).where(UnitRow.id.in_(units))
+            ).all()
+        if len(rows) == len(units) and all(t is not None and t.timestamp() >= since - 1 for _, t in rows):
+            return True
+        time.sleep(0.2)
+    return False
