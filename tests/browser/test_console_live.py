@@ -120,7 +120,11 @@ def test_the_console_follows_changes_missed_answers_and_a_restarted_server(quick
         assert "⚠" in row.inner_text(), "the stale position is marked on the board"
         assert "stale-row" in (row.get_attribute("class") or "")
 
-        # the fix age counts while the unit stays quiet (only what changed comes from the server)
+        # the fix age counts while the unit stays quiet (only what changed comes from the server);
+        # the board's rows stay in place meanwhile: a folded agency stays folded, a cell is not rebuilt
+        police = page.locator("#status-board details[data-agency]").last
+        police.locator("summary").click()
+        cell = row.locator("[data-board-cell='status']").element_handle()
         label = fresh.locator(".unit-label")
         first = int(label.inner_text().split("· ")[1].split(" ")[0])
         page.wait_for_function(
@@ -130,6 +134,9 @@ def test_the_console_follows_changes_missed_answers_and_a_restarted_server(quick
             timeout=10_000,
         )
         assert any("since=" in u for u in asked), "after the first answer the console asks what changed"
+        assert police.get_attribute("open") is None, "the folded agency stays folded while the ages count"
+        assert cell.evaluate("(c) => c.isConnected"), "the board updates its cells, it does not rebuild them"
+        police.locator("summary").click()
 
         # a move shows on the map, and the stale unit reporting again is no longer marked
         publish(

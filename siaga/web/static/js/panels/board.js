@@ -16,19 +16,46 @@ export function createBoard({ store, api, refreshNow }) {
       + ` data-from="${esc(u.status)}">${esc(t(lang, "s_available"))}</button>`;
   }
 
+  // The board is built once per set of units and then updated cell by cell: the age ticks every
+  // second, and a full re-render would replace the "Siaga" button under the dispatcher's pointer
+  // (the click lost) and re-open an agency the dispatcher had folded.
+  function skeleton(board, lang, agencies, groups) {
+    const folded = new Set([...board.querySelectorAll("details[data-agency]:not([open])")].map((d) => d.dataset.agency));
+    board.innerHTML = agencies.map((agency) => {
+      const rows = groups[agency].map((u) => `<tr data-unit-row="${esc(u.id)}"><td>${esc(u.id)}</td>`
+        + "<td data-board-cell=\"status\"></td><td data-board-cell=\"age\"></td></tr>").join("");
+      return `<details data-agency="${esc(agency)}"${folded.has(agency) ? "" : " open"}>`
+        + `<summary>${esc(agency.toUpperCase())} (${groups[agency].length})</summary><table>${rows}</table></details>`;
+    }).join("");
+  }
+
+  function render(lang, units) {
+    const board = el("status-board");
+    const groups = {};
+    for (const u of units) { (groups[u.agency] = groups[u.agency] || []).push(u); }
+    const agencies = Object.keys(groups).sort();
+    for (const agency of agencies) { groups[agency].sort((a, b) => a.id.localeCompare(b.id)); }
+    const shape = JSON.stringify([lang, agencies.map((a) => [a, groups[a].map((u) => u.id)])]);
+    if (board.siagaShape !== shape) {
+      skeleton(board, lang, agencies, groups);
+      board.siagaShape = shape;
+    }
+    const rows = new Map([...board.querySelectorAll("tr[data-unit-row]")].map((r) => [r.dataset.unitRow, r]));
+    for (const u of units) {
+      const row = rows.get(u.id);
+      if (!row) { continue; }
+      const stale = u.stale ? "stale-row" : "";
+      if (row.className !== stale) { row.className = stale; }
+      const status = UNIT_STATUSES.includes(u.status) ? u.status : "unknown";
+      setHtml(row.querySelector("[data-board-cell='status']"),
+        `<span class="dot status-${status}"></span>${esc(t(lang, "s_" + u.status))}${backButton(lang, u)}`);
+      setHtml(row.querySelector("[data-board-cell='age']"), `${esc(formatAge(lang, u.fix_age_s))}${u.stale ? " ⚠" : ""}`);
+    }
+  }
+
   store.subscribe((state, keys) => {
     if (keys.has("errors") || keys.has("lang")) { setHtml(el("board-errors"), errorsHtml(state.lang, state.errors, "board")); }
-    if (!keys.has("units") && !keys.has("lang")) { return; }
-    const lang = state.lang;
-    const groups = {};
-    for (const u of state.units) { (groups[u.agency] = groups[u.agency] || []).push(u); }
-    setHtml(el("status-board"), Object.keys(groups).sort().map((agency) => {
-      const rows = [...groups[agency]].sort((a, b) => a.id.localeCompare(b.id)).map((u) => `
-        <tr class="${u.stale ? "stale-row" : ""}" data-unit-row="${esc(u.id)}">
-          <td>${esc(u.id)}</td><td><span class="dot status-${UNIT_STATUSES.includes(u.status) ? u.status : "unknown"}"></span>${esc(t(lang, "s_" + u.status))}${backButton(lang, u)}</td>
-          <td>${esc(formatAge(lang, u.fix_age_s))}${u.stale ? " ⚠" : ""}</td></tr>`).join("");
-      return `<details open><summary>${esc(agency.toUpperCase())} (${groups[agency].length})</summary><table>${rows}</table></details>`;
-    }).join(""));
+    if (keys.has("units") || keys.has("lang")) { render(state.lang, state.units); }
   });
 
   el("status-board").addEventListener("click", async (event) => {
