@@ -34,6 +34,7 @@ CHECKS = """async () => {
     wib: m.formatWib('2026-11-29T23:05:09Z'),
     eta: m.formatEta('id', 270),
     etaEn: m.formatEta('en', 270),
+    durations: [90, 150, 3599, 3600, 5400].map((s) => m.formatDuration('id', s)),
     requirement: m.requirementText('id', '1 × police_car or police_motorbike'),
     requirementEn: m.requirementText('en',
       {count: 2, unit_types: ['fire_engine'], requirement: '2 × fire_engine'}),
@@ -77,6 +78,7 @@ def test_catalogue_and_formatters(console):
     assert "06.05.09 WIB" in got["wib"]
     assert got["eta"] == "4,5 mnt"
     assert got["etaEn"] == "4,5 min"
+    assert got["durations"] == ["90 dtk", "3 mnt", "1 jam", "1 jam", "1,5 jam"], "3,599 s is not '60 mnt'"
     assert got["requirement"] == "1 × Mobil polisi atau Motor polisi"
     assert got["requirementEn"] == "2 × Fire engine"
     assert got["held"] == "POL-SIAK-01 sudah ditugaskan ke kejadian #12 oleh budi."

@@ -618,7 +618,8 @@ export function formatAge(lang, seconds) {
 /** A clock offset or any span read by a person: "45 dtk", "12 mnt", "1 jam", "2,5 jam". */
 export function formatDuration(lang, seconds) {
   if (seconds < 120) { return Math.round(seconds) + " " + t(lang, "seconds"); }
-  if (seconds < 3600) { return Math.round(seconds / 60) + " " + t(lang, "minutes"); }
+  const minutes = Math.round(seconds / 60);  // 3,599 s is "1 jam", not "60 mnt"
+  if (minutes < 60) { return minutes + " " + t(lang, "minutes"); }
   const hours = Math.round(seconds / 360) / 10;
   return (Number.isInteger(hours) ? String(hours) : ONE_DECIMAL.format(hours)) + " " + t(lang, "hours");
 }
