@@ -2,43 +2,65 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import signal
 import threading
 import time
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from dispatch_geo.errors import SiagaError
-from dispatch_geo.storage.demo_operators import DEMO_OPERATORS
-from siaga.closures_cli import closures_app
-from siaga.coverage_cli import coverage_app
-from siaga.devices_cli import devices_app
-from siaga.facilities_cli import facilities_app
-from siaga.graph_cli import data_app, fail, graph_app, places_app, print_graph_summary
-from siaga.history_cli import history_app
-from siaga.kpi_cli import kpi
 from siaga.settings import Settings
-from siaga.tokens_cli import tokens_app
-from siaga.users_cli import users_app
+
+LAZY_COMMANDS = {
+    "graph": ("siaga.graph_cli", "graph_app"),
+    "data": ("siaga.graph_cli", "data_app"),
+    "places": ("siaga.graph_cli", "places_app"),
+    "tokens": ("siaga.tokens_cli", "tokens_app"),
+    "devices": ("siaga.devices_cli", "devices_app"),
+    "coverage": ("siaga.coverage_cli", "coverage_app"),
+    "facilities": ("siaga.facilities_cli", "facilities_app"),
+    "users": ("siaga.users_cli", "users_app"),
+    "history": ("siaga.history_cli", "history_app"),
+    "kpi": ("siaga.kpi_cli", "kpi"),
+    "closures": ("siaga.closures_cli", "closures_app"),
+}
+"""Commands whose module is imported only when the command is used: ``dispatch-geo users list``
+need not load the API, the coverage solver or matplotlib (5.6 s before anything happened)."""
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: the commands of :data:`LAZY_COMMANDS` are built on first use
+    (``--help`` lists them all, and so imports them all)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*LAZY_COMMANDS, *(n for n in super().list_commands(ctx) if n not in LAZY_COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute = LAZY_COMMANDS[cmd_name]
+            found = getattr(importlib.import_module(module), attribute)
+            mounted = typer.Typer()  # as add_typer/command mount it: a one-command group stays a group
+            if isinstance(found, typer.Typer):
+                mounted.add_typer(found, name=cmd_name)
+            else:
+                mounted.command(cmd_name)(found)
+            mounted.command("_")(lambda: None)  # two entries: get_command gives the group holding them
+            command = typer.main.get_command(mounted).commands[cmd_name]  # type: ignore[attr-defined]
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
-    help="Siak Siaga 112: emergency dispatch and tracking for Kabupaten Siak.", no_args_is_help=True
+    cls=LazyGroup,
+    help="Siak Siaga 112: emergency dispatch and tracking for Kabupaten Siak.",
+    no_args_is_help=True,
 )
-app.add_typer(graph_app, name="graph")
-app.add_typer(data_app, name="data")
-app.add_typer(places_app, name="places")
-app.add_typer(tokens_app, name="tokens")
-app.add_typer(devices_app, name="devices")
-app.add_typer(coverage_app, name="coverage")
-app.add_typer(facilities_app, name="facilities")
-app.add_typer(users_app, name="users")
-app.add_typer(history_app, name="history")
-app.command("kpi")(kpi)
-app.add_typer(closures_app, name="closures")
 
 console = Console()
 err = Console(stderr=True)
@@ -55,7 +77,9 @@ def demo(
     ] = None,
 ) -> None:
     """Run the whole product on embedded defaults: API + console, in-process broker, simulated fleet."""
+    from dispatch_geo.storage.demo_operators import DEMO_OPERATORS
     from siaga.demo import run_demo
+    from siaga.graph_cli import fail, print_graph_summary
     from siaga.graphs import resolve_graph
 
     settings = _settings()

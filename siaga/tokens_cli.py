@@ -15,6 +15,7 @@ from dispatch_geo.storage import token_repo
 from dispatch_geo.storage.auth_models import Role
 from dispatch_geo.storage.engine import make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
+from siaga.database import engine_for
 from siaga.settings import Settings
 
 tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
@@ -24,8 +25,6 @@ err = Console(stderr=True)
 
 
 def _engine(settings: Settings) -> Engine:
-    from siaga.api.app import engine_for
-
     engine = engine_for(settings)
     upgrade_to_head(engine)  # the tokens table must exist, even before the server's first start
     return engine

@@ -14,11 +14,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 
 from dispatch_geo.boundaries import load_boundaries
@@ -30,7 +27,7 @@ from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from dispatch_geo.storage import fleet_repo, partitions, token_repo
 from dispatch_geo.storage.demo_operators import active_demo_operators
-from dispatch_geo.storage.engine import make_engine, make_session_factory
+from dispatch_geo.storage.engine import make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.api import (
     routes_arrivals,
@@ -66,6 +63,7 @@ from siaga.api.middleware import (
     SecurityHeadersMiddleware,
 )
 from siaga.api.token_cache import TokenCache
+from siaga.database import engine_for
 from siaga.settings import Settings
 from tracking.ingest.metrics import IngestMetrics
 from tracking.ingest.pipeline import IngestPipeline
@@ -90,19 +88,6 @@ class SiagaAPI(FastAPI):
 
 class UnsafeConfigurationError(RuntimeError):
     """The server refuses to start with this configuration (e.g. demo tokens in production)."""
-
-
-def engine_for(settings: Settings) -> Engine:
-    """An engine for ``settings.database_url`` (creating the SQLite file's folder if needed)."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    return make_engine(
-        url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_max_overflow,
-        pool_timeout=settings.database_pool_timeout_s,
-    )
 
 
 def build_state(
