@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dispatch_geo.domain.values import require_aware
@@ -233,6 +233,39 @@ def set_roles(
     )
     session.flush()
     return _operator(session, row)
+
+
+def keep_an_admin(
+    session: Session,
+    *,
+    username: str,
+    roles: Iterable[Role | str] | None = None,
+    disabled: bool | None = None,
+) -> None:
+    """Refuse (ConflictError, code ``last_admin``) a change of roles or of the disabled flag that would
+    leave no enabled account holding the admin role: nobody could then manage accounts from the
+    console, only from the server's command line (``dispatch-geo users``, which this does not guard:
+    it is the way back)."""
+    row = _row(session, username)
+    before = _roles(session, row.id)
+    after = check_roles(roles) if roles is not None else before
+    disabled_after = row.disabled_at is not None if disabled is None else disabled
+    was_admin = Role.ADMIN in before and row.disabled_at is None
+    if not was_admin or (Role.ADMIN in after and not disabled_after):
+        return
+    other_admins = (
+        select(func.count())
+        .select_from(OperatorRow)
+        .join(OperatorRoleRow, OperatorRoleRow.operator_id == OperatorRow.id)
+        .where(
+            OperatorRoleRow.role == Role.ADMIN, OperatorRow.disabled_at.is_(None), OperatorRow.id != row.id
+        )
+    )
+    if not session.scalar(other_admins):
+        raise ConflictError(
+            f"{row.username} is the last enabled account with the admin role: give another account "
+            "the admin role first"
+        ).coded("last_admin", username=row.username)
 
 
 def set_disabled(session: Session, *, username: str, disabled: bool, at: datetime, by: str) -> Operator:

@@ -54,11 +54,13 @@ def create_operator(body: s.OperatorIn, session: SessionDep, who: AdminDep) -> s
     "/operators/{username}",
     response_model=s.OperatorOut,
     summary="Disable or re-enable an account (disabling ends its sessions at once), or change its roles",
+    description="409 `last_admin` when the change would leave no enabled account with the admin role.",
 )
 def patch_operator(
     body: s.OperatorPatch, session: SessionDep, who: AdminDep, username: str = UsernamePath
 ) -> s.OperatorOut:
     person = operator_repo.get_operator(session, username=username)
+    operator_repo.keep_an_admin(session, username=username, roles=body.roles, disabled=body.disabled)
     if body.roles is not None:
         person = operator_repo.set_roles(
             session, username=username, roles=body.roles, at=now_utc(), by=who.name

@@ -236,3 +236,37 @@ def test_bad_account_input_is_refused_with_its_reason(client: TestClient) -> Non
         json={"username": "tono", "password": "tono-password", "desk": "Meja nomor dua belas"},
     )
     assert long_desk.status_code == 422
+
+
+def test_the_last_admin_account_keeps_its_role_and_stays_enabled(client: TestClient) -> None:
+    """Nobody could manage accounts from the console any more: refused, nothing changed, the code names it."""
+
+    def patch(username: str, **body: Any) -> Any:
+        return client.patch(f"{API}/operators/{username}", headers=auth("admin"), json=body)
+
+    def account(username: str) -> Any:
+        return next(
+            p
+            for p in client.get(f"{API}/operators", headers=auth("admin")).json()
+            if p["username"] == username
+        )
+
+    create_operator(client, "lina", "admin", "supervisor")
+    assert [p["username"] for p in client.get(f"{API}/operators", headers=auth("admin")).json()] == ["lina"]
+    assert patch("lina", roles=["admin"]).status_code == 200, "dropping another role is fine"
+    for body in ({"roles": ["dispatcher"]}, {"disabled": True}, {"roles": ["admin"], "disabled": True}):
+        refused = patch("lina", **body)
+        assert refused.status_code == 409, body
+        assert refused.json()["code"] == "last_admin"
+        assert refused.json()["params"] == {"username": "lina"}
+    assert account("lina")["roles"] == ["admin"], "nothing changed"
+    assert not account("lina")["disabled"]
+
+    create_operator(client, "wati", "admin")
+    assert patch("lina", disabled=True).status_code == 200, "another admin remains: allowed"
+    assert patch("wati", roles=["supervisor"]).json()["code"] == "last_admin", "now wati is the last one"
+    assert patch("lina", disabled=False).status_code == 200
+    assert patch("wati", disabled=True).status_code == 200
+    assert patch("lina", roles=["dispatcher"]).json()["code"] == "last_admin", (
+        "a disabled admin does not count"
+    )
