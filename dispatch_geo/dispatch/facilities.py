@@ -23,6 +23,7 @@ from dispatch_geo.domain.values import LonLat
 from dispatch_geo.routing.nearest import RankedUnit, recommend
 from dispatch_geo.storage import facility_repo, fleet_repo
 from dispatch_geo.storage.models import UnitRow
+from dispatch_geo.storage.unit_snapshots import UnitSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def import_facilities(session: Session, *, facilities: Iterable[Facility]) -> tu
     return facility_repo.upsert_facilities(session, facilities=facilities)
 
 
-def eta_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) -> Eta | None:
+def eta_from_unit(geo: GeoContext, *, unit: UnitRow | UnitSnapshot, to: LonLat, now: datetime) -> Eta | None:
     """The unit's road ETA to ``to`` from its last position; None without a position or a route.
 
     Cached per unit fix and destination in ``geo.eta_cache``: the console polls every unit with a
@@ -83,12 +84,14 @@ def eta_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) 
     return eta
 
 
-def _eta_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) -> Eta | None:
+def _eta_from_unit(geo: GeoContext, *, unit: UnitRow | UnitSnapshot, to: LonLat, now: datetime) -> Eta | None:
     best = road_route_from_unit(geo, unit=unit, to=to, now=now)
     return None if best is None else Eta(eta_s=best.eta_s, distance_m=best.distance_m)
 
 
-def road_route_from_unit(geo: GeoContext, *, unit: UnitRow, to: LonLat, now: datetime) -> RankedUnit | None:
+def road_route_from_unit(
+    geo: GeoContext, *, unit: UnitRow | UnitSnapshot, to: LonLat, now: datetime
+) -> RankedUnit | None:
     """The unit's road route to ``to`` (ETA, distance, GeoJSON line), uncached; None without one."""
     candidate = unit_candidate(unit, geo.router)
     # timed as if free and fresh: the question is only how far, not whether it may be sent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +17,12 @@ from dispatch_geo.domain.messages import Message
 from dispatch_geo.domain.units import UnitStatus, allowed_next, availability
 from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.models import AssignmentRow, FacilityRow, IncidentRow, StationRow, UnitRow
+from dispatch_geo.storage.unit_snapshots import UnitSnapshot
 from siaga.api import dispatch_schemas, schemas
 
 
 def unit_out(
-    row: UnitRow,
+    row: UnitRow | UnitSnapshot,
     *,
     now: datetime,
     stale_after_s: float,
@@ -49,7 +51,7 @@ def unit_out(
 
 
 def destinations(
-    session: Session, geo: GeoContext, rows: list[UnitRow], *, now: datetime
+    session: Session, geo: GeoContext, rows: Sequence[UnitRow | UnitSnapshot], *, now: datetime
 ) -> dict[str, schemas.DestinationOut]:
     """Where each unit that works an incident takes its patient, with its road ETA from the unit."""
     by_unit = {r.id: r for r in rows}
@@ -83,7 +85,7 @@ def facility_out(row: FacilityRow, *, eta: Eta | None = None) -> schemas.Facilit
     )
 
 
-def next_statuses(row: UnitRow) -> list[UnitStatus]:
+def next_statuses(row: UnitRow | UnitSnapshot) -> list[UnitStatus]:
     """What the status buttons offer: the table's next statuses, in lifecycle order, minus
     ``dispatched`` (only an assignment dispatches a unit)."""
     allowed = allowed_next(row.unit_type, row.status) - {UnitStatus.DISPATCHED}
@@ -236,7 +238,7 @@ def feature_collection(
 
 
 def unit_feature(
-    row: UnitRow,
+    row: UnitRow | UnitSnapshot,
     *,
     now: datetime,
     stale_after_s: float,

@@ -36,9 +36,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch_geo.dispatch.context import GeoContext
 from dispatch_geo.domain.incidents import FINAL_INCIDENT_STATUSES, IncidentStatus
-from dispatch_geo.storage import fleet_repo, incident_repo
+from dispatch_geo.storage import incident_repo
 from dispatch_geo.storage.event_models import IncidentEventRow, IncidentRequirementRow
-from dispatch_geo.storage.models import AssignmentRow, UnitRow, UnitStatusChangeRow
+from dispatch_geo.storage.models import AssignmentRow, UnitStatusChangeRow
+from dispatch_geo.storage.unit_snapshots import UnitSnapshot, list_unit_snapshots
 from siaga.api import convert
 from siaga.api.live_snapshot import Marker, Snapshot, dump
 from siaga.api.schemas import DestinationOut
@@ -163,7 +164,7 @@ class LivePicture:
         # changed, but built very recently: at most that stale
         return self._seen(snapshot, marker) or age_s < self._min_interval_s
 
-    def _feature(self, row: UnitRow, destination: DestinationOut | None, *, now: datetime) -> Encoded:
+    def _feature(self, row: UnitSnapshot, destination: DestinationOut | None, *, now: datetime) -> Encoded:
         """The unit's encoded feature (every field it shows, none that changes with the clock alone)."""
         shown = (
             row.unit_type,
@@ -194,7 +195,7 @@ class LivePicture:
         with self._sessions() as session:
             marker = read_marker(session)  # read first: a change after it triggers the next build
             self._building = marker
-            units = fleet_repo.list_units(session)
+            units = list_unit_snapshots(session)
             going = convert.destinations(session, self._geo, units, now=now)
             stale = self._geo.stale_after_s
             encoded = {u.id: self._feature(u, going.get(u.id), now=now) for u in units}

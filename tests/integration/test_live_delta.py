@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from dispatch_geo.storage import fleet_repo
+from siaga.api import live as live_module
 from siaga.api.live import LivePicture
 from siaga.api.live_snapshot import Snapshot
 from tests.integration.api_fixtures import NEAR_TOWN, SIAK_TOWN, auth, new_incident, place_unit
@@ -124,15 +124,17 @@ def test_a_unit_gone_from_the_fleet_is_named_and_a_new_one_sent(
     state = eager.app.state.siaga  # type: ignore[attr-defined]
     picture = LivePicture(sessions=state.sessions, geo=state.geo, max_age_s=0, min_interval_s=0)
     first = picture.current()
-    everyone = fleet_repo.list_units
+    everyone = live_module.list_unit_snapshots
     monkeypatch.setattr(
-        fleet_repo, "list_units", lambda session: [u for u in everyone(session) if u.id != "AMB-SIAK-01"]
+        live_module,
+        "list_unit_snapshots",
+        lambda session: [u for u in everyone(session) if u.id != "AMB-SIAK-01"],
     )
     second = picture.current()
     gone = json.loads(second.answer(since=first.tag, caller_data=True).raw)
     assert gone["removed"] == ["AMB-SIAK-01"]
     assert gone["units"]["features"] == []
-    monkeypatch.setattr(fleet_repo, "list_units", everyone)
+    monkeypatch.setattr(live_module, "list_unit_snapshots", everyone)
     third = picture.current()
     back = json.loads(third.answer(since=second.tag, caller_data=True).raw)
     assert [f["id"] for f in back["units"]["features"]] == ["AMB-SIAK-01"], "back in the fleet: sent whole"
