@@ -92,6 +92,7 @@ class LivePicture:
         self._min_interval_s = min_interval_s
         self._clock = clock
         self._lock = threading.Lock()
+        self._marker_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._building: Marker | None = None
         self._last_marker: tuple[float, Marker | None] = (0.0, None)
@@ -140,15 +141,27 @@ class LivePicture:
 
     def _marker(self) -> Marker:
         """The change marker, read at most once per :data:`MARKER_TTL_S` (and per ``min_interval_s``)
-        by this process, whatever the number of polls: most polls then touch no database at all."""
+        by this process, whatever the number of polls: most polls then touch no database at all. While
+        one poll reads it, the others take the last one read (at most that much older) rather than
+        each reading it too."""
         read_at, marker = self._last_marker
-        now = self._clock()
-        if marker is not None and now - read_at < min(MARKER_TTL_S, self._min_interval_s):
+        ttl = min(MARKER_TTL_S, self._min_interval_s)
+        if marker is not None and self._clock() - read_at < ttl:
             return marker
-        with self._sessions() as session:
-            marker = read_marker(session)
-        self._last_marker = (now, marker)
-        return marker
+        if not self._marker_lock.acquire(blocking=marker is None):
+            assert marker is not None
+            return marker
+        try:
+            read_at, marker = self._last_marker
+            now = self._clock()
+            if marker is not None and now - read_at < ttl:
+                return marker  # read by another poll while this one waited
+            with self._sessions() as session:
+                marker = read_marker(session)
+            self._last_marker = (now, marker)
+            return marker
+        finally:
+            self._marker_lock.release()
 
     @staticmethod
     def _seen(snapshot: Snapshot, marker: Marker) -> bool:
