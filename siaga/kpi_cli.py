@@ -14,10 +14,10 @@ from rich.table import Table
 
 from dispatch_geo.kpi.export import report_csv, report_xlsx
 from dispatch_geo.kpi.intervals import AGENCY_GROUPS
+from dispatch_geo.kpi.report_json import MAX_PERIOD_DAYS, report_body
 from dispatch_geo.kpi.summary import KpiReport
 from dispatch_geo.storage import kpi_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
-from siaga.api.routes_kpi import MAX_PERIOD_DAYS, report_body
 from siaga.settings import Settings
 
 WIB = ZoneInfo("Asia/Jakarta")

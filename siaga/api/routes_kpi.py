@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from dispatch_geo.errors import InputError
 from dispatch_geo.kpi.export import report_csv, report_xlsx
-from dispatch_geo.kpi.intervals import AGENCY_GROUPS, INTERVALS, group_standard
-from dispatch_geo.kpi.summary import KpiReport, KpiRow
+from dispatch_geo.kpi.report_json import MAX_PERIOD_DAYS, report_body
+from dispatch_geo.kpi.summary import KpiReport
 from dispatch_geo.storage import kpi_repo
 from dispatch_geo.storage.auth_models import Role
 from siaga.api import schemas
@@ -32,8 +32,6 @@ KpiReaderDep = Annotated[
     Principal,
     Depends(require_role(Role.PLANNER, Role.SUPERVISOR, Role.ADMIN, action="read the response-time KPIs")),
 ]
-MAX_PERIOD_DAYS = 400
-"""A year and a bit: the longest period one request may ask for."""
 CSV_OK: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 XLSX_OK: dict[int | str, dict[str, Any]] = {
     200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
@@ -77,57 +75,6 @@ def period_report(
 
 
 ReportDep = Annotated[KpiReport, Depends(period_report)]
-
-
-def _row(row: KpiRow) -> dict[str, Any]:
-    return {
-        "agency": row.agency,
-        "kecamatan": None
-        if row.kecamatan_kode is None and row.kecamatan_nama is None
-        else {"kode": row.kecamatan_kode, "nama": row.kecamatan_nama},
-        "week_start": None if row.week_start is None else row.week_start.isoformat(),
-        "incidents": row.incidents,
-        "simulated": row.simulated,
-        "standard": None
-        if row.standard_interval is None
-        else {"interval": row.standard_interval, "limit_s": row.standard_s},
-        "judged": row.judged,
-        "within_standard": row.within_standard,
-        "share_within_standard": row.share_within_standard,
-        "intervals": {
-            name: {"count": s.count, "median_s": s.median_s, "p90_s": s.p90_s}
-            for name, s in row.intervals.items()
-        },
-    }
-
-
-def report_body(report: KpiReport) -> dict[str, Any]:
-    """The report as the JSON the API returns."""
-    standards = []
-    for agency in AGENCY_GROUPS:
-        standard = group_standard(agency)
-        standards.append(
-            {"agency": agency, "service": None, "interval": None, "limit_s": None, "source": None}
-            if standard is None
-            else {
-                "agency": agency,
-                "service": standard.service,
-                "interval": "response" if standard.response_time_s is not None else "travel",
-                "limit_s": standard.response_time_s or standard.travel_time_s,
-                "source": standard.source,
-            }
-        )
-    return {
-        "from": report.period_from.isoformat(),
-        "to": report.period_to.isoformat(),
-        "incidents": report.incidents,
-        "simulated": report.simulated,
-        "intervals": list(INTERVALS),
-        "standards": standards,
-        "by_agency": [_row(r) for r in report.by_agency],
-        "by_kecamatan": [_row(r) for r in report.by_kecamatan],
-        "weekly": [_row(r) for r in report.weekly],
-    }
 
 
 @router.get(
