@@ -33,6 +33,7 @@ def open_ids(body: dict[str, object]) -> list[int]:
 
 def test_the_live_picture_holds_every_open_incident_and_the_fleet(client: TestClient) -> None:
     seed_cancelled(client, 600)
+    place_unit(client, "AMB-SIAK-01", SIAK_TOWN)
     newest = new_incident(client, "other", NEAR_TOWN)
     client.patch(f"{API}/incidents/{newest}", headers=auth("dispatcher"), json={"priority": 3})
     body = live(client)
@@ -44,6 +45,12 @@ def test_the_live_picture_holds_every_open_incident_and_the_fleet(client: TestCl
     assert units["type"] == "FeatureCollection"
     geojson = client.get(f"{API}/units.geojson", headers=auth("dispatcher")).json()
     assert [f["id"] for f in units["features"]] == [f["id"] for f in geojson["features"]]
+    # each unit as /units.geojson shows it, less what changes with the clock alone
+    for feature in geojson["features"]:
+        for name in ("fix_age_s", "stale"):
+            del feature["properties"][name]
+    assert units["features"] == geojson["features"]
+    assert any(f["geometry"] for f in units["features"]), "a unit with a position is among them"
 
 
 @pytest.fixture
