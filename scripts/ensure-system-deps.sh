@@ -18,6 +18,7 @@ missing=()
    && -x "/usr/lib/postgresql/${PG_MAJOR}/bin/postgres" ]] || missing+=("postgresql-${PG_MAJOR}-postgis-3")
 command -v mosquitto >/dev/null 2>&1 || [[ -x /usr/sbin/mosquitto ]] || missing+=("mosquitto")
 [[ -x /usr/bin/chromium ]] || missing+=("chromium")
+command -v systemd-analyze >/dev/null 2>&1 || missing+=("systemd")   # verifies deploy/systemd units
 command -v npm >/dev/null 2>&1 || missing+=("npm")   # fetches Leaflet for the console (make web-assets)
 if [[ "$(command -v "$PYTHON" || true)" == /usr/bin/* ]] && ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
     missing+=("python3-venv")   # Debian splits venv/ensurepip out of the system python3

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,6 +26,13 @@ from tests.support.postgis import TEMPLATE_DB, PostgisServer
 ROLES = ("dispatcher", "planner", "admin", "device", "supervisor")
 SIAK_TOWN = (102.05, 0.80)  # Siak Sri Indrapura, where the PSC 119 ambulances are based
 NEAR_TOWN = (102.07, 0.79)  # Benteng Hilir, Mempura, across the river
+
+
+def openapi_document() -> dict[str, Any]:
+    """The app's OpenAPI document, the same for every app (building the app opens nothing: the database
+    and the graph are opened at start-up)."""
+    document: dict[str, Any] = create_app(Settings(database_url="sqlite://")).openapi()
+    return document
 
 
 def auth(role: str) -> dict[str, str]:

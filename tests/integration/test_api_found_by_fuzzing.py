@@ -28,14 +28,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from siaga.api import create_app
-from siaga.settings import Settings
-from tests.integration.api_fixtures import auth, new_incident
+from tests.integration.api_fixtures import auth, new_incident, openapi_document
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 API = "/api/v1"
 BEYOND_BIGINT = 2**63
-SCHEMA = schemathesis.openapi.from_dict(create_app(Settings(database_url="sqlite://")).openapi())
+SCHEMA = schemathesis.openapi.from_dict(openapi_document())
 
 
 class Api:

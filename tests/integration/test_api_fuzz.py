@@ -44,7 +44,7 @@ from dispatch_geo.gazetteer import Gazetteer
 from dispatch_geo.graph.roadgraph import RoadGraph
 from siaga.api import create_app
 from siaga.settings import Settings
-from tests.integration.api_fixtures import auth, new_incident
+from tests.integration.api_fixtures import auth, new_incident, openapi_document
 from tests.support.postgis import PostgisServer
 
 pytestmark = pytest.mark.fuzz
@@ -58,14 +58,7 @@ EXAMPLES: Counter[str] = Counter()
 """Requests sent per backend and operation (printed at the end of the module with ``-s``)."""
 
 
-def _openapi_document() -> dict[str, Any]:
-    """The app's OpenAPI document (building the app opens nothing: the database and the graph are
-    opened at start-up)."""
-    document: dict[str, Any] = create_app(Settings(database_url="sqlite://")).openapi()
-    return document
-
-
-schema = schemathesis.openapi.from_dict(_openapi_document()).exclude(path_regex=DEVICE_INGEST)
+schema = schemathesis.openapi.from_dict(openapi_document()).exclude(path_regex=DEVICE_INGEST)
 
 
 @pytest.fixture(scope="module", params=[pytest.param("postgresql", marks=pytest.mark.postgis), "sqlite"])

@@ -16,7 +16,7 @@ from dispatch_geo.storage import fleet_repo, kpi_repo, partitions, position_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import current_revision, head_revision, upgrade_to_head
 from dispatch_geo.storage.position_repo import PositionFixRecord
-from tests.integration.test_storage_repos import FLEET_CSV
+from tests.integration.storage_fixtures import FLEET_CSV
 from tests.support.kpi_incidents import MEDICAL, PERIOD, WEEK1, add_known_incidents
 from tests.support.postgis import TEMPLATE_DB, PostgisFactory, PostgisServer
 

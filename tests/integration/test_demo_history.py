@@ -17,7 +17,7 @@ from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow
 from siaga.demo_history import seed_simulated_history, simulated_count
-from tests.integration.test_storage_repos import FLEET_CSV
+from tests.integration.storage_fixtures import FLEET_CSV
 
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the engine fixture imported from test_storage_repos is redefined as a parameter
+# ruff: noqa: F811 - the engine fixture imported from storage_fixtures is redefined as a parameter
 """Response-time KPIs of incidents with known timelines (tests/support/kpi_incidents.py) equal the
 medians, P90s and shares worked out by hand, on PostGIS and on SQLite.
 
@@ -18,7 +18,7 @@ from dispatch_geo.domain.fleet_csv import load_fleet_csv
 from dispatch_geo.kpi.summary import KpiReport, KpiRow
 from dispatch_geo.storage import fleet_repo, kpi_repo
 from dispatch_geo.storage.engine import make_session_factory
-from tests.integration.test_storage_repos import FLEET_CSV, engine, migrated_template  # noqa: F401
+from tests.integration.storage_fixtures import FLEET_CSV, engine, migrated_template  # noqa: F401
 from tests.support.kpi_incidents import PERIOD, WEEK1, add_known_incidents
 
 

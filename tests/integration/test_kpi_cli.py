@@ -18,7 +18,7 @@ from dispatch_geo.storage import fleet_repo
 from dispatch_geo.storage.engine import make_engine, make_session_factory
 from dispatch_geo.storage.migrate import upgrade_to_head
 from siaga.cli import app
-from tests.integration.test_storage_repos import FLEET_CSV
+from tests.integration.storage_fixtures import FLEET_CSV
 from tests.support.kpi_incidents import add_known_incidents
 
 

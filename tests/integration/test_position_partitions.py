@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the engine fixture imported from test_storage_repos is redefined as a parameter
+# ruff: noqa: F811 - the engine fixture imported from storage_fixtures is redefined as a parameter
 """Position history at a year's scale: monthly partitions on PostgreSQL, retention that keeps what an
 incident's replay shows (on PostgreSQL by dropping whole partitions, on SQLite by deleting rows).
 
@@ -20,7 +20,7 @@ from dispatch_geo.storage import fleet_repo, incident_repo, partitions, position
 from dispatch_geo.storage.engine import make_session_factory
 from dispatch_geo.storage.models import PositionFixRow
 from dispatch_geo.storage.position_repo import PositionFixRecord
-from tests.integration.test_storage_repos import engine, migrated_template  # noqa: F401 - fixtures
+from tests.integration.storage_fixtures import engine, migrated_template  # noqa: F401 - fixtures
 
 FLEET_CSV = Path(__file__).resolve().parents[2] / "data" / "siak_fleet_example.csv"
 NOW = datetime.now(UTC)
@@ -53,9 +53,9 @@ def _count(engine: Engine, since: datetime | None = None, until: datetime | None
         return int(session.scalar(stmt) or 0)
 
 
+@pytest.mark.parametrize("engine", [pytest.param("postgresql", marks=pytest.mark.postgis)], indirect=True)
 def test_postgresql_partitions_by_month_and_a_late_fix_finds_its_month(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite stays one table (the embedded demo)")
+    # PostgreSQL only: SQLite (the embedded demo) stays one table
     sessions = make_session_factory(engine)
     with sessions.begin() as session:
         connection = session.connection()

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the engine fixture imported from storage_fixtures is redefined as a parameter
 """Repositories on a real PostGIS database and on a SQLite file, with the same tests.
 
 Each test gets its own database: on PostgreSQL a clone of a template migrated once per session, on
@@ -7,10 +8,7 @@ SQLite a fresh migrated file in ``tmp_path``.
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
@@ -23,43 +21,14 @@ from dispatch_geo.domain.units import Agency, Station, UnitStatus, UnitType
 from dispatch_geo.domain.values import LonLat
 from dispatch_geo.errors import ConflictError, InputError, InvalidTransition, NotFoundError
 from dispatch_geo.storage import fleet_repo, incident_repo, position_repo
-from dispatch_geo.storage.engine import make_engine, make_session_factory
-from dispatch_geo.storage.migrate import upgrade_to_head
+from dispatch_geo.storage.engine import make_session_factory
 from dispatch_geo.storage.models import AssignmentRow, IncidentRow, PositionFixRow, UnitStatusChangeRow
 from dispatch_geo.storage.position_repo import PositionFixRecord
-from tests.support.postgis import TEMPLATE_DB, PostgisServer
+from tests.integration.storage_fixtures import FLEET_CSV, engine, migrated_template  # noqa: F401 - fixtures
 
-FLEET_CSV = Path(__file__).resolve().parents[2] / "data" / "siak_fleet_example.csv"
 T0 = datetime(2025, 3, 1, 1, 0, tzinfo=UTC)
 SIAK_TOWN = LonLat(102.05, 0.80)
 PERAWANG = LonLat(101.5953, 0.6662)
-
-
-@pytest.fixture(scope="session")
-def migrated_template(postgis_server: PostgisServer) -> str:
-    """A PostGIS database migrated to head once per session, cloned by every PostgreSQL test."""
-    # unique: each test module importing this fixture gets its own session-scoped copy of it
-    name = f"storage_migrated_{uuid.uuid4().hex[:8]}"
-    upgrade_to_head(postgis_server.create_database(name, template=TEMPLATE_DB))
-    return name
-
-
-@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgis), "sqlite"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated database of its own for this test, on each backend; 25 pooled connections."""
-    if request.param == "postgresql":
-        server: PostgisServer = request.getfixturevalue("postgis_server")
-        server.start()
-        name = server.clone_database(template=request.getfixturevalue("migrated_template"))
-        pg_engine = make_engine(server.url_for(name), pool_size=25)
-        yield pg_engine
-        pg_engine.dispose()
-        server.drop_database(name)
-    else:
-        sqlite_engine = make_engine(f"sqlite:///{tmp_path / 'siaga.db'}", pool_size=25)
-        upgrade_to_head(sqlite_engine)
-        yield sqlite_engine
-        sqlite_engine.dispose()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ export function createBoard({ store, api, refreshNow }) {
   // The board is built once per set of units and then updated cell by cell: the age ticks every
   // second, and a full re-render would replace the "Siaga" button under the dispatcher's pointer
   // (the click lost) and re-open an agency the dispatcher had folded.
-  function skeleton(board, lang, agencies, groups) {
+  function skeleton(board, agencies, groups) {
     const folded = new Set([...board.querySelectorAll("details[data-agency]:not([open])")].map((d) => d.dataset.agency));
     board.innerHTML = agencies.map((agency) => {
       const rows = groups[agency].map((u) => `<tr data-unit-row="${esc(u.id)}"><td>${esc(u.id)}</td>`
@@ -37,7 +37,7 @@ export function createBoard({ store, api, refreshNow }) {
     for (const agency of agencies) { groups[agency].sort((a, b) => a.id.localeCompare(b.id)); }
     const shape = JSON.stringify([lang, agencies.map((a) => [a, groups[a].map((u) => u.id)])]);
     if (board.siagaShape !== shape) {
-      skeleton(board, lang, agencies, groups);
+      skeleton(board, agencies, groups);
       board.siagaShape = shape;
     }
     const rows = new Map([...board.querySelectorAll("tr[data-unit-row]")].map((r) => [r.dataset.unitRow, r]));
